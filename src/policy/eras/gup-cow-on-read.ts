@@ -1,0 +1,14 @@
+import { forceCowBreakOnGet } from '../decisions.js';
+import { variant } from '../types.js';
+import { mapcount } from './mapcount.js';
+
+/** 5.8: 17839856fd58 "gup: document and work around 'COW can break either way' issue". */
+export const gupCowOnRead = variant(
+  mapcount,
+  {
+    name: 'gup-cow-on-read',
+    kernels: '5.8 (and 5.7.3+, 4.14/4.19 stable backports)',
+    summary: 'as mapcount, but any FOLL_GET/FOLL_PIN GUP in a COW mapping breaks COW first, even for reads (should_force_cow_break)',
+  },
+  { gupForceCowBreak: forceCowBreakOnGet },
+);

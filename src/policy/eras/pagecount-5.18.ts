@@ -1,0 +1,18 @@
+import { swapinReuseByPageCount, wpCanReuseAnonFolio } from '../decisions.js';
+import { variant } from '../types.js';
+import { pagecount } from './pagecount.js';
+
+/**
+ * 5.18: "mm: COW fixes part 1" — c145e0b47c77 "mm: streamline COW logic in do_swap_page()" and
+ * "mm: optimize do_wp_page() for exclusive pages in the swapcache": the swap-in path decides by
+ * page_count too, and do_wp_page() frees the swap cache before testing page_count().
+ */
+export const pagecount518 = variant(
+  pagecount,
+  {
+    name: 'pagecount-5.18',
+    kernels: '5.18',
+    summary: 'pagecount + swap-in (and THP) reuse by page_count; do_wp_page frees the swap cache first',
+  },
+  { wpCanReuseAnon: wpCanReuseAnonFolio, swapinExclusive: swapinReuseByPageCount },
+);

@@ -1,0 +1,32 @@
+import { forkCopiesMaybePinned, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
+import { variant } from '../types.js';
+import { mapcount } from './mapcount.js';
+
+/**
+ * 5.9-5.10: 09854ba94c6a "mm: do_wp_page() simplification" (reuse iff page_count() == 1) and
+ * 70e806e4e645 "mm: Do early cow for pinned pages during fork() for ptes". The swap-in path still
+ * decides by reuse_swap_page().
+ */
+export const pagecount59 = variant(
+  mapcount,
+  {
+    name: 'pagecount-5.9',
+    kernels: '5.9 - 5.10',
+    summary: 'write fault reuses only at page_count == 1; fork copies maybe-pinned pages for the child; pinned pages may still enter the swap cache',
+  },
+  { wpCanReuseAnon: wpReuseByPageCount, forkCopiesAnon: forkCopiesMaybePinned },
+);
+
+/**
+ * 5.11-5.17: pagecount-5.9 plus feb889fb40fa "mm: don't put pinned pages into the swap cache" and
+ * "mm: don't play games with pinned pages in clear_page_refs" (pte_is_pinned()).
+ */
+export const pagecount = variant(
+  pagecount59,
+  {
+    name: 'pagecount',
+    kernels: '5.11 - 5.17',
+    summary: 'pagecount-5.9 + maybe-pinned pages stay out of the swap cache and keep their PTE writable across clear_refs; swap-in still by mapcount',
+  },
+  { reclaimSkipsAddToSwap: reclaimSkipsMaybePinned, clearRefsSkips: pteIsPinned },
+);
