@@ -1,0 +1,82 @@
+// cowfuzz: the command line. Each subcommand lives in its own file; this one wires them up and
+// turns bad input into a one-line error and exit status 2.
+
+import { Command, CommanderError } from 'commander';
+import { INVARIANTS } from '../invariants/types.js';
+import { allPolicies, UnknownPolicyError } from '../policy/registry.js';
+import { ScenarioError } from '../scenario/types.js';
+import { compare } from './compare.js';
+import { UsageError } from './errors.js';
+import { replay } from './replay.js';
+
+const out = (s: string): void => {
+  process.stdout.write(s + '\n');
+};
+
+export function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('cowfuzz')
+    .description('property-based fuzzer for copy-on-write and GUP correctness in a model of Linux mm')
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s) });
+
+  program
+    .command('policies')
+    .description('list the COW policies and the kernels they stand for')
+    .action(() => {
+      for (const p of allPolicies) {
+        out(`${p.name.padEnd(30)} ${p.kernels.padEnd(16)} ${p.summary}`);
+      }
+    });
+
+  program
+    .command('invariants')
+    .description('list the invariants checked after every operation')
+    .action(() => {
+      for (const [name, what] of Object.entries(INVARIANTS)) out(`${name.padEnd(18)} ${what}`);
+    });
+
+  program
+    .command('replay')
+    .description('run scenario files and check each verdict against the expectation')
+    .argument('<paths...>', 'scenario files or directories of *.cow files')
+    .option('-p, --policy <names>', "policy name(s), comma separated; 'all' = every kernel era, 'mutants', 'everything'", 'all')
+    .option('--state', 'dump the pages and PTEs involved in every violation', false)
+    .option('-q, --quiet', 'print details only for unmet expectations', false)
+    .action((paths: string[], o: { policy: string; state: boolean; quiet: boolean }) => {
+      setExit(replay(paths, o, out));
+    });
+
+  program
+    .command('compare')
+    .description('a table of scenarios x policies with each verdict')
+    .argument('[paths...]', 'scenario files or directories', ['corpus'])
+    .option('-p, --policy <names>', 'policies to compare', 'all')
+    .action((paths: string[], o: { policy: string }) => {
+      setExit(compare(paths, o.policy, out));
+    });
+
+  return program;
+}
+
+export function main(argv: string[]): number {
+  let code = 0;
+  const program = buildProgram((c) => {
+    code = c;
+  });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are not errors
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof UnknownPolicyError) {
+      process.stderr.write(`cowfuzz: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}
+
+process.exitCode = main(process.argv.slice(2));
