@@ -39,6 +39,7 @@ export function getUserPage(
     throw new KernelError('EINVAL', 'exactly one of FOLL_GET and FOLL_PIN');
   }
   checkVmaFlags(vma, gupFlags);
+  const callerFlags = gupFlags; // the reference keeps what the caller asked for
   if (pol.gupForceCowBreak(vma, gupFlags)) gupFlags |= FOLL_WRITE; // after check_vma_flags(), as in 5.8
   // FOLL_COW (<= 5.19): a write fault on a VMA without VM_WRITE COWed the page but left the PTE
   // read-only; can_follow_write_pte() then accepts the dirty PTE.
@@ -70,7 +71,7 @@ export function getUserPage(
       name: ref.name,
       pfn: folio.pfn,
       idx: pte.idx,
-      gupFlags,
+      gupFlags: callerFlags,
       mm: mm.id,
       vma: vma.name,
       page: i,
