@@ -8,6 +8,8 @@ import { ScenarioError } from '../scenario/types.js';
 import { compare } from './compare.js';
 import { UsageError } from './errors.js';
 import { replay } from './replay.js';
+import { fuzzCli, type FuzzCliFlags } from './fuzz.js';
+import { FuzzOptionError } from '../fuzz/options.js';
 
 const out = (s: string): void => {
   process.stdout.write(s + '\n');
@@ -55,22 +57,41 @@ export function buildProgram(setExit: (code: number) => void): Command {
       setExit(compare(paths, o.policy, out));
     });
 
+  program
+    .command('fuzz')
+    .description('generate random op sequences, check every invariant after every op, shrink and save what fails')
+    .option('-p, --policy <names>', "policies, comma separated; 'all' = every kernel era, 'mutants', 'everything'", 'all')
+    .option('-t, --time <duration>', 'time budget, e.g. 60s, 5m (default 60s unless --runs)')
+    .option('-n, --runs <n>', 'number of runs (op sequences) instead of a time budget')
+    .option('--max-ops <n>', 'ops per run (default 40)')
+    .option('-s, --seed <string>', 'any string; the same seed and options give the same run')
+    .option('-o, --out <dir>', 'where findings are written', 'findings')
+    .option('-j, --jobs <n>', 'worker threads, each its own seed stream', '1')
+    .option('--shard <K/N>', 'this is shard K of N: disjoint seed streams for a CI matrix', '1/1')
+    .option('-w, --weights <spec>', 'op weights, e.g. write=10,reclaim=0')
+    .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
+    .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
+    .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
+    .action(async (o: FuzzCliFlags) => {
+      setExit(await fuzzCli(o, out));
+    });
+
   return program;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => {
     code = c;
   });
   try {
-    program.parse(argv, { from: 'user' });
+    await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are not errors
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof UnknownPolicyError) {
+    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof UnknownPolicyError || e instanceof FuzzOptionError) {
       process.stderr.write(`cowfuzz: ${e.message}\n`);
       return 2;
     }
@@ -79,4 +100,9 @@ export function main(argv: string[]): number {
   return code;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// a closed pipe (cowfuzz ... | head) is not an error
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+process.exitCode = await main(process.argv.slice(2));

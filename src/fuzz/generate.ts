@@ -107,6 +107,15 @@ function addr(rnd: Rnd, mm: Mm): { vma: string; page: number; v: Vma } {
   return { vma: v.name, page: Math.floor(rnd() * v.npages), v };
 }
 
+/**
+ * The op of a given kind, its arguments drawn with `rnd` from what is alive, or null when the
+ * kind's precondition does not hold. The fast-check runner uses it with a tape of choices.
+ */
+export function generateOpOfKind(w: World, g: GenState, kind: OpKind, rnd: Rnd, scope: Scope): Op | null {
+  const l = live(w);
+  return possible(kind, w, l, scope) ? build(kind, w, g, l, rnd, scope) : null;
+}
+
 function build(kind: OpKind, w: World, g: GenState, l: Live, rnd: Rnd, scope: Scope): Op {
   switch (kind) {
     case 'mmap': {
