@@ -39,9 +39,9 @@ export interface CampaignStats {
   readonly firstFailure: Map<string, number>;
 }
 
-/** The PRNG of one (seed, stream, policy): disjoint for different streams. */
+/** The PRNG of one (seed, stream, policy): disjoint for different streams. Alea: seedrandom's fastest generator. */
 export function streamRng(seed: string, stream: number, policy: string): () => number {
-  return seedrandom(`${seed}/${stream}/${policy}`);
+  return seedrandom.alea(`${seed}/${stream}/${policy}`);
 }
 
 export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignStats {

@@ -27,7 +27,9 @@ function live(w: World): Live {
     mms.push(mm);
     if (mm.vmas.length > 0) withVma.push(mm);
   }
-  return { mms, withVma, refs: [...w.refIds.keys()] };
+  const refs: string[] = [];
+  for (const name of w.refIds.keys()) refs.push(name);
+  return { mms, withVma, refs };
 }
 
 function possible(kind: OpKind, w: World, l: Live, scope: Scope): boolean {

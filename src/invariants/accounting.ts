@@ -5,26 +5,28 @@ import { folioTestLarge } from '../model/folio.js';
 import { isPin, swapSiteKey } from './tally.js';
 import type { InvariantCheck } from './types.js';
 
+const NONE: never[] = [];
+
 export const checkAccounting: InvariantCheck = (w, t) => {
   const { k } = w;
   if (t.dangling.length > 0) return { invariant: 'accounting', message: t.dangling[0]!, pfns: [] };
   for (const folio of k.folios.values()) {
     if (folio.zero) continue;
-    const sites = t.present.get(folio.pfn) ?? [];
-    const mapped = new Array<number>(folio.pages.length).fill(0);
-    for (const s of sites) mapped[s.pte.idx]! += 1;
+    const sites = t.present.get(folio.pfn) ?? NONE;
     for (let n = 0; n < folio.pages.length; n++) {
-      if (folio.pages[n]!.mapcount !== mapped[n]) {
+      let mapped = 0;
+      for (const s of sites) if (s.pte.idx === n) mapped++;
+      if (folio.pages[n]!.mapcount !== mapped) {
         return {
           invariant: 'accounting',
-          message: `pfn ${folio.pfn}: mapcount ${folio.pages[n]!.mapcount} but ${mapped[n]} PTEs map it`,
+          message: `pfn ${folio.pfn}: mapcount ${folio.pages[n]!.mapcount} but ${mapped} PTEs map it`,
           pfns: [folio.pfn],
         };
       }
     }
     let expected = sites.length + (folio.swap ? folio.pages.length : 0);
     let pins = 0;
-    for (const r of t.refs.get(folio.pfn) ?? []) {
+    for (const r of t.refs.get(folio.pfn) ?? NONE) {
       if (!isPin(r)) expected += 1;
       else if (folioTestLarge(folio)) {
         expected += 1;

@@ -5,16 +5,19 @@ import { swapCacheLookup } from '../model/kernel.js';
 import { isPin, swapSiteKey } from './tally.js';
 import type { InvariantCheck } from './types.js';
 
+const NONE: never[] = [];
+
 export const checkAnonExclusive: InvariantCheck = (w, t) => {
   if (!w.pol.hasAnonExclusive) return null;
   const { k } = w;
   for (const folio of k.folios.values()) {
     if (folio.zero) continue;
-    const sites = t.present.get(folio.pfn) ?? [];
-    const pinned = (t.refs.get(folio.pfn) ?? []).some(isPin);
+    const sites = t.present.get(folio.pfn) ?? NONE;
+    const refs = t.refs.get(folio.pfn);
+    const pinned = refs !== undefined && refs.some(isPin);
     for (let n = 0; n < folio.pages.length; n++) {
       const page = folio.pages[n]!;
-      const mine = sites.filter((s) => s.pte.idx === n);
+      const mine = folio.pages.length === 1 ? sites : sites.filter((s) => s.pte.idx === n);
       if (page.anonExclusive) {
         if (!folio.anon) return v(`pfn ${folio.pfn} is PageAnonExclusive but not anon`, folio.pfn);
         if (mine.length > 1) {

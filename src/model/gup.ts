@@ -100,6 +100,7 @@ function tryGrabFolio(folio: ReturnType<typeof folioOf>, gupFlags: number): void
 export function putUserPage(k: Kernel, pol: CowPolicy, r: GupRef): void {
   if (r.released) throw new KernelError('EINVAL', `reference ${r.name} already released`);
   r.released = true;
+  k.refs.splice(k.refs.indexOf(r), 1);
   const folio = folioOf(k, r.pfn);
   if (folio.zero) return;
   if (r.gupFlags & FOLL_GET) {

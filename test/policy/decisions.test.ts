@@ -115,10 +115,18 @@ describe('wpCanReuseAnon: a page with an extra FOLL_GET reference, its other map
       'anon-exclusive': 'copied',
     },
     (pol) => {
+      const shared = present(run(ops.slice(0, 3), pol).world, 'P0').pfn;
       const { world: w } = run(ops, pol);
       const r1 = liveRef(w, 'r1');
       const fr = w.k.folios.get(r1.pfn)!;
-      if (present(w, 'P0').pfn === r1.pfn) return fr.refcount === 2 ? 'reused' : 'copied-at-gup';
+      if (r1.pfn !== shared) {
+        expect(present(w, 'P0').pfn).toBe(r1.pfn);
+        return 'copied-at-gup';
+      }
+      if (present(w, 'P0').pfn === r1.pfn) {
+        expect(fr.refcount).toBe(2); // the mapping and the pipe
+        return 'reused';
+      }
       expect(fr.refcount).toBe(1); // only the pipe holds the old page
       return 'copied';
     },
@@ -163,8 +171,13 @@ describe('wpCanReuseAnon: a read-only swapped-in page still in the swap cache (r
       const { world: w } = run(ops, pol);
       const after = present(w, 'P0');
       expect(after.write).toBe(true);
-      expect(w.k.swapCache.size).toBe(0); // either freed from the cache (reuse) or the old page freed (copy)
-      return after.pfn === before.pfn ? 'reused' : 'copied';
+      if (after.pfn === before.pfn) return 'reused';
+      // the copy is a new exclusive page; the old one is left to the swap cache alone
+      const old = w.k.folios.get(before.pfn)!;
+      expect(old.refcount).toBe(1);
+      expect(old.pages[0]!.mapcount).toBe(0);
+      expect(w.k.folios.get(after.pfn)!.swap).toBeNull();
+      return 'copied';
     },
   );
 });
@@ -353,10 +366,17 @@ describe('gupForceCowBreak: a R/O FOLL_GET on a COW-shared page', () => {
         return 'shared';
       }
       expect(present(w, 'P0').pfn).toBe(r1.pfn);
-      expect(r1.gupFlags & FOLL_WRITE).toBe(FOLL_WRITE); // 5.8 added FOLL_WRITE
+      expect(present(w, 'P0').write).toBe(true); // a forced write fault
+      expect(r1.gupFlags & FOLL_WRITE).toBe(0); // the reference keeps the caller's flags
       return 'private-copy';
     },
   );
+
+  it('the forced FOLL_WRITE does not make the reference writable', () => {
+    const w = run(ops, gupCowOnRead).world;
+    expect(w.shadow.refs.get(liveRef(w, 'r1').id)).toMatchObject({ write: false, coherent: false });
+    expect(() => runOps([...ops, { kind: 'ref_write', ref: 'r1' }], gupCowOnRead)).toThrow(/read-only reference/);
+  });
 });
 
 describe('gupForceCowBreak: vmsplice before fork, parent unmaps, child writes', () => {
