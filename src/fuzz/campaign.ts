@@ -28,6 +28,8 @@ export interface CampaignEvents {
   finding(f: Finding, path: string | null, fresh: boolean): void;
   progress(s: CampaignStats): void;
   shouldStop(): boolean;
+  /** a run failed (before shrinking): for time-to-find measurements */
+  failure?(policy: string, invariant: string): void;
 }
 
 export interface CampaignStats {
@@ -69,6 +71,7 @@ export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignSta
     if (!r.failure) continue;
     stats.failures++;
     const inv = r.failure.violation.invariant;
+    ev.failure?.(pol.name, inv);
     const key = `${pol.name}/${inv}`;
     if (!stats.firstFailure.has(key)) stats.firstFailure.set(key, stats.execs);
     const n = shrunkCount.get(key) ?? 0;
