@@ -43,6 +43,8 @@ export interface ExhaustOptions {
   readonly invariant?: InvariantName;
   /** stop (kind 'incomplete') once this many distinct states have been seen */
   readonly maxStates?: number;
+  /** de-duplicate states by fingerprint (default true; false is for checking the fingerprint) */
+  readonly dedup?: boolean;
 }
 
 interface Stats {
@@ -68,6 +70,7 @@ interface Node {
 export function exhaust(opts: ExhaustOptions): ExhaustResult {
   const scope = opts.scope ?? DEFAULT_EXHAUST_SCOPE;
   const maxStates = opts.maxStates ?? DEFAULT_MAX_STATES;
+  const dedup = opts.dedup ?? true;
   const t0 = performance.now();
   const root = newWorld(opts.policy, { swapSlots: scope.swapSlots });
   const visited = new Set<string>([fingerprintKey(root)]);
@@ -89,7 +92,7 @@ export function exhaust(opts: ExhaustOptions): ExhaustResult {
         }
         if (!ok) continue;
         sequences++;
-        const key = fingerprintKey(w);
+        const key = dedup ? fingerprintKey(w) : String(sequences);
         if (visited.has(key)) continue;
         visited.add(key);
         const ops = [...node.ops, op];
