@@ -8,6 +8,8 @@ import { ScenarioError } from '../scenario/types.js';
 import { compare } from './compare.js';
 import { UsageError } from './errors.js';
 import { replay } from './replay.js';
+import { exhaustCli } from '../fuzz/exhaust.js';
+import { mergeFindings } from '../fuzz/merge.js';
 import { fuzzCli, type FuzzCliFlags } from './fuzz.js';
 import { FuzzOptionError } from '../fuzz/options.js';
 
@@ -74,6 +76,33 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
     .action(async (o: FuzzCliFlags) => {
       setExit(await fuzzCli(o, out));
+    });
+
+  program
+    .command('exhaust')
+    .description('breadth-first search over every op sequence up to a depth in a small scope: clean, or a shortest counterexample')
+    .requiredOption('-d, --depth <n>', 'longest op sequence to explore')
+    .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
+    .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
+    .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '2000000')
+    .option('--json', 'one JSON object instead of text', false)
+    .action((o: { depth: string; policy: string; invariant?: string; maxStates: string; json: boolean }) => {
+      setExit(
+        exhaustCli(
+          { policy: o.policy, depth: Number(o.depth), json: o.json, maxStates: Number(o.maxStates), ...(o.invariant !== undefined ? { invariant: o.invariant } : {}) },
+          out,
+        ),
+      );
+    });
+
+  program
+    .command('merge')
+    .description('merge finding files from several runs (one per signature) and report which are new to a baseline corpus')
+    .argument('<dirs...>', 'directories of *.cow findings (searched recursively)')
+    .requiredOption('-o, --out <dir>', 'where the merged findings are written')
+    .option('-b, --baseline <dir>', 'corpus to compare with: exit 1 when a finding is new to it')
+    .action((dirs: string[], o: { out: string; baseline?: string }) => {
+      setExit(mergeFindings(dirs, o.out, o.baseline ?? null, out));
     });
 
   return program;

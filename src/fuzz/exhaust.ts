@@ -297,6 +297,9 @@ export function exhaustCli(args: ExhaustCliArgs, out: (s: string) => void): numb
   if (args.invariant !== undefined && !isInvariantName(args.invariant)) {
     throw new UsageError(`unknown invariant '${args.invariant}' (see 'cowfuzz invariants')`);
   }
+  if (args.maxStates !== undefined && (!Number.isInteger(args.maxStates) || args.maxStates < 1)) {
+    throw new UsageError(`--max-states expects a whole number >= 1, got '${args.maxStates}'`);
+  }
   const invariant = args.invariant as InvariantName | undefined;
   const r = exhaust({
     policy: pol,
