@@ -2,10 +2,9 @@
 // within a fixed run budget (never a wall-clock limit), its counterexample shrinks short and
 // replays to the same verdict; the current kernel policy stays clean on the same budget.
 import { describe, expect, it } from 'vitest';
-import { runCampaign } from '../src/fuzz/campaign.js';
+import { inMemoryCampaign, runCampaign } from '../src/fuzz/campaign.js';
 import type { Finding } from '../src/fuzz/findings.js';
 import { DEFAULT_SCOPE } from '../src/fuzz/scope.js';
-import { DEFAULT_WEIGHTS } from '../src/fuzz/weights.js';
 import { getPolicy } from '../src/policy/registry.js';
 import { seededBugs } from '../src/policy/seeded-bugs.js';
 import { runOps } from '../src/scenario/run.js';
@@ -15,17 +14,7 @@ const RUNS = 20_000;
 function campaign(policy: string, runs: number, seed = 'mutants') {
   const findings: Finding[] = [];
   const stats = runCampaign(
-    {
-      policies: [getPolicy(policy)],
-      seed,
-      stream: 0,
-      runs,
-      deadline: null,
-      run: { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE },
-      outDir: null,
-      optionsText: '',
-      shrinkPerSignature: 1,
-    },
+    inMemoryCampaign(getPolicy(policy), seed, runs),
     { finding: (f) => findings.push(f), progress: () => {}, shouldStop: () => findings.length > 0 },
   );
   return { findings, stats };

@@ -4,11 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { runCampaign } from '../fuzz/campaign.js';
+import { inMemoryCampaign, runCampaign } from '../fuzz/campaign.js';
 import { noInvariantFails } from '../fuzz/fc-commands.js';
 import type { Finding } from '../fuzz/findings.js';
-import { DEFAULT_SCOPE } from '../fuzz/scope.js';
-import { DEFAULT_WEIGHTS } from '../fuzz/weights.js';
 import { eraPolicies, getPolicy } from '../policy/registry.js';
 import { seededBugs } from '../policy/seeded-bugs.js';
 
@@ -24,17 +22,7 @@ function campaign(policy: string, seed: string, runs: number, stopAtFirst: boole
   const t0 = performance.now();
   let tFound = -1;
   const stats = runCampaign(
-    {
-      policies: [getPolicy(policy)],
-      seed,
-      stream: 0,
-      runs,
-      deadline: null,
-      run: { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE },
-      outDir: null,
-      optionsText: '',
-      shrinkPerSignature: 1,
-    },
+    inMemoryCampaign(getPolicy(policy), seed, runs),
     {
       finding: (f) => {
         found.push(f);

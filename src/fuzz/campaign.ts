@@ -3,7 +3,7 @@
 
 import seedrandom from 'seedrandom';
 import type { CowPolicy } from '../policy/types.js';
-import { fuzzOnce, type RunConfig } from './engine.js';
+import { DEFAULT_RUN_CONFIG, fuzzOnce, type RunConfig } from './engine.js';
 import { signature, writeFinding, type Finding } from './findings.js';
 import { shrink } from './shrink.js';
 import { runOps } from '../scenario/run.js';
@@ -39,6 +39,24 @@ export interface CampaignStats {
   findings: number;
   /** per policy: the exec count at the first failure of each invariant */
   readonly firstFailure: Map<string, number>;
+}
+
+/**
+ * One stream over one policy with the default run configuration, nothing written to disk, each
+ * (policy, invariant) shrunk once: what the property suites and the benchmark run.
+ */
+export function inMemoryCampaign(policy: CowPolicy, seed: string, runs: number): CampaignOptions {
+  return {
+    policies: [policy],
+    seed,
+    stream: 0,
+    runs,
+    deadline: null,
+    run: DEFAULT_RUN_CONFIG,
+    outDir: null,
+    optionsText: '',
+    shrinkPerSignature: 1,
+  };
 }
 
 /** The PRNG of one (seed, stream, policy): disjoint for different streams. Alea: seedrandom's fastest generator. */

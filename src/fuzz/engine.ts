@@ -7,8 +7,8 @@ import type { Op } from '../ops/types.js';
 import { newWorld } from '../ops/world.js';
 import type { CowPolicy } from '../policy/types.js';
 import { generateOp, newGenState, type Rnd } from './generate.js';
-import type { Scope } from './scope.js';
-import { swarm, type Weights } from './weights.js';
+import { DEFAULT_SCOPE, type Scope } from './scope.js';
+import { DEFAULT_WEIGHTS, swarm, type Weights } from './weights.js';
 
 export interface RunConfig {
   readonly maxOps: number;
@@ -16,6 +16,9 @@ export interface RunConfig {
   readonly swarm: boolean;
   readonly scope: Scope;
 }
+
+/** What `cowfuzz fuzz` runs by default: 40 ops, the default weights, swarm testing, the default scope. */
+export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE };
 
 export interface Failure {
   readonly ops: Op[];

@@ -12,11 +12,12 @@ import type { Pte } from '../model/pte.js';
 import { slotFree } from '../model/swap.js';
 import { applyOp, OpNameError } from '../ops/apply.js';
 import type { Op } from '../ops/types.js';
+import { refWriteWithinContract } from '../oracle/shadow.js';
 import { cloneWorld, newWorld, type World } from '../ops/world.js';
 import { getPolicy } from '../policy/registry.js';
 import type { CowPolicy } from '../policy/types.js';
 import { printOp, printScenario } from '../scenario/print.js';
-import type { Scenario } from '../scenario/types.js';
+import { counterexampleScenario, type Scenario } from '../scenario/types.js';
 import { UsageError } from '../cli/errors.js';
 
 export interface ExhaustScope {
@@ -141,11 +142,7 @@ export function enumerateOps(w: World, scope: ExhaustScope): Op[] {
     if (!r || r.released) continue;
     ops.push({ kind: 'release', ref, how: r.gupFlags & FOLL_PIN ? 'unpin' : 'put' });
     ops.push({ kind: 'ref_read', ref });
-    // within the kernel's contract only (as the random generator): FOLL_WRITE, and a pin or a
-    // FOLL_GET that still promises coherence (no fork since)
-    if (r.gupFlags & FOLL_WRITE && (r.gupFlags & FOLL_PIN || w.shadow.refs.get(r.id)?.coherent === true)) {
-      ops.push({ kind: 'ref_write', ref });
-    }
+    if (refWriteWithinContract(r.gupFlags, w.shadow.refs.get(r.id))) ops.push({ kind: 'ref_write', ref });
   }
   return ops;
 }
@@ -278,13 +275,15 @@ export interface ExhaustCliArgs {
 
 export function exhaustScenario(policy: string, result: Extract<ExhaustResult, { kind: 'counterexample' }>, depth: number, invariant?: string, swapSlots = DEFAULT_EXHAUST_SCOPE.swapSlots): Scenario {
   const inv = result.violation.invariant;
-  return {
+  return counterexampleScenario({
     title: `cowfuzz exhaust: ${inv} under ${policy} (${result.ops.length} ops, a shortest counterexample)`,
-    sources: [`cowfuzz exhaust --policy ${policy} --depth ${depth}${invariant ? ` --invariant ${invariant}` : ''}`],
-    expect: [{ policy, verdict: inv }],
+    source: `cowfuzz exhaust --policy ${policy} --depth ${depth}${invariant ? ` --invariant ${invariant}` : ''}`,
+    policy,
+    invariant: inv,
+    message: result.violation.message,
+    ops: result.ops,
     swapSlots,
-    body: [{ kind: 'comment', text: result.violation.message }, ...result.ops.map((op) => ({ kind: 'op' as const, op }))],
-  };
+  });
 }
 
 /**

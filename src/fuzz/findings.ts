@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { InvariantName } from '../invariants/types.js';
 import type { Op } from '../ops/types.js';
 import { printOp, printScenario } from '../scenario/print.js';
-import type { Scenario } from '../scenario/types.js';
+import { counterexampleScenario, type Scenario } from '../scenario/types.js';
 
 export interface Finding {
   readonly policy: string;
@@ -31,13 +31,15 @@ export function signature(f: Pick<Finding, 'policy' | 'invariant' | 'ops'>): str
 }
 
 export function findingScenario(f: Finding): Scenario {
-  return {
+  return counterexampleScenario({
     title: `cowfuzz finding: ${f.invariant} under ${f.policy} (${f.ops.length} ops, shrunk from ${f.originalLength})`,
-    sources: [`cowfuzz fuzz --seed ${f.seed} ${f.options} (run ${f.run})`],
-    expect: [{ policy: f.policy, verdict: f.invariant }],
+    source: `cowfuzz fuzz --seed ${f.seed} ${f.options} (run ${f.run})`,
+    policy: f.policy,
+    invariant: f.invariant,
+    message: f.message,
+    ops: f.ops,
     swapSlots: f.swapSlots,
-    body: [{ kind: 'comment', text: f.message }, ...f.ops.map((op) => ({ kind: 'op' as const, op }))],
-  };
+  });
 }
 
 /** Writes the finding (atomically) unless a file with its signature exists; returns the path and whether it is new. */

@@ -6,6 +6,7 @@ import type { Mm, Vma } from '../model/kernel.js';
 import type { Op, OpKind } from '../ops/types.js';
 import { OP_KINDS } from '../ops/types.js';
 import type { World } from '../ops/world.js';
+import { refWriteWithinContract } from '../oracle/shadow.js';
 import { VMA_NAMES, type Scope } from './scope.js';
 import type { Weights } from './weights.js';
 
@@ -55,17 +56,10 @@ function possible(kind: OpKind, w: World, l: Live, scope: Scope): boolean {
   }
 }
 
-/**
- * A write through the reference is within the kernel's contract: FOLL_WRITE, and either a pin or
- * a FOLL_GET that still promises coherence. A DMA write through a FOLL_GET reference after its
- * holder forked (the O_DIRECT-and-fork case) may land in a page the child shares: the kernel
- * never promised otherwise, so the generator does not produce it (a scenario still can).
- */
 function refWritable(w: World, name: string): boolean {
   const id = w.refIds.get(name)!;
   const r = w.k.refs.find((x) => x.id === id);
-  if (r === undefined || !(r.gupFlags & FOLL_WRITE)) return false;
-  return (r.gupFlags & FOLL_PIN) !== 0 || w.shadow.refs.get(id)?.coherent === true;
+  return r !== undefined && refWriteWithinContract(r.gupFlags, w.shadow.refs.get(id));
 }
 
 export interface GenState {

@@ -2,6 +2,7 @@
 
 import { readFileSync } from 'node:fs';
 import { resolvePolicies } from '../policy/registry.js';
+import { DEFAULT_RUN_CONFIG } from './engine.js';
 import { DEFAULT_SCOPE, type Scope } from './scope.js';
 import { DEFAULT_WEIGHTS, parseWeights, WeightsError, type Weights } from './weights.js';
 
@@ -101,7 +102,7 @@ export function parseFuzzFlags(f: RawFuzzFlags, randomSeed: () => string): FuzzJ
   }
   const runs = f.runs !== undefined ? positiveInt(f.runs, '--runs') : null;
   const timeMs = f.time !== undefined ? parseDuration(f.time) : runs === null ? 60_000 : null;
-  const maxOps = f.maxOps !== undefined ? positiveInt(f.maxOps, '--max-ops') : (cfg.maxOps ?? 40);
+  const maxOps = f.maxOps !== undefined ? positiveInt(f.maxOps, '--max-ops') : (cfg.maxOps ?? DEFAULT_RUN_CONFIG.maxOps);
   const jobs = positiveInt(f.jobs, '--jobs');
   const shard = parseShard(f.shard);
   const seed = f.seed ?? randomSeed();

@@ -6,7 +6,6 @@ import type { Folio } from './folio.js';
 import {
   addToSwapCache,
   allocAnonFolio,
-  folioOf,
   folioPut,
   KernelError,
   swapCacheLookup,
@@ -156,10 +155,4 @@ function doSwapPage(k: Kernel, pol: CowPolicy, mm: Mm, vma: Vma, i: number, pte:
     const now = vma.ptes[i] as PtePresent;
     doWpPage(k, pol, mm, vma, i, now, FAULT_FLAG_WRITE);
   }
-}
-
-/** the folio and page behind a present PTE */
-export function ptePage(k: Kernel, pte: PtePresent): { folio: Folio; page: Folio['pages'][number] } {
-  const folio = folioOf(k, pte.pfn);
-  return { folio, page: folio.pages[pte.idx]! };
 }

@@ -28,10 +28,6 @@ export interface Folio {
   swap: { type: number; offset: number } | null;
 }
 
-export function folioNrPages(folio: Folio): number {
-  return folio.pages.length;
-}
-
 export function folioTestLarge(folio: Folio): boolean {
   return folio.pages.length > 1;
 }

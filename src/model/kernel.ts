@@ -228,9 +228,3 @@ export function freeSwapAndCache(k: Kernel, e: SwpEntry): void {
   const f = swapCacheLookup(k, e);
   if (f && f.pages.every((p) => p.mapcount === 0)) tryToFreeSwap(k, f);
 }
-
-export function findMm(k: Kernel, id: number): Mm {
-  const mm = k.mms[id];
-  if (!mm) throw new Error(`model bug: no mm ${id}`);
-  return mm;
-}

@@ -47,19 +47,9 @@ export type Pte = PteNone | PtePresent | PteSwap | PteMigration | PteMarker;
 
 export const PTE_NONE: PteNone = Object.freeze({ kind: 'none' });
 
-/** models pte_wrprotect() */
-export function pteWrprotect(pte: PtePresent): PtePresent {
-  return pte.write ? { ...pte, write: false } : pte;
-}
-
 /** models pte_mkwrite(pte_mkdirty(pte)) as used by wp_page_reuse() */
 export function pteMkwriteDirty(pte: PtePresent): PtePresent {
   return { ...pte, write: true, dirty: true, softDirty: true };
-}
-
-/** models pte_none_mostly(): none, or a marker that fault paths treat like a hole */
-export function pteNoneMostly(pte: Pte): boolean {
-  return pte.kind === 'none' || pte.kind === 'marker';
 }
 
 export function describePte(pte: Pte): string {

@@ -51,8 +51,6 @@ export function slotFree(d: SwapDevice, offset: number): boolean {
  * si->lowest_bit, which is >= 1 because the header is SWAP_MAP_BAD). Returns -1 when full.
  */
 export function scanSwapMap(d: SwapDevice, lowest: number): number {
-  for (let off = lowest; off < d.map.length; off++) {
-    if (d.map[off] === 0 && !d.hasCache[off]) return off;
-  }
+  for (let off = lowest; off < d.map.length; off++) if (slotFree(d, off)) return off;
   return -1;
 }

@@ -2,7 +2,7 @@
 // kept its promises. Every write stores a value never used before; the shadow knows who wrote it,
 // where and when, and who forked from whom since, so it can tell who may see it.
 
-import { ZERO_VALUE } from '../model/constants.js';
+import { FOLL_PIN, FOLL_WRITE, ZERO_VALUE } from '../model/constants.js';
 
 /** Where a value lives: a process's private page, by VMA name and page index. */
 export function addrKey(vma: string, page: number): string {
@@ -128,6 +128,17 @@ export function shadowZap(s: Shadow, mm: number, vma: string, page: number | nul
  * page that is not anon (the zero page), which 6.2 deliberately left unreliable; a R/W FOLL_GET
  * stays coherent until the next fork; a R/O FOLL_GET (vmsplice) promises nothing.
  */
+/**
+ * A write through the reference stays within the kernel's contract: FOLL_WRITE, and either a pin
+ * or a FOLL_GET that still promises coherence. A DMA write through a FOLL_GET reference after its
+ * holder forked (the O_DIRECT-and-fork case) may land in a page the child shares: the kernel never
+ * promised otherwise, so the generators do not produce it (a scenario still can).
+ */
+export function refWriteWithinContract(gupFlags: number, ref: ShadowRef | undefined): boolean {
+  if (!(gupFlags & FOLL_WRITE)) return false;
+  return (gupFlags & FOLL_PIN) !== 0 || ref?.coherent === true;
+}
+
 export function coherenceRequired(pin: boolean, write: boolean, longterm: boolean, anon: boolean): boolean {
   if (pin) return write || longterm || anon;
   return write;

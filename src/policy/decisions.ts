@@ -2,7 +2,7 @@
 // Each names the function and version it models. Counts are the kernel's: in do_swap_page()
 // the folio's refcount includes the fault's local reference (see model/fault.ts).
 
-import { FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
+import { FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../model/constants.js';
 import { folioMapcount, folioMaybeDmaPinned, type Folio, type Page } from '../model/folio.js';
 import { isCowMapping } from '../model/fork.js';
 import { folioSwapcount, tryToFreeSwap, type Kernel, type Mm, type Vma } from '../model/kernel.js';
@@ -148,4 +148,3 @@ export function canChangePteWritable(vma: Vma, pte: PtePresent, folio: Folio | n
 
 export const never = (): boolean => false;
 export const always = (): boolean => true;
-export { GUP_PIN_COUNTING_BIAS };

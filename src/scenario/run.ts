@@ -6,7 +6,7 @@ import { applyOp, OpNameError, type StepOutcome } from '../ops/apply.js';
 import type { Op } from '../ops/types.js';
 import { DEFAULT_WORLD_OPTIONS, newWorld, type World } from '../ops/world.js';
 import type { CowPolicy } from '../policy/types.js';
-import { ScenarioError, type ParsedScenario, type Scenario, type Verdict } from './types.js';
+import { ScenarioError, type ParsedScenario, type Verdict } from './types.js';
 import { scenarioOps } from './types.js';
 
 export interface TraceStep {
@@ -63,8 +63,4 @@ export function runScenario(p: ParsedScenario, pol: CowPolicy): RunResult {
     if (e instanceof OpAtError) throw new ScenarioError(p.file, p.opLines[e.index] ?? 1, 1, e.message);
     throw e;
   }
-}
-
-export function runScenarioValue(s: Scenario, pol: CowPolicy): RunResult {
-  return runOps(scenarioOps(s), pol, s.swapSlots);
 }

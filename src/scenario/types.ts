@@ -48,6 +48,25 @@ export class ScenarioError extends Error {
   }
 }
 
+/** A scenario that records a counterexample: the violation's message, then the ops, expecting the invariant. */
+export function counterexampleScenario(c: {
+  title: string;
+  source: string;
+  policy: string;
+  invariant: InvariantName;
+  message: string;
+  ops: readonly Op[];
+  swapSlots: number;
+}): Scenario {
+  return {
+    title: c.title,
+    sources: [c.source],
+    expect: [{ policy: c.policy, verdict: c.invariant }],
+    swapSlots: c.swapSlots,
+    body: [{ kind: 'comment', text: c.message }, ...c.ops.map((op) => ({ kind: 'op' as const, op }))],
+  };
+}
+
 export function scenarioOps(s: Scenario): Op[] {
   const ops: Op[] = [];
   for (const b of s.body) if (b.kind === 'op') ops.push(b.op);
