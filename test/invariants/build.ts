@@ -11,13 +11,8 @@ import { newWorld, type World } from '../../src/ops/world.js';
 import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
 import type { CowPolicy } from '../../src/policy/types.js';
 
-export const mmap = (mm: string, vma = 'A', pages = 1, write = true): Op => ({ kind: 'mmap', mm, vma, pages, write });
-export const rd = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'read', mm, vma, page });
-export const wr = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'write', mm, vma, page });
-export const gup = (mm: string, flags: number, ref: string, vma = 'A', page = 0): Op => ({ kind: 'gup', mm, vma, page, flags, ref });
-export const fork = (mm: string, child: string): Op => ({ kind: 'fork', mm, child });
-export const reclaim = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'reclaim', mm, vma, page });
-export const munmap = (mm: string, vma = 'A'): Op => ({ kind: 'munmap', mm, vma });
+export { fork, gup, mmap, munmap, rd, reclaim, wr } from '../ops/builders.js';
+
 
 /** applies ops and requires every one of them to succeed with every invariant holding */
 export function build(ops: Op[], pol: CowPolicy = anonExclusive, swapSlots = 8): World {

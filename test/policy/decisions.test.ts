@@ -16,18 +16,8 @@ import { pagecount, pagecount59 } from '../../src/policy/eras/pagecount.js';
 import { eraPolicies } from '../../src/policy/registry.js';
 import { variant, type CowPolicy } from '../../src/policy/types.js';
 import { runOps, type RunResult } from '../../src/scenario/run.js';
+import { clearRefs, exit, fork, gup, mmap, mprotect, munmap, rd, reclaim, refRead, wr } from '../ops/builders.js';
 
-const mmap = (mm: string, vma: string, pages = 1, write = true): Op => ({ kind: 'mmap', mm, vma, pages, write });
-const rd = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'read', mm, vma, page });
-const wr = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'write', mm, vma, page });
-const gup = (mm: string, flags: number, ref: string, vma = 'A', page = 0): Op => ({ kind: 'gup', mm, vma, page, flags, ref });
-const fork = (mm: string, child: string): Op => ({ kind: 'fork', mm, child });
-const exit = (mm: string): Op => ({ kind: 'exit', mm });
-const munmap = (mm: string, vma = 'A'): Op => ({ kind: 'munmap', mm, vma });
-const reclaim = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'reclaim', mm, vma, page });
-const mprotect = (mm: string, write: boolean, vma = 'A'): Op => ({ kind: 'mprotect', mm, vma, write });
-const clearRefs = (mm: string): Op => ({ kind: 'clear_refs', mm });
-const refRead = (ref: string): Op => ({ kind: 'ref_read', ref });
 
 const PIN_RW_LONG = FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM;
 

@@ -6,18 +6,8 @@ import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
 import { getPolicy } from '../../src/policy/registry.js';
 import { seededBugs } from '../../src/policy/seeded-bugs.js';
 import { runOps } from '../../src/scenario/run.js';
+import { fork, gup, mmap, mprotect, munmap, rd, reclaim, refRead, refWrite, unpin, wr } from '../ops/builders.js';
 
-const mmap = (mm: string, vma = 'A', pages = 1, write = true): Op => ({ kind: 'mmap', mm, vma, pages, write });
-const rd = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'read', mm, vma, page });
-const wr = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'write', mm, vma, page });
-const gup = (mm: string, flags: number, ref: string, vma = 'A', page = 0): Op => ({ kind: 'gup', mm, vma, page, flags, ref });
-const fork = (mm: string, child: string): Op => ({ kind: 'fork', mm, child });
-const reclaim = (mm: string, vma = 'A', page = 0): Op => ({ kind: 'reclaim', mm, vma, page });
-const munmap = (mm: string, vma = 'A'): Op => ({ kind: 'munmap', mm, vma });
-const mprotect = (mm: string, write: boolean, vma = 'A'): Op => ({ kind: 'mprotect', mm, vma, write });
-const refRead = (ref: string): Op => ({ kind: 'ref_read', ref });
-const refWrite = (ref: string): Op => ({ kind: 'ref_write', ref });
-const unpin = (ref: string): Op => ({ kind: 'release', ref, how: 'unpin' });
 
 const PIN_RW_LONG = FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM;
 
