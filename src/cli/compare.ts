@@ -1,13 +1,14 @@
-// cowfuzz compare [DIR]: scenarios x policies, each cell the verdict, marked where it differs from the expectation.
+// cowfuzz compare [PATH...]: scenarios x policies, each cell the verdict, marked where it differs
+// from the scenario's expectation.
 
-import pc from 'picocolors';
-import { resolvePolicies } from '../policy/registry.js';
-import { runScenario } from '../scenario/run.js';
-import { expectedVerdict } from '../scenario/types.js';
-import { loadScenarios } from './load.js';
 import { basename } from 'node:path';
+import type { CowPolicy } from '../model/policy.js';
+import type { PolicyRegistry } from '../policy/registry.js';
+import { runScenario } from '../scenario/run.js';
+import { expectationFor, meets, type ParsedScenario } from '../scenario/types.js';
+import type { Verdict } from '../engine/run.js';
 
-const SHORT: Record<string, string> = {
+export const SHORT: Readonly<Record<string, string>> = {
   pass: 'pass',
   error: 'error',
   accounting: 'ACCT',
@@ -16,32 +17,54 @@ const SHORT: Record<string, string> = {
   'pin-coherence': 'PIN',
   'no-over-sharing': 'LEAK',
   'data-oracle': 'DATA',
+  'gup-progress': 'LOOP',
 };
 
-export function compare(paths: string[], policySpec: string, out: (s: string) => void): number {
-  const scenarios = loadScenarios(paths);
-  const policies = resolvePolicies(policySpec);
+export interface Cell {
+  readonly verdict: Verdict;
+  readonly at: number;
+  /** null: the scenario says nothing for this policy */
+  readonly ok: boolean | null;
+}
+
+export function matrix(scenarios: readonly ParsedScenario[], policies: readonly CowPolicy[], reg: PolicyRegistry): Cell[][] {
+  return scenarios.map((p) =>
+    policies.map((pol) => {
+      const r = runScenario(p, pol);
+      const e = expectationFor(p.scenario, pol.name, reg.kind(pol.name) === 'era');
+      return { verdict: r.verdict, at: r.at, ok: e === null ? null : meets(e, r.verdict, r.at) };
+    }),
+  );
+}
+
+export interface Paint {
+  ok(s: string): string;
+  bad(s: string): string;
+  warn(s: string): string;
+}
+
+/** The matrix as text lines, and how many cells differ from their expectation. */
+export function compareLines(scenarios: readonly ParsedScenario[], policies: readonly CowPolicy[], reg: PolicyRegistry, paint: Paint): { lines: string[]; mismatches: number } {
+  const m = matrix(scenarios, policies, reg);
   const names = scenarios.map((s) => basename(s.file).replace(/\.cow$/, ''));
   const w0 = Math.max(8, ...names.map((n) => n.length));
   const colW = policies.map((p) => Math.max(p.name.length, 6));
-  out(['scenario'.padEnd(w0), ...policies.map((p, i) => p.name.padEnd(colW[i]!))].join('  '));
+  const lines = [['scenario'.padEnd(w0), ...policies.map((p, i) => p.name.padEnd(colW[i]!))].join('  ')];
   let mismatches = 0;
-  scenarios.forEach((p, row) => {
-    const cells = policies.map((pol, i) => {
-      const r = runScenario(p, pol);
-      const want = expectedVerdict(p.scenario, pol);
-      const text = (SHORT[r.verdict] ?? r.verdict) + (want !== null && want !== r.verdict ? '!' : '');
+  m.forEach((row, r) => {
+    const cells = row.map((c, i) => {
+      const text = (SHORT[c.verdict] ?? c.verdict) + (c.ok === false ? '!' : '');
       const padded = text.padEnd(colW[i]!);
-      if (want !== null && want !== r.verdict) {
+      if (c.ok === false) {
         mismatches++;
-        return pc.red(padded);
+        return paint.bad(padded);
       }
-      return r.verdict === 'pass' ? pc.green(padded) : pc.yellow(padded);
+      return c.verdict === 'pass' ? paint.ok(padded) : paint.warn(padded);
     });
-    out([names[row]!.padEnd(w0), ...cells].join('  '));
+    lines.push([names[r]!.padEnd(w0), ...cells].join('  ').trimEnd());
   });
-  out('');
-  out(`legend: ${Object.entries(SHORT).filter(([k]) => k !== 'pass').map(([k, v]) => `${v}=${k}`).join(' ')}; '!' = differs from the scenario's expectation`);
-  out(`${mismatches} cell(s) differ from expectations`);
-  return mismatches > 0 ? 1 : 0;
+  lines.push('');
+  lines.push(`legend: ${Object.entries(SHORT).filter(([k]) => k !== 'pass').map(([k, v]) => `${v}=${k}`).join(' ')}; '!' = differs from the scenario's expectation`);
+  lines.push(`${mismatches} cell(s) differ from expectations`);
+  return { lines, mismatches };
 }

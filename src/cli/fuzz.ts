@@ -1,140 +1,111 @@
-// cowfuzz fuzz: orchestrates the jobs (in-process for --jobs 1, worker threads otherwise),
-// shows progress, and hands findings to the chosen reporter. Findings are on disk before they
-// are reported; Ctrl-C, SIGTERM or the time limit stop the jobs and keep what was found.
+// cowfuzz fuzz: options, the worker pool, progress (a bar on a terminal, a plain line every
+// --progress-interval otherwise), signals, and the reporter. A first SIGINT or SIGTERM stops the
+// jobs within a second and keeps every finding; a second one exits at once.
 
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'node:worker_threads';
+import { mkdirSync, statSync, accessSync, constants } from 'node:fs';
 import cliProgress from 'cli-progress';
-import type { Finding } from '../fuzz/findings.js';
-import { runJob } from '../fuzz/job.js';
-import { parseFuzzFlags, type FuzzJobOptions, type RawFuzzFlags } from '../fuzz/options.js';
-import type { WorkerMessage } from '../fuzz/worker.js';
+import { parseDuration, parseFuzzFlags, type RawFuzzFlags, FuzzOptionError, type FuzzJobOptions } from '../fuzz/options.js';
+import { startPool } from '../fuzz/pool.js';
 import { FORMATS, makeReporter, type Format } from '../report/fuzz/index.js';
-import { UsageError } from './errors.js';
+import type { Ctx } from './context.js';
+import { EXIT, IoError, UsageError, ioCause } from './errors.js';
 
 export interface FuzzCliFlags extends RawFuzzFlags {
   format: string;
+  progressInterval?: string;
 }
 
-export async function fuzzCli(flags: FuzzCliFlags, out: (s: string) => void): Promise<number> {
-  if (!(FORMATS as readonly string[]).includes(flags.format)) {
-    throw new UsageError(`bad --format '${flags.format}': expected one of ${FORMATS.join(', ')}`);
+/** The output folder must be a writable folder before any job starts (not at the first finding). */
+function prepareOut(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new IoError(`${dir}: cannot create the findings folder: ${ioCause(e)}`);
   }
-  const o = parseFuzzFlags(flags, () => randomBytes(4).toString('hex'));
-  const reporter = makeReporter(flags.format as Format, out);
-  const budget = o.runs !== null ? `${o.runs} runs` : `${(o.timeMs! / 1000).toFixed(0)} s`;
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    throw new IoError(`${dir}: ${ioCause(e)}`);
+  }
+  if (!st.isDirectory()) throw new UsageError(`--out ${dir}: not a folder`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new IoError(`${dir}: the findings folder is not writable: ${ioCause(e)}`);
+  }
+}
+
+export async function fuzzCommand(ctx: Ctx, flags: FuzzCliFlags): Promise<number> {
+  if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`bad --format '${flags.format}': expected one of ${FORMATS.join(', ')}`);
+  const intervalMs = flags.progressInterval !== undefined ? parseDuration(flags.progressInterval, '--progress-interval') : 10_000;
+  const o: FuzzJobOptions = parseFuzzFlags(flags, ctx.reg, ctx.policyModules, () => randomBytes(4).toString('hex'));
+  if (o.outDir !== null) prepareOut(o.outDir);
+  const reporter = makeReporter(flags.format as Format, { out: ctx.out, paint: ctx.paint });
+  const budget = o.runs !== null ? `${o.runs} runs` : `${o.timeMs! / 1000} s`;
   reporter.start({ seed: o.seed, policies: o.policies, jobs: o.jobs, budget });
 
-  const started = Date.now();
-  const deadline = o.timeMs !== null ? started + o.timeMs : null;
-  const stop = new SharedArrayBuffer(4);
-  const stopFlag = new Int32Array(stop);
-  let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-    Atomics.store(stopFlag, 0, 1);
+  const tty = process.stderr.isTTY === true;
+  const bar = tty ? progressBar(o) : null;
+  let lastLine = Date.now();
+  const pool = startPool(o, {
+    finding(f) {
+      bar?.stop();
+      reporter.finding(f);
+      if (bar) bar.start(o.runs ?? o.timeMs!, 0);
+    },
+    sighting(f) {
+      if (o.jobs > 1 && !tty) ctx.err(`cowfuzz: found ${f.finding.invariant} under ${f.finding.policy}${f.path ? ` (${f.path})` : ''}`);
+    },
+    progress(p) {
+      const secs = Math.max(0.001, p.elapsedMs / 1000);
+      if (bar) {
+        bar.update(o.runs !== null ? p.execs : Math.min(o.timeMs!, p.elapsedMs), {
+          execs: p.execs,
+          eps: Math.round(p.execs / secs),
+          opsps: Math.round(p.ops / secs),
+          findings: p.findings,
+        });
+      } else if (Date.now() - lastLine >= intervalMs) {
+        lastLine = Date.now();
+        ctx.err(`cowfuzz: ${secs.toFixed(0)} s, ${p.execs} runs, ${p.ops} ops (${Math.round(p.ops / secs)} ops/s), ${p.findings} finding(s)`);
+      }
+    },
+  });
+
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      ctx.err(`cowfuzz: ${sig}: stopping; findings so far are kept (again to exit at once)`);
+      pool.stop();
+    } else process.exit(sig === 'SIGINT' ? 130 : 143);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  const bar = process.stderr.isTTY && flags.format === 'text' ? progressBar(o) : null;
-  const perJob = Array.from({ length: o.jobs }, () => ({ execs: 0, ops: 0, findings: 0 }));
-  const tick = (): void => {
-    if (!bar) return;
-    const execs = perJob.reduce((a, j) => a + j.execs, 0);
-    const ops = perJob.reduce((a, j) => a + j.ops, 0);
-    const secs = Math.max(0.001, (Date.now() - started) / 1000);
-    const done = o.runs !== null ? execs : Math.min(o.timeMs!, Date.now() - started);
-    bar.update(done, {
-      execs,
-      eps: Math.round(execs / secs),
-      opsps: Math.round(ops / secs),
-      findings: perJob.reduce((a, j) => a + j.findings, 0),
-    });
-  };
-
-  // findings per job, reported in job order so the output does not depend on thread timing
-  const found: { finding: Finding; path: string | null }[][] = perJob.map(() => []);
-  const live = o.jobs === 1;
-  const onFinding = (job: number, f: Finding, path: string | null): void => {
-    found[job]!.push({ finding: f, path });
-    if (live) {
-      bar?.stop();
-      reporter.finding(f, path);
-      bar?.start(barTotal(o), 0);
-    }
-  };
-
+  let r;
   try {
-    if (o.jobs === 1) {
-      await new Promise((r) => setImmediate(r));
-      const s = runJob(o, 0, deadline, {
-        finding: (f, path) => onFinding(0, f, path),
-        progress: (s2) => {
-          perJob[0] = { execs: s2.execs, ops: s2.ops, findings: s2.findings };
-          tick();
-        },
-        shouldStop: () => Atomics.load(stopFlag, 0) !== 0,
-      });
-      perJob[0] = { execs: s.execs, ops: s.ops, findings: s.findings };
-    } else {
-      await Promise.all(perJob.map((_, job) => runWorker(o, job, deadline, stop, perJob, onFinding, tick)));
-    }
+    r = await pool.done;
   } finally {
     bar?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (!live) for (const list of found) for (const x of list) reporter.finding(x.finding, x.path);
-  const all = found.flat();
-  reporter.end({
-    execs: perJob.reduce((a, j) => a + j.execs, 0),
-    ops: perJob.reduce((a, j) => a + j.ops, 0),
-    seconds: (Date.now() - started) / 1000,
-    findings: all,
-    interrupted,
-  });
-  return all.length > 0 ? 1 : 0;
-}
-
-function runWorker(
-  o: FuzzJobOptions,
-  job: number,
-  deadline: number | null,
-  stop: SharedArrayBuffer,
-  perJob: { execs: number; ops: number; findings: number }[],
-  onFinding: (job: number, f: Finding, path: string | null) => void,
-  tick: () => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(new URL('../fuzz/worker.js', import.meta.url), { workerData: { opts: o, job, deadline, stop } });
-    w.on('message', (m: WorkerMessage) => {
-      if (m.type === 'finding') onFinding(job, m.finding, m.path);
-      else if (m.type === 'progress') {
-        perJob[job] = { execs: m.execs, ops: m.ops, findings: m.findings };
-        tick();
-      } else {
-        perJob[job] = { ...perJob[job]!, execs: m.execs, ops: m.ops };
-      }
-    });
-    w.on('error', reject);
-    w.on('exit', () => resolve());
-  });
-}
-
-function barTotal(o: FuzzJobOptions): number {
-  return o.runs ?? o.timeMs!;
+  reporter.end(r);
+  if (r.error) {
+    ctx.err(`cowfuzz: ${r.error.kind === 'io' ? '' : 'internal error: '}${ctx.debug ? r.error.message : r.error.message.split('\n')[0]}`);
+    return EXIT.io;
+  }
+  if (r.ops === 0 && !r.interrupted) throw new FuzzOptionError('the run executed no op (check --weights and the policies)');
+  return r.findings.length > 0 ? EXIT.found : EXIT.clean;
 }
 
 function progressBar(o: FuzzJobOptions): cliProgress.SingleBar {
   const bar = new cliProgress.SingleBar(
-    {
-      format: 'fuzz [{bar}] {percentage}% | {execs} runs | {eps} execs/s | {opsps} ops/s | {findings} findings',
-      stream: process.stderr,
-      hideCursor: true,
-    },
+    { format: 'fuzz [{bar}] {percentage}% | {execs} runs | {eps} execs/s | {opsps} ops/s | {findings} findings', stream: process.stderr, hideCursor: true },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(barTotal(o), 0, { execs: 0, eps: 0, opsps: 0, findings: 0 });
+  bar.start(o.runs ?? o.timeMs!, 0, { execs: 0, eps: 0, opsps: 0, findings: 0 });
   return bar;
 }

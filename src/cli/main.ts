@@ -1,137 +1,178 @@
-// cowfuzz: the command line. Each subcommand lives in its own file; this one wires them up and
-// turns bad input into a one-line error and exit status 2.
+// cowfuzz: the command line. Each command lives in its own module, loaded when it runs (so
+// `cowfuzz policies` starts fast). Every error is one line naming what was wrong; exit status
+// 0 clean, 1 found or an expectation not met, 2 usage or bad input, 3 an I/O or internal error.
 
-import { Command, CommanderError } from 'commander';
-import { INVARIANTS } from '../invariants/types.js';
-import { allPolicies, UnknownPolicyError } from '../policy/registry.js';
-import { ScenarioError } from '../scenario/types.js';
-import { compare } from './compare.js';
-import { UsageError } from './errors.js';
-import { replay } from './replay.js';
-import { exhaustCli } from '../fuzz/exhaust.js';
-import { mergeFindings } from '../fuzz/merge.js';
-import { fuzzCli, type FuzzCliFlags } from './fuzz.js';
-import { FuzzOptionError } from '../fuzz/options.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import type { Ctx, GlobalFlags } from './context.js';
+import { EXIT } from './errors.js';
 
-const out = (s: string): void => {
-  process.stdout.write(s + '\n');
-};
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const EXIT_HELP = `
+Exit status:
+  0  clean: nothing found, every expectation met
+  1  found: an invariant failed in a fuzz run, or a scenario's expectation was not met
+  2  usage error or bad input (a malformed scenario, an unknown policy, a bad flag)
+  3  an I/O error (unreadable file, full or read-only output folder) or an internal error`;
+
+/** Options every command takes (after the command name too). */
+function withGlobals(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--color', 'colour the output even when it is not a terminal'))
+    .addOption(new Option('--no-color', 'never colour the output'))
+    .option('--policy-module <file>', 'load the policies a JavaScript module exports (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--debug', 'show stack traces of internal errors');
+}
+
+type Action = (ctx: Ctx, cmd: Command) => number | Promise<number>;
 
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('cowfuzz')
     .description('property-based fuzzer for copy-on-write and GUP correctness in a model of Linux mm')
+    .version(version(), '-V, --version')
     .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .configureOutput({ outputError: (s, write) => write(s.startsWith('error:') ? `cowfuzz: ${s.slice(7)}` : s) })
+    .addHelpText('after', EXIT_HELP);
 
-  program
-    .command('policies')
-    .description('list the COW policies and the kernels they stand for')
-    .action(() => {
-      for (const p of allPolicies) {
-        out(`${p.name.padEnd(30)} ${p.kernels.padEnd(16)} ${p.summary}`);
+  const run = (action: Action) => async (..._args: unknown[]) => {
+    const cmd = _args[_args.length - 1] as Command;
+    const { makeCtx } = await import('./context.js');
+    const ctx = await makeCtx(cmd.optsWithGlobals() as GlobalFlags);
+    setExit(await action(ctx, cmd));
+  };
+
+  withGlobals(program.command('policies').description('list the COW policies and the kernels they stand for')).action(
+    run(async (ctx) => {
+      for (const kind of ['era', 'seeded-bug', 'variant'] as const) {
+        const ps = ctx.reg.ofKind(kind);
+        if (ps.length === 0) continue;
+        ctx.out(kind === 'era' ? 'kernel eras:' : kind === 'seeded-bug' ? 'seeded bugs (anon-exclusive with one wrong decision):' : 'variants (from --policy-module):');
+        for (const p of ps) ctx.out(`  ${p.name.padEnd(30)} ${p.kernels.padEnd(14)} ${p.summary}`);
       }
-    });
+      return EXIT.clean;
+    }),
+  );
 
-  program
-    .command('invariants')
-    .description('list the invariants checked after every operation')
-    .action(() => {
-      for (const [name, what] of Object.entries(INVARIANTS)) out(`${name.padEnd(18)} ${what}`);
-    });
+  withGlobals(program.command('invariants').description('list the invariants checked after every operation')).action(
+    run(async (ctx) => {
+      const { INVARIANTS } = await import('../invariants/types.js');
+      for (const [name, what] of Object.entries(INVARIANTS)) ctx.out(`${name.padEnd(18)} ${what}`);
+      return EXIT.clean;
+    }),
+  );
 
-  program
-    .command('replay')
-    .description('run scenario files and check each verdict against the expectation')
-    .argument('<paths...>', 'scenario files or directories of *.cow files')
-    .option('-p, --policy <names>', "policy name(s), comma separated; 'all' = every kernel era, 'mutants', 'everything'", 'all')
-    .option('--state', 'dump the pages and PTEs involved in every violation', false)
-    .option('-q, --quiet', 'print details only for unmet expectations', false)
-    .action((paths: string[], o: { policy: string; state: boolean; quiet: boolean }) => {
-      setExit(replay(paths, o, out));
-    });
+  withGlobals(
+    program
+      .command('replay')
+      .description('run scenario files and check each verdict against the expectation')
+      .argument('<paths...>', 'scenario files or folders of *.cow files')
+      .option('-p, --policy <names>', "policy name(s), comma separated; 'all' = the kernel eras, 'mutants', 'variants', 'everything'", 'all')
+      .option('--state', 'dump the folios and PTEs involved in every violation', false)
+      .option('-q, --quiet', 'print details only for unmet expectations', false),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { replay } = await import('./scenarios.js');
+      const o = cmd.opts<{ policy: string; state: boolean; quiet: boolean }>();
+      return replay(ctx, cmd.args, o);
+    }),
+  );
 
-  program
-    .command('compare')
-    .description('a table of scenarios x policies with each verdict')
-    .argument('[paths...]', 'scenario files or directories', ['corpus'])
-    .option('-p, --policy <names>', 'policies to compare', 'all')
-    .action((paths: string[], o: { policy: string }) => {
-      setExit(compare(paths, o.policy, out));
-    });
+  withGlobals(
+    program
+      .command('compare')
+      .description('the matrix of scenarios x policies, each cell a verdict')
+      .argument('[paths...]', 'scenario files or folders', ['corpus'])
+      .option('-p, --policy <names>', 'policies to compare', 'all'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { compare } = await import('./scenarios.js');
+      return compare(ctx, cmd.args.length ? cmd.args : ['corpus'], cmd.opts<{ policy: string }>().policy);
+    }),
+  );
 
-  program
-    .command('fuzz')
-    .description('generate random op sequences, check every invariant after every op, shrink and save what fails')
-    .option('-p, --policy <names>', "policies, comma separated; 'all' = every kernel era, 'mutants', 'everything'", 'all')
-    .option('-t, --time <duration>', 'time budget, e.g. 60s, 5m (default 60s unless --runs)')
-    .option('-n, --runs <n>', 'number of runs (op sequences) instead of a time budget')
-    .option('--max-ops <n>', 'ops per run (default 40)')
-    .option('-s, --seed <string>', 'any string; the same seed and options give the same run')
-    .option('-o, --out <dir>', 'where findings are written', 'findings')
-    .option('-j, --jobs <n>', 'worker threads, each its own seed stream', '1')
-    .option('--shard <K/N>', 'this is shard K of N: disjoint seed streams for a CI matrix', '1/1')
-    .option('-w, --weights <spec>', 'op weights, e.g. write=10,reclaim=0')
-    .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
-    .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
-    .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
-    .action(async (o: FuzzCliFlags) => {
-      setExit(await fuzzCli(o, out));
-    });
+  withGlobals(
+    program
+      .command('fuzz')
+      .description('generate random op sequences, judge every invariant after every op, shrink and save what fails')
+      .option('-p, --policy <names>', "policies, comma separated; 'all' = the kernel eras, 'mutants', 'variants', 'everything'", 'all')
+      .option('-t, --time <duration>', 'time budget, e.g. 60s, 5m (default 60s unless --runs)')
+      .option('-n, --runs <n>', 'number of runs (op sequences) instead of a time budget')
+      .option('--max-ops <n>', 'ops per run (default 40)')
+      .option('-s, --seed <string>', 'any string; the same seed and options give the same run')
+      .option('-o, --out <dir>', 'where findings are written', 'findings')
+      .option('-j, --jobs <n>', 'worker threads, each its own seed stream', '1')
+      .option('--shard <K/N>', 'this is shard K of N: disjoint seed streams for a CI matrix', '1/1')
+      .option('-w, --weights <spec>', 'op weights by scenario verb, e.g. write=10,reclaim=0')
+      .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
+      .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
+      .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
+      .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
+      .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { fuzzCommand } = await import('./fuzz.js');
+      return fuzzCommand(ctx, cmd.opts());
+    }),
+  );
 
-  program
-    .command('exhaust')
-    .description('breadth-first search over every op sequence up to a depth in a small scope: clean, or a shortest counterexample')
-    .requiredOption('-d, --depth <n>', 'longest op sequence to explore')
-    .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
-    .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
-    .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '2000000')
-    .option('--json', 'one JSON object instead of text', false)
-    .action((o: { depth: string; policy: string; invariant?: string; maxStates: string; json: boolean }) => {
-      setExit(
-        exhaustCli(
-          { policy: o.policy, depth: Number(o.depth), json: o.json, maxStates: Number(o.maxStates), ...(o.invariant !== undefined ? { invariant: o.invariant } : {}) },
-          out,
-        ),
-      );
-    });
+  withGlobals(
+    program
+      .command('exhaust')
+      .description('breadth-first search over every op sequence up to a depth in a small scope: clean, or a shortest counterexample')
+      .requiredOption('-d, --depth <n>', 'longest op sequence to explore')
+      .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
+      .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
+      .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '4000000')
+      .option('--json', 'one JSON object instead of text', false),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { exhaustCommand } = await import('./exhaust.js');
+      return exhaustCommand(ctx, cmd.opts());
+    }),
+  );
 
-  program
-    .command('merge')
-    .description('merge finding files from several runs (one per signature) and report which are new to a baseline corpus')
-    .argument('<dirs...>', 'directories of *.cow findings (searched recursively)')
-    .requiredOption('-o, --out <dir>', 'where the merged findings are written')
-    .option('-b, --baseline <dir>', 'corpus to compare with: exit 1 when a finding is new to it')
-    .action((dirs: string[], o: { out: string; baseline?: string }) => {
-      setExit(mergeFindings(dirs, o.out, o.baseline ?? null, out));
-    });
+  withGlobals(
+    program
+      .command('merge')
+      .description('merge finding files from several runs (one per normalised signature) and report which are new to a baseline')
+      .argument('<dirs...>', 'folders of *.cow findings (searched recursively)')
+      .requiredOption('-o, --out <dir>', 'where the merged findings are written')
+      .option('-b, --baseline <dir>', 'corpus to compare with: exit 1 when a finding is new to it'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { mergeCommand } = await import('./merge.js');
+      const o = cmd.opts<{ out: string; baseline?: string }>();
+      return mergeCommand(ctx, cmd.args, o.out, o.baseline ?? null);
+    }),
+  );
 
   return program;
 }
 
+/** Runs the command line; returns the exit status. Never throws. */
 export async function main(argv: string[]): Promise<number> {
-  let code = 0;
+  let code: number = EXIT.clean;
   const program = buildProgram((c) => {
     code = c;
   });
+  const debug = argv.includes('--debug');
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // help and version are not errors
-      return e.exitCode === 0 ? 0 : 2;
-    }
-    if (e instanceof ScenarioError || e instanceof UsageError || e instanceof UnknownPolicyError || e instanceof FuzzOptionError) {
-      process.stderr.write(`cowfuzz: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.clean : EXIT.usage;
+    const { classify } = await import('./classify.js');
+    const c = classify(e);
+    process.stderr.write(`cowfuzz: ${c.message}\n`);
+    if (debug && e instanceof Error && e.stack) process.stderr.write(e.stack + '\n');
+    return c.code;
   }
   return code;
 }
-
-// a closed pipe (cowfuzz ... | head) is not an error
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-process.exitCode = await main(process.argv.slice(2));

@@ -1,35 +1,37 @@
-// One job's fuzzing campaign: a seeded stream of runs over the chosen policies, shrinking each
-// new failure and writing it to disk before reporting it. Deterministic for a seed and a run count.
+// One job's fuzzing campaign: a seeded stream of runs over the chosen policies, shrinking failures
+// and handing each new finding over (to be written to disk) before anything else happens.
+// Deterministic for a seed, a stream and a run count.
 
 import seedrandom from 'seedrandom';
-import type { CowPolicy } from '../policy/types.js';
-import { DEFAULT_RUN_CONFIG, fuzzOnce, type RunConfig } from './engine.js';
-import { signature, writeFinding, type Finding } from './findings.js';
+import { runNamed } from '../scenario/run.js';
+import { canonicalNamesFor } from './normalize.js';
+import type { CowPolicy } from '../model/policy.js';
+import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from './engine.js';
+import { signature, type Finding } from './findings.js';
 import { shrink } from './shrink.js';
-import { runOps } from '../scenario/run.js';
 
 export interface CampaignOptions {
   readonly policies: readonly CowPolicy[];
   readonly seed: string;
-  /** this job's stream number (job index, offset by the shard) */
+  /** this job's stream number (see options.ts streamOf()) */
   readonly stream: number;
   readonly runs: number | null;
   /** wall-clock deadline (ms since epoch) or null */
   readonly deadline: number | null;
   readonly run: RunConfig;
-  readonly outDir: string | null;
   /** options to print in findings so a replay can reproduce the run */
   readonly optionsText: string;
-  /** shrink at most this many failures per (policy, invariant); later ones are only counted */
-  readonly shrinkPerSignature: number;
+  /** shrink at most this many failures per (policy, invariant); later ones are counted, not shrunk */
+  readonly shrinkPerKey: number;
 }
 
 export interface CampaignEvents {
-  finding(f: Finding, path: string | null, fresh: boolean): void;
+  /** a new signature (not yet seen by this job), shrunk; the callee writes it before reporting it */
+  finding(f: Finding): void;
   progress(s: CampaignStats): void;
   shouldStop(): boolean;
   /** a run failed (before shrinking): for time-to-find measurements */
-  failure?(policy: string, invariant: string): void;
+  failure?(policy: string, invariant: string, execs: number): void;
 }
 
 export interface CampaignStats {
@@ -37,26 +39,21 @@ export interface CampaignStats {
   ops: number;
   failures: number;
   findings: number;
-  /** per policy: the exec count at the first failure of each invariant */
+  /** sightings per signature (shrunk failures) */
+  readonly perSignature: Map<string, number>;
+  /** failures per (policy/invariant) that were not shrunk (the budget per key was spent) */
+  readonly unshrunk: Map<string, number>;
+  /** per policy/invariant: the exec count at its first failure */
   readonly firstFailure: Map<string, number>;
+  interrupted: boolean;
 }
 
 /**
- * One stream over one policy with the default run configuration, nothing written to disk, each
- * (policy, invariant) shrunk once: what the property suites and the benchmark run.
+ * One stream over one policy with the default run configuration, each (policy, invariant) shrunk
+ * once: what the property suites and the benchmark run.
  */
-export function inMemoryCampaign(policy: CowPolicy, seed: string, runs: number): CampaignOptions {
-  return {
-    policies: [policy],
-    seed,
-    stream: 0,
-    runs,
-    deadline: null,
-    run: DEFAULT_RUN_CONFIG,
-    outDir: null,
-    optionsText: '',
-    shrinkPerSignature: 1,
-  };
+export function inMemoryCampaign(policy: CowPolicy, seed: string, runs: number, run: RunConfig = DEFAULT_RUN_CONFIG): CampaignOptions {
+  return { policies: [policy], seed, stream: 0, runs, deadline: null, run, optionsText: '', shrinkPerKey: 1 };
 }
 
 /** The PRNG of one (seed, stream, policy): disjoint for different streams. Alea: seedrandom's fastest generator. */
@@ -64,56 +61,65 @@ export function streamRng(seed: string, stream: number, policy: string): () => n
   return seedrandom.alea(`${seed}/${stream}/${policy}`);
 }
 
+export function newStats(): CampaignStats {
+  return { execs: 0, ops: 0, failures: 0, findings: 0, perSignature: new Map(), unshrunk: new Map(), firstFailure: new Map(), interrupted: false };
+}
+
 export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignStats {
-  const stats: CampaignStats = { execs: 0, ops: 0, failures: 0, findings: 0, firstFailure: new Map() };
-  const rngs = o.policies.map((p) => streamRng(o.seed, o.stream, p.name));
-  const shrunkCount = new Map<string, number>();
-  const seen = new Set<string>();
-  let lastProgress = 0;
+  const stats = newStats();
+  const fuzzers = o.policies.map((p) => makeFuzzer(p, streamRng(o.seed, o.stream, p.name), o.run));
+  const shrunkPerKey = new Map<string, number>();
+  let lastProgress = Date.now();
   for (let run = 0; ; run++) {
     if (o.runs !== null && run >= o.runs) break;
-    if ((run & 63) === 0) {
-      if (ev.shouldStop()) break;
-      if (o.deadline !== null && Date.now() >= o.deadline) break;
+    if (ev.shouldStop()) {
+      stats.interrupted = true;
+      break;
+    }
+    if ((run & 31) === 0) {
       const now = Date.now();
-      if (now - lastProgress > 250) {
+      if (o.deadline !== null && now >= o.deadline) break;
+      if (now - lastProgress > 200) {
         lastProgress = now;
         ev.progress(stats);
       }
     }
     const pi = run % o.policies.length;
     const pol = o.policies[pi]!;
-    const r = fuzzOnce(pol, rngs[pi]!, o.run);
+    const r = fuzzers[pi]!.run();
     stats.execs++;
     stats.ops += r.opsRun;
     if (!r.failure) continue;
     stats.failures++;
     const inv = r.failure.violation.invariant;
-    ev.failure?.(pol.name, inv);
     const key = `${pol.name}/${inv}`;
+    ev.failure?.(pol.name, inv, stats.execs);
     if (!stats.firstFailure.has(key)) stats.firstFailure.set(key, stats.execs);
-    const n = shrunkCount.get(key) ?? 0;
-    if (n >= o.shrinkPerSignature) continue;
-    shrunkCount.set(key, n + 1);
+    const n = shrunkPerKey.get(key) ?? 0;
+    if (n >= o.shrinkPerKey) {
+      stats.unshrunk.set(key, (stats.unshrunk.get(key) ?? 0) + 1);
+      continue;
+    }
+    shrunkPerKey.set(key, n + 1);
     const ops = shrink(r.failure.ops, pol, inv, { swapSlots: o.run.scope.swapSlots });
     const f: Finding = {
       policy: pol.name,
       invariant: inv,
-      message: runOps(ops, pol, o.run.scope.swapSlots).violation?.message ?? r.failure.violation.message,
+      message: runNamed(ops, canonicalNamesFor(ops), pol, { swapSlots: o.run.scope.swapSlots }).violation?.message ?? r.failure.violation.message,
       seed: o.seed,
       options: o.optionsText,
+      stream: o.stream,
       run,
       originalLength: r.failure.ops.length,
       ops,
       swapSlots: o.run.scope.swapSlots,
     };
     const sig = signature(f);
-    if (seen.has(sig)) continue;
-    seen.add(sig);
+    const seen = stats.perSignature.get(sig) ?? 0;
+    stats.perSignature.set(sig, seen + 1);
+    if (seen > 0) continue;
     stats.findings++;
-    // written before it is reported: an interrupted run keeps it
-    const w = o.outDir ? writeFinding(o.outDir, f) : null;
-    ev.finding(f, w ? w.path : null, w ? w.fresh : true);
+    ev.finding(f);
   }
   ev.progress(stats);
   return stats;

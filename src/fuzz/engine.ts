@@ -1,24 +1,27 @@
-// The high-throughput loop: generate and apply ops directly (no fast-check per-command cost),
-// checking every invariant after every op. One call = one run ("exec") of up to maxOps ops.
+// The fuzzer's hot loop: generate and step ops directly (no fast-check per-command cost), judging
+// the invariants after every op. One call = one run ("exec") of up to maxOps ops.
 
-import { checkInvariants, type Violation } from '../invariants/index.js';
-import { applyOp } from '../ops/apply.js';
-import type { Op } from '../ops/types.js';
-import { newWorld } from '../ops/world.js';
-import type { CowPolicy } from '../policy/types.js';
-import { generateOp, newGenState, type Rnd } from './generate.js';
-import { DEFAULT_SCOPE, type Scope } from './scope.js';
-import { DEFAULT_WEIGHTS, swarm, type Weights } from './weights.js';
+import { generateOp, weightArray } from '../engine/generate.js';
+import { randomChoose } from '../engine/choose.js';
+import { DEFAULT_SCOPE } from '../engine/scope.js';
+import { step } from '../engine/step.js';
+import { DEFAULT_WEIGHTS, swarm, type Weights } from '../engine/weights.js';
+import type { Violation } from '../invariants/types.js';
+import type { CowPolicy } from '../model/policy.js';
+import type { Op } from '../ops/registry.js';
+import type { Scope } from '../ops/types.js';
+import { newWorld, type CheckMode } from '../world/world.js';
 
 export interface RunConfig {
   readonly maxOps: number;
   readonly weights: Weights;
   readonly swarm: boolean;
   readonly scope: Scope;
+  readonly check: CheckMode;
 }
 
 /** What `cowfuzz fuzz` runs by default: 40 ops, the default weights, swarm testing, the default scope. */
-export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE };
+export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE, check: 'incremental' };
 
 export interface Failure {
   readonly ops: Op[];
@@ -30,19 +33,24 @@ export interface ExecResult {
   readonly opsRun: number;
 }
 
-export function fuzzOnce(pol: CowPolicy, rnd: Rnd, cfg: RunConfig): ExecResult {
-  const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots });
-  const g = newGenState();
-  const weights = cfg.swarm ? swarm(cfg.weights, rnd) : cfg.weights;
-  const ops: Op[] = [];
-  for (let i = 0; i < cfg.maxOps; i++) {
-    const op = generateOp(w, g, rnd, weights, cfg.scope);
-    if (!op) break;
-    ops.push(op);
-    const out = applyOp(w, op);
-    if (!out.ok) continue; // the kernel refused it (EFAULT...): nothing changed that matters
-    const v = checkInvariants(w);
-    if (v) return { failure: { ops, violation: v }, opsRun: ops.length };
-  }
-  return { failure: null, opsRun: ops.length };
+/** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
+export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
+  const base = weightArray(cfg.weights);
+  const c = randomChoose(rnd);
+  return {
+    run(): ExecResult {
+      const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
+      const weights = cfg.swarm ? weightArray(swarm(cfg.weights, rnd)) : base;
+      const ops: Op[] = [];
+      for (let i = 0; i < cfg.maxOps; i++) {
+        const op = generateOp(w, cfg.scope, weights, c, rnd);
+        if (op === null) break;
+        ops.push(op);
+        const r = step(w, op);
+        if (r.status === 'violated') return { failure: { ops, violation: r.violation }, opsRun: ops.length };
+        if (r.status === 'impossible') throw new Error(`model bug: the generator built an impossible op (${op.kind}: ${r.why})`);
+      }
+      return { failure: null, opsRun: ops.length };
+    },
+  };
 }

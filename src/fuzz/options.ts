@@ -1,13 +1,17 @@
 // The options of a fuzz job, parsed and validated once; workers receive them as plain data.
 
 import { readFileSync } from 'node:fs';
-import { resolvePolicies } from '../policy/registry.js';
+import { DEFAULT_SCOPE } from '../engine/scope.js';
+import { DEFAULT_WEIGHTS, parseWeights, WeightsError, weightsProblem, type Weights } from '../engine/weights.js';
+import type { Scope } from '../ops/types.js';
+import type { PolicyRegistry } from '../policy/registry.js';
+import type { CheckMode } from '../world/world.js';
 import { DEFAULT_RUN_CONFIG } from './engine.js';
-import { DEFAULT_SCOPE, type Scope } from './scope.js';
-import { DEFAULT_WEIGHTS, parseWeights, WeightsError, type Weights } from './weights.js';
 
 export interface FuzzJobOptions {
   readonly policies: readonly string[];
+  /** policy modules the workers must load too */
+  readonly policyModules: readonly string[];
   readonly seed: string;
   readonly runs: number | null;
   readonly timeMs: number | null;
@@ -15,36 +19,40 @@ export interface FuzzJobOptions {
   readonly weights: Weights;
   readonly swarm: boolean;
   readonly scope: Scope;
+  readonly check: CheckMode;
   readonly outDir: string | null;
   readonly jobs: number;
-  readonly shard: { index: number; count: number };
+  readonly shard: { readonly index: number; readonly count: number };
   /** the reproducing command line options, printed in findings */
   readonly optionsText: string;
 }
 
 export class FuzzOptionError extends Error {}
 
-/** "60s", "5m", "1h", "500ms" or plain seconds */
-export function parseDuration(s: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(s.trim());
-  if (!m) throw new FuzzOptionError(`bad --time '${s}': expected a duration like 60s, 5m, 1h or 500ms`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  return n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+const DECIMAL = /^(0|[1-9][0-9]*)$/;
+
+/** "60s", "5m", "1h", "500ms" or plain seconds; more than zero */
+export function parseDuration(s: string, flag = '--time'): number {
+  const m = /^(0|[1-9][0-9]*)(\.[0-9]+)?(ms|s|m|h)?$/.exec(s.trim());
+  if (!m) throw new FuzzOptionError(`bad ${flag} '${s}': expected a duration like 60s, 5m, 1h or 500ms`);
+  const n = Number(m[1]! + (m[2] ?? ''));
+  const unit = m[3] ?? 's';
+  const ms = n * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+  if (!(ms > 0)) throw new FuzzOptionError(`bad ${flag} '${s}': a budget of zero runs nothing`);
+  return ms;
 }
 
 export function parseShard(s: string): { index: number; count: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(s.trim());
+  const m = /^([1-9][0-9]*)\/([1-9][0-9]*)$/.exec(s.trim());
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
-  if (!m || count < 1 || index < 1 || index > count) throw new FuzzOptionError(`bad --shard '${s}': expected K/N with 1 <= K <= N, e.g. 2/4`);
+  if (!m || index > count) throw new FuzzOptionError(`bad --shard '${s}': expected K/N with 1 <= K <= N, e.g. 2/4`);
   return { index, count };
 }
 
-function positiveInt(s: string, what: string): number {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new FuzzOptionError(`bad ${what} '${s}': expected a whole number >= 1`);
-  return n;
+export function positiveInt(s: string, what: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (!DECIMAL.test(s) || Number(s) < 1 || Number(s) > max) throw new FuzzOptionError(`bad ${what} '${s}': expected a whole number from 1 to ${max}`);
+  return Number(s);
 }
 
 export interface RawFuzzFlags {
@@ -59,25 +67,35 @@ export interface RawFuzzFlags {
   weights?: string;
   config?: string;
   swarm: boolean;
+  check?: string;
 }
 
 /** Config file: JSON with optional { "weights": {kind: n}, "maxOps": n } */
 function readConfig(path: string): { weights?: string; maxOps?: number } {
   let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new FuzzOptionError(`${path}: cannot read config: ${(e as Error).message}`);
+    throw new FuzzOptionError(`${path}: cannot read config: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (typeof raw !== 'object' || raw === null) throw new FuzzOptionError(`${path}: expected a JSON object`);
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new FuzzOptionError(`${path}: not JSON: ${(e as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FuzzOptionError(`${path}: expected a JSON object`);
   const o = raw as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (key !== 'weights' && key !== 'maxOps') throw new FuzzOptionError(`${path}: unknown key '${key}'; expected weights, maxOps`);
   }
   const out: { weights?: string; maxOps?: number } = {};
   if (o.weights !== undefined) {
-    if (typeof o.weights !== 'object' || o.weights === null) throw new FuzzOptionError(`${path}: weights must be an object of op kind -> number`);
-    out.weights = Object.entries(o.weights as Record<string, unknown>)
+    if (typeof o.weights !== 'object' || o.weights === null || Array.isArray(o.weights)) throw new FuzzOptionError(`${path}: weights must be an object of op kind -> number`);
+    for (const [k, v] of Object.entries(o.weights as Record<string, unknown>)) {
+      if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw new FuzzOptionError(`${path}: weight of '${k}' must be a number >= 0`);
+    }
+    out.weights = Object.entries(o.weights as Record<string, number>)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(',');
   }
@@ -88,8 +106,8 @@ function readConfig(path: string): { weights?: string; maxOps?: number } {
   return out;
 }
 
-export function parseFuzzFlags(f: RawFuzzFlags, randomSeed: () => string): FuzzJobOptions {
-  const policies = resolvePolicies(f.policy).map((p) => p.name);
+export function parseFuzzFlags(f: RawFuzzFlags, reg: PolicyRegistry, policyModules: readonly string[], randomSeed: () => string): FuzzJobOptions {
+  const policies = reg.resolve(f.policy).map((p) => p.name);
   if (f.time !== undefined && f.runs !== undefined) throw new FuzzOptionError('give --time or --runs, not both');
   const cfg = f.config ? readConfig(f.config) : {};
   let weights: Weights = DEFAULT_WEIGHTS;
@@ -100,11 +118,16 @@ export function parseFuzzFlags(f: RawFuzzFlags, randomSeed: () => string): FuzzJ
     if (e instanceof WeightsError) throw new FuzzOptionError(e.message);
     throw e;
   }
+  const problem = weightsProblem(weights);
+  if (problem) throw new FuzzOptionError(`bad weights: ${problem}`);
   const runs = f.runs !== undefined ? positiveInt(f.runs, '--runs') : null;
   const timeMs = f.time !== undefined ? parseDuration(f.time) : runs === null ? 60_000 : null;
-  const maxOps = f.maxOps !== undefined ? positiveInt(f.maxOps, '--max-ops') : (cfg.maxOps ?? DEFAULT_RUN_CONFIG.maxOps);
-  const jobs = positiveInt(f.jobs, '--jobs');
+  const maxOps = f.maxOps !== undefined ? positiveInt(f.maxOps, '--max-ops', 10_000) : (cfg.maxOps ?? DEFAULT_RUN_CONFIG.maxOps);
+  const jobs = positiveInt(f.jobs, '--jobs', 256);
   const shard = parseShard(f.shard);
+  const check = f.check ?? 'incremental';
+  if (check !== 'incremental' && check !== 'full') throw new FuzzOptionError(`bad --check '${check}': expected incremental or full`);
+  if (f.seed !== undefined && f.seed.length === 0) throw new FuzzOptionError('bad --seed: expected a non-empty string');
   const seed = f.seed ?? randomSeed();
   const opts = [
     `--policy ${policies.join(',')}`,
@@ -112,25 +135,14 @@ export function parseFuzzFlags(f: RawFuzzFlags, randomSeed: () => string): FuzzJ
     f.weights ? `--weights ${f.weights}` : '',
     f.config ? `--config ${f.config}` : '',
     f.swarm ? '' : '--no-swarm',
+    check === 'full' ? '--check full' : '',
     shard.count > 1 ? `--shard ${shard.index}/${shard.count}` : '',
     jobs > 1 ? `--jobs ${jobs}` : '',
+    ...policyModules.map((m) => `--policy-module ${m}`),
   ]
     .filter(Boolean)
     .join(' ');
-  return {
-    policies,
-    seed,
-    runs,
-    timeMs,
-    maxOps,
-    weights,
-    swarm: f.swarm,
-    scope: DEFAULT_SCOPE,
-    outDir: f.out || null,
-    jobs,
-    shard,
-    optionsText: opts,
-  };
+  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope: DEFAULT_SCOPE, check, outDir: f.out || null, jobs, shard, optionsText: opts };
 }
 
 /** Job j's seed stream: disjoint across jobs and shards. */

@@ -1,79 +1,125 @@
-// accounting: the folio and swap counters agree with what the page tables and references hold.
+// accounting: the folio and swap counters agree with what the page tables, the swap cache and the
+// references hold. It holds under every policy: a failure is a model bug (or a seeded one).
 
-import { GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
-import { folioTestLarge } from '../model/folio.js';
-import { isPin, swapSiteKey } from './tally.js';
-import type { InvariantCheck } from './types.js';
+import { FOLL_PIN, GUP_PIN_COUNTING_BIAS, SWAP_MAP_BAD, ZERO_FOLIO } from '../model/constants.js';
+import { swpOffset, swpType } from '../model/swapfile.js';
+import type { Folio, GupRef } from '../model/types.js';
+import { siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import type { World } from '../world/world.js';
+import type { CheckSet } from './check-set.js';
+import type { Violation } from './types.js';
 
-const NONE: never[] = [];
+const v = (message: string, folios: number[] = []): Violation => ({ invariant: 'accounting', message, folios });
 
-export const checkAccounting: InvariantCheck = (w, t) => {
-  const { k } = w;
-  if (t.dangling.length > 0) return { invariant: 'accounting', message: t.dangling[0]!, pfns: [] };
-  for (const folio of k.folios.values()) {
-    if (folio.zero) continue;
-    const sites = t.present.get(folio.pfn) ?? NONE;
-    for (let n = 0; n < folio.pages.length; n++) {
-      let mapped = 0;
-      for (const s of sites) if (s.pte.idx === n) mapped++;
-      if (folio.pages[n]!.mapcount !== mapped) {
-        return {
-          invariant: 'accounting',
-          message: `pfn ${folio.pfn}: mapcount ${folio.pages[n]!.mapcount} but ${mapped} PTEs map it`,
-          pfns: [folio.pfn],
-        };
-      }
-    }
-    let expected = sites.length + (folio.swap ? folio.pages.length : 0);
-    let pins = 0;
-    for (const r of t.refs.get(folio.pfn) ?? NONE) {
-      if (!isPin(r)) expected += 1;
-      else if (folioTestLarge(folio)) {
-        expected += 1;
+/** The references a folio owes to GUP: per FOLL_GET page 1, per FOLL_PIN the bias (small) or 1 (large). */
+function gupRefs(w: World, f: Folio): { refs: number; pins: number } {
+  let refs = 0;
+  let pins = 0;
+  for (const r of w.k.refs) {
+    if (r === null) continue;
+    for (let i = 0; i < r.nr; i++) {
+      if (r.folios[i] !== f.id) continue;
+      if (!(r.gupFlags & FOLL_PIN)) refs += 1;
+      else if (f.id === ZERO_FOLIO && !w.pol.pinAccountsZeroPage) continue;
+      else if (f.nr > 1) {
+        refs += 1;
         pins += 1;
-      } else expected += GUP_PIN_COUNTING_BIAS;
-    }
-    if (folio.refcount !== expected) {
-      return {
-        invariant: 'accounting',
-        message:
-          expected === 0
-            ? `pfn ${folio.pfn} is unreferenced but not freed (refcount ${folio.refcount})`
-            : `pfn ${folio.pfn}: refcount ${folio.refcount}, expected ${expected} (mappings + swap cache + references)`,
-        pfns: [folio.pfn],
-      };
-    }
-    if (folioTestLarge(folio) && folio.pincount !== pins) {
-      return { invariant: 'accounting', message: `pfn ${folio.pfn}: _pincount ${folio.pincount}, ${pins} pins held`, pfns: [folio.pfn] };
-    }
-    if (folio.swap) {
-      const owner = k.swapCache.get(swapSiteKey(folio.swap.type, folio.swap.offset));
-      if (owner !== folio.pfn) {
-        return { invariant: 'accounting', message: `pfn ${folio.pfn} claims swap slot ${folio.swap.offset} the swap cache does not give it`, pfns: [folio.pfn] };
-      }
+      } else refs += GUP_PIN_COUNTING_BIAS;
     }
   }
-  for (const d of k.swap) {
-    for (let off = 0; off < d.map.length; off++) {
-      const ptes = t.swapPtes.get(swapSiteKey(d.type, off))?.length ?? 0;
-      const count = d.map[off]!;
-      const bad = count === 0x3f;
-      if (!bad && count !== ptes) {
-        return { invariant: 'accounting', message: `swap_map[${off}] of device ${d.type} is ${count} but ${ptes} swap PTEs name it`, pfns: [] };
+  return { refs, pins };
+}
+
+function checkFolio(w: World, id: number): Violation | null {
+  const k = w.k;
+  const f = k.folios[id];
+  const sites = sitesOfFolio(w.index, id);
+  if (!f) {
+    if (sites.length > 0) {
+      const s = sites[0]!;
+      return v(`${w.words.addr(siteMm(s), siteAddr(s))} maps freed ${w.words.folio(id)}`, [id]);
+    }
+    return null;
+  }
+  const zero = id === ZERO_FOLIO;
+  // mapcount per page = present PTEs mapping it (the zero page is pte_special: no mapcount)
+  if (!zero) {
+    for (let n = 0; n < f.nr; n++) {
+      let mapped = 0;
+      for (const s of sites) {
+        const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
+        if (pte.kind === 'present' && pte.idx === n) mapped++;
       }
-      const cached = k.swapCache.has(swapSiteKey(d.type, off));
-      if (d.hasCache[off] !== cached) {
-        return { invariant: 'accounting', message: `slot ${off} of device ${d.type}: SWAP_HAS_CACHE is ${d.hasCache[off]} but the swap cache ${cached ? 'holds' : 'lacks'} it`, pfns: [] };
-      }
+      if (f.pages[n]!.mapcount !== mapped) return v(`${w.words.folio(id)}+${n}: mapcount ${f.pages[n]!.mapcount} but ${mapped} PTEs map it`, [id]);
     }
   }
-  for (const [key, sites] of t.swapPtes) {
-    const type = Math.floor(key / 0x10000);
-    const off = key % 0x10000;
-    const d = k.swap[type];
-    if (!d || off >= d.map.length) {
-      return { invariant: 'accounting', message: `swap PTE of ${sites[0]!.vma.name}+${sites[0]!.i} names a slot that does not exist`, pfns: [] };
+  const g = gupRefs(w, f);
+  const cache = f.swap >= 0 ? f.nr : 0;
+  const expected = (zero ? 1 : sites.length) + cache + g.refs;
+  if (f.refcount !== expected) {
+    return v(
+      expected === 0
+        ? `${w.words.folio(id)} is unreferenced but not freed (refcount ${f.refcount})`
+        : `${w.words.folio(id)}: refcount ${f.refcount}, expected ${expected} (mappings + swap cache + references)`,
+      [id],
+    );
+  }
+  if (f.nr > 1 && f.pincount !== g.pins) return v(`${w.words.folio(id)}: _pincount ${f.pincount}, ${g.pins} pins held`, [id]);
+  if (f.swap >= 0) {
+    for (let i = 0; i < f.nr; i++) {
+      const type = swpType(f.swap);
+      const off = swpOffset(f.swap) + i;
+      if (k.swapCache[type]?.[off] !== id) return v(`${w.words.folio(id)} claims swap slot ${off}, which the swap cache does not give it`, [id]);
     }
   }
   return null;
-};
+}
+
+function checkSlot(w: World, val: number): Violation | null {
+  const k = w.k;
+  const type = swpType(val);
+  const off = swpOffset(val);
+  const si = k.swap[type];
+  const ptes = sitesOfSlot(w.index, val).length;
+  if (!si || off >= si.map.length) {
+    return ptes > 0 ? v(`a swap PTE names swp_entry(${type},${off}), a slot that does not exist`) : null;
+  }
+  const count = si.map[off]!;
+  if (count !== SWAP_MAP_BAD && count !== ptes) return v(`swap_map[${off}] of device ${type} is ${count} but ${ptes} swap PTEs name it`);
+  const cached = (k.swapCache[type]![off] ?? -1) >= 0;
+  if (si.hasCache[off] !== cached) {
+    return v(`slot ${off} of device ${type}: SWAP_HAS_CACHE is ${si.hasCache[off]} but the swap cache ${cached ? 'holds' : 'lacks'} it`);
+  }
+  if (cached) {
+    const f = k.folios[k.swapCache[type]![off]!];
+    if (!f || f.swap < 0 || swpType(f.swap) !== type || off < swpOffset(f.swap) || off >= swpOffset(f.swap) + f.nr) {
+      return v(`the swap cache holds slot ${off} of device ${type} for a folio that does not claim it`);
+    }
+  }
+  return null;
+}
+
+function checkRef(w: World, r: GupRef): Violation | null {
+  for (let i = 0; i < r.nr; i++) {
+    if (!w.k.folios[r.folios[i]!]) return v(`${w.words.ref(r.id)} holds freed folio#${r.folios[i]}`, [r.folios[i]!]);
+  }
+  return null;
+}
+
+export function checkAccounting(w: World, set: CheckSet): Violation | null {
+  for (const r of w.k.refs) {
+    if (r === null) continue;
+    const bad = checkRef(w, r);
+    if (bad) return bad;
+  }
+  for (const id of set.folios) {
+    const bad = checkFolio(w, id);
+    if (bad) return bad;
+  }
+  for (const val of set.slots) {
+    const bad = checkSlot(w, val);
+    if (bad) return bad;
+  }
+  return null;
+}
+

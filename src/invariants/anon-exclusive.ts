@@ -1,56 +1,79 @@
-// anon-exclusive: PG_anon_exclusive agrees with page_count / mappings (5.19+ policies only).
+// anon-exclusive: PG_anon_exclusive agrees with page_count / mappings (eras with the bit, 5.19+).
 
-import { folioMaybeDmaPinned } from '../model/folio.js';
-import { swapCacheLookup } from '../model/kernel.js';
-import { isPin, swapSiteKey } from './tally.js';
-import type { InvariantCheck } from './types.js';
+import { FOLL_PIN } from '../model/constants.js';
+import { folioTestAnon } from '../model/kernel.js';
+import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
+import type { Folio } from '../model/types.js';
+import { siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import type { World } from '../world/world.js';
+import type { CheckSet } from './check-set.js';
+import type { Violation } from './types.js';
 
-const NONE: never[] = [];
+const v = (message: string, folios: number[] = []): Violation => ({ invariant: 'anon-exclusive', message, folios });
 
-export const checkAnonExclusive: InvariantCheck = (w, t) => {
-  if (!w.pol.hasAnonExclusive) return null;
-  const { k } = w;
-  for (const folio of k.folios.values()) {
-    if (folio.zero) continue;
-    const sites = t.present.get(folio.pfn) ?? NONE;
-    const refs = t.refs.get(folio.pfn);
-    const pinned = refs !== undefined && refs.some(isPin);
-    for (let n = 0; n < folio.pages.length; n++) {
-      const page = folio.pages[n]!;
-      const mine = folio.pages.length === 1 ? sites : sites.filter((s) => s.pte.idx === n);
-      if (page.anonExclusive) {
-        if (!folio.anon) return v(`pfn ${folio.pfn} is PageAnonExclusive but not anon`, folio.pfn);
-        if (mine.length > 1) {
-          const who = mine.map((s) => `${k.mms[s.mm]!.name} ${s.vma.name}+${s.i}`).join(' and ');
-          return v(`pfn ${folio.pfn} is PageAnonExclusive but mapped by ${who}`, folio.pfn);
-        }
-        if (folio.swap && (t.swapPtes.get(swapSiteKey(folio.swap.type, folio.swap.offset + n))?.length ?? 0) > 0) {
-          return v(`pfn ${folio.pfn} is PageAnonExclusive while swap PTEs still name its slot ${folio.swap.offset + n}`, folio.pfn);
-        }
-      } else if (folio.anon) {
-        const writable = mine.find((s) => s.pte.write);
-        if (writable) {
-          return v(`${k.mms[writable.mm]!.name} ${writable.vma.name}+${writable.i} is writable but pfn ${folio.pfn} is not PageAnonExclusive`, folio.pfn);
-        }
-        if (pinned && mine.length > 0 && folioMaybeDmaPinned(folio)) {
-          return v(`pfn ${folio.pfn} is pinned (FOLL_PIN) and mapped but not PageAnonExclusive`, folio.pfn);
-        }
+function pinnedPage(w: World, f: Folio, n: number): boolean {
+  for (const r of w.k.refs) {
+    if (r === null || !(r.gupFlags & FOLL_PIN)) continue;
+    for (let i = 0; i < r.nr; i++) if (r.folios[i] === f.id && r.idxs[i] === n) return true;
+  }
+  return false;
+}
+
+function whereOf(w: World): (s: number) => string {
+  return (s) => w.words.addr(siteMm(s), siteAddr(s));
+}
+
+function checkFolio(w: World, f: Folio): Violation | null {
+  const k = w.k;
+  const where = whereOf(w);
+  const sites = sitesOfFolio(w.index, f.id);
+  const anon = folioTestAnon(f);
+  for (let n = 0; n < f.nr; n++) {
+    const page = f.pages[n]!;
+    const mine: number[] = [];
+    for (const s of sites) {
+      const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
+      if (pte.kind === 'present' && pte.idx === n) mine.push(s);
+    }
+    if (page.anonExclusive) {
+      if (!anon) return v(`${w.words.folio(f.id)} is PageAnonExclusive but not anon`, [f.id]);
+      if (mine.length > 1) return v(`${w.words.folio(f.id)}+${n} is PageAnonExclusive but mapped at ${mine.map(where).join(' and ')}`, [f.id]);
+      if (f.swap >= 0 && swapCount(k, swpType(f.swap), swpOffset(f.swap) + n) > 0) {
+        return v(`${w.words.folio(f.id)}+${n} is PageAnonExclusive while swap PTEs still name its slot ${swpOffset(f.swap) + n}`, [f.id]);
       }
+    } else if (anon) {
+      for (const s of mine) {
+        const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
+        if (pte.kind === 'present' && pte.write) return v(`${where(s)} is writable but ${w.words.folio(f.id)}+${n} is not PageAnonExclusive`, [f.id]);
+      }
+      if (mine.length > 0 && pinnedPage(w, f, n)) return v(`${w.words.folio(f.id)}+${n} is pinned (FOLL_PIN) and mapped but not PageAnonExclusive`, [f.id]);
     }
   }
-  for (const sites of t.swapPtes.values()) {
+  return null;
+}
+
+export function checkAnonExclusive(w: World, set: CheckSet): Violation | null {
+  if (!w.pol.features.anonExclusive) return null;
+  const k = w.k;
+  const where = whereOf(w);
+  for (const id of set.folios) {
+    const f = k.folios[id];
+    if (!f || id === 0) continue;
+    const bad = checkFolio(w, f);
+    if (bad) return bad;
+  }
+  for (const val of set.slots) {
+    const sites = sitesOfSlot(w.index, val);
     for (const s of sites) {
-      if (!s.pte.exclusive) continue;
-      if (sites.length > 1) return v(`${k.mms[s.mm]!.name} ${s.vma.name}+${s.i} has an exclusive swap PTE for slot ${s.pte.offset}, which ${sites.length} swap PTEs share`);
-      const cached = swapCacheLookup(k, s.pte);
+      const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
+      if (pte.kind !== 'swap' || !pte.exclusive) continue;
+      if (sites.length > 1) return v(`${where(s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
+      const id = k.swapCache[pte.type]?.[pte.offset] ?? -1;
+      const cached = id >= 0 ? k.folios[id] : null;
       if (cached && cached.pages.some((p) => p.mapcount > 0)) {
-        return v(`${k.mms[s.mm]!.name} ${s.vma.name}+${s.i} has an exclusive swap PTE but pfn ${cached.pfn} in the swap cache is mapped`, cached.pfn);
+        return v(`${where(s)} has an exclusive swap PTE but ${w.words.folio(cached.id)} in the swap cache is mapped`, [cached.id]);
       }
     }
   }
   return null;
-};
-
-function v(message: string, pfn?: number) {
-  return { invariant: 'anon-exclusive' as const, message, pfns: pfn === undefined ? [] : [pfn] };
 }

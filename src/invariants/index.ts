@@ -1,30 +1,25 @@
-// All invariants, in the order they are checked after every operation: the model's own
-// bookkeeping first, then the kernel's promises.
+// All invariants, in the order they are checked after every step: the model's own bookkeeping
+// first, then the kernel's promises. Incremental checking judges what the step touched (the
+// journal); full checking judges everything. Both run the same checkers in the same order.
 
-import type { World } from '../ops/world.js';
+import type { World } from '../world/world.js';
 import { checkAccounting } from './accounting.js';
 import { checkAnonExclusive } from './anon-exclusive.js';
-import { checkDataOracle } from './data-oracle.js';
+import { fullCheckSet, incrementalCheckSet, type CheckSet } from './check-set.js';
+import { checkData } from './data-oracle.js';
 import { checkPinCoherence } from './pin-coherence.js';
 import { checkSwapOffsetZero } from './swap-offset-zero.js';
-import { tally } from './tally.js';
-import type { InvariantCheck, Violation } from './types.js';
-
-export const CHECKS: readonly InvariantCheck[] = [
-  checkAccounting,
-  checkSwapOffsetZero,
-  checkAnonExclusive,
-  checkPinCoherence,
-  checkDataOracle,
-];
+import type { Violation } from './types.js';
 
 export function checkInvariants(w: World): Violation | null {
-  const t = tally(w);
-  for (const check of CHECKS) {
-    const v = check(w, t);
-    if (v) return v;
-  }
-  return null;
+  const set: CheckSet = w.opts.check === 'full' ? fullCheckSet(w) : incrementalCheckSet(w);
+  return (
+    checkAccounting(w, set) ??
+    checkSwapOffsetZero(w, set) ??
+    checkAnonExclusive(w, set) ??
+    checkPinCoherence(w) ??
+    checkData(w, set)
+  );
 }
 
 export { INVARIANTS, INVARIANT_NAMES, isInvariantName, type InvariantName, type Violation } from './types.js';

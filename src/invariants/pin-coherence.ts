@@ -1,38 +1,36 @@
 // pin-coherence, structurally: a reference that promises coherence and the page table at its
 // address name the same page (for a swap PTE: the swap cache holds the referenced folio).
 
-import { swapCacheLookup } from '../model/kernel.js';
-import type { InvariantCheck } from './types.js';
+import { swapCacheLookup } from '../model/swap_state.js';
+import type { World } from '../world/world.js';
+import type { Violation } from './types.js';
 
-export const checkPinCoherence: InvariantCheck = (w) => {
+const v = (message: string, folios: number[]): Violation => ({ invariant: 'pin-coherence', message, folios });
+
+export function checkPinCoherence(w: World): Violation | null {
   const { k, shadow } = w;
   for (const r of k.refs) {
-    if (r.released) continue;
-    const sr = shadow.refs.get(r.id);
-    if (!sr || !sr.coherent) continue;
-    const mm = k.mms[sr.mm]!;
-    const vma = mm.vmas.find((x) => x.name === sr.vma);
-    if (!vma) continue;
-    const pte = vma.ptes[sr.page]!;
-    const where = `${mm.name} ${sr.vma}+${sr.page}`;
-    if (pte.kind === 'present') {
-      if (pte.pfn === r.pfn && pte.idx === r.idx) continue;
-      return {
-        invariant: 'pin-coherence',
-        message: `${r.name} holds pfn ${r.pfn} but ${where} now maps pfn ${pte.pfn}`,
-        pfns: [r.pfn, pte.pfn],
-      };
+    if (r === null) continue;
+    const sr = shadow.refs[r.id];
+    if (!sr) continue;
+    const mm = k.mms[r.mm]!;
+    for (let i = 0; i < r.nr; i++) {
+      if (!sr.coherent[i] || !mm.alive) continue;
+      const addr = r.addr + i;
+      const pte = mm.pt[addr]!;
+      const folio = r.folios[i]!;
+      const where = w.words.addr(mm.id, addr);
+      if (pte.kind === 'present') {
+        if (pte.folio === folio && pte.idx === r.idxs[i]) continue;
+        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} now maps ${w.words.folio(pte.folio)}`, [folio, pte.folio]);
+      }
+      if (pte.kind === 'swap') {
+        const f = swapCacheLookup(k, pte.type, pte.offset);
+        if (f && f.id === folio) continue;
+        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} is swp_entry(${pte.type},${pte.offset}), which will not swap in that page`, [folio]);
+      }
+      return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} lost its PTE`, [folio]);
     }
-    if (pte.kind === 'swap') {
-      const f = swapCacheLookup(k, pte);
-      if (f && f.pfn === r.pfn) continue;
-      return {
-        invariant: 'pin-coherence',
-        message: `${r.name} holds pfn ${r.pfn} but ${where} is swp_entry(${pte.type},${pte.offset}), which will not swap in that page`,
-        pfns: [r.pfn],
-      };
-    }
-    return { invariant: 'pin-coherence', message: `${r.name} holds pfn ${r.pfn} but ${where} lost its PTE`, pfns: [r.pfn] };
   }
   return null;
-};
+}

@@ -1,30 +1,30 @@
 // swap-offset-zero: the swap header slot is never in use, and swp_entry(0,0) is never produced.
 
 import { SWAP_MAP_BAD } from '../model/constants.js';
-import { swapSiteKey } from './tally.js';
-import type { InvariantCheck } from './types.js';
+import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
+import { siteAddr, siteMm, sitesOfSlot } from '../world/site-index.js';
+import type { World } from '../world/world.js';
+import type { CheckSet } from './check-set.js';
+import type { Violation } from './types.js';
 
-export const checkSwapOffsetZero: InvariantCheck = (w, t) => {
-  for (const d of w.k.swap) {
-    const inUse = d.hasCache[0] || (d.map[0] !== 0 && d.map[0] !== SWAP_MAP_BAD);
-    if (inUse) {
-      return { invariant: 'swap-offset-zero', message: `offset 0 (the swap header) of swap device ${d.type} was allocated`, pfns: [] };
-    }
-    const sites = t.swapPtes.get(swapSiteKey(d.type, 0));
-    if (sites && sites.length > 0) {
+const v = (message: string, folios: number[] = []): Violation => ({ invariant: 'swap-offset-zero', message, folios });
+
+export function checkSwapOffsetZero(w: World, set: CheckSet): Violation | null {
+  for (const val of set.slots) {
+    if (swpOffset(val) !== 0) continue;
+    const type = swpType(val);
+    const si = w.k.swap[type];
+    if (!si) continue;
+    if (si.hasCache[0] || (si.map[0] !== 0 && si.map[0] !== SWAP_MAP_BAD)) return v(`offset 0 (the swap header) of swap device ${type} was allocated`);
+    const sites = sitesOfSlot(w.index, swpVal(type, 0));
+    if (sites.length > 0) {
       const s = sites[0]!;
-      const name = w.k.mms[s.mm]!.name;
-      return {
-        invariant: 'swap-offset-zero',
-        message: `${name} ${s.vma.name}+${s.i} holds swp_entry(${d.type},0)${d.type === 0 ? ', which reads as pte_none' : ''}: the swap header`,
-        pfns: [],
-      };
+      return v(`${w.words.addr(siteMm(s), siteAddr(s))} holds swp_entry(${type},0)${type === 0 ? ', which reads as pte_none' : ''}: the swap header`);
     }
   }
-  for (const f of w.k.folios.values()) {
-    if (f.swap && f.swap.offset === 0) {
-      return { invariant: 'swap-offset-zero', message: `pfn ${f.pfn} is in the swap cache at offset 0 of device ${f.swap.type}`, pfns: [f.pfn] };
-    }
+  for (const id of set.folios) {
+    const f = w.k.folios[id];
+    if (f && f.swap >= 0 && swpOffset(f.swap) === 0) return v(`${w.words.folio(id)} is in the swap cache at offset 0 of device ${swpType(f.swap)}`, [id]);
   }
   return null;
-};
+}

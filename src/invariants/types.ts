@@ -1,15 +1,15 @@
 // Invariant names are stable: reports, scenario expectations and findings files use them.
 
-import type { World } from '../ops/world.js';
-import type { Tally } from './tally.js';
-
 export const INVARIANTS = {
-  accounting: 'refcount = mappings + swap cache + FOLL_GET refs + pins x bias; mapcount = PTEs; swap_map = swap PTEs (+cache); no PTE or reference names a freed folio. Holds under every policy: a failure is a model bug or a seeded accounting bug.',
+  accounting:
+    'refcount = mappings + swap cache + FOLL_GET refs + pins x GUP_PIN_COUNTING_BIAS (_pincount for large folios); mapcount = PTEs; swap_map = swap PTEs; SWAP_HAS_CACHE = swap cache; no PTE or reference names a freed folio. Holds under every policy: a failure is a model bug or a seeded accounting bug.',
   'swap-offset-zero': 'offset 0 of a swap device is the header: never allocated, never in a swap PTE or the swap cache; no swp_entry(0,0).',
-  'anon-exclusive': 'PageAnonExclusive agrees with the mappings: an exclusive page is anon and mapped by one PTE at most and named by no swap PTE; a writable anon PTE maps an exclusive page; a pinned, mapped anon page is exclusive; an exclusive swap PTE is the slot\'s only user. Only for policies with the bit (5.19+).',
-  'pin-coherence': 'while a FOLL_PIN (or a R/W FOLL_GET with no fork since) is held and its address is mapped, the page table and the reference name the same page.',
+  'anon-exclusive':
+    "PageAnonExclusive agrees with the mappings: an exclusive page is anon, mapped by one PTE at most and named by no swap PTE; a writable anon PTE maps an exclusive page; a pinned, mapped anon page is exclusive; an exclusive swap PTE is the slot's only user. Only for eras with the bit (5.19+).",
+  'pin-coherence': 'while a FOLL_PIN (or a R/W FOLL_GET with no fork since) is held and its address is mapped, the page table and the reference name the same page and read the same data.',
   'no-over-sharing': 'no process sees, through its page table or a GUP reference it holds, data another process wrote to its private memory after the fork that separated them.',
   'data-oracle': 'every page reads back the last value its owner wrote to it (or zero after MADV_DONTNEED).',
+  'gup-progress': "GUP makes progress: __get_user_pages()'s fault-and-retry loop ends for an access the VMA allows.",
 } as const;
 
 export type InvariantName = keyof typeof INVARIANTS;
@@ -24,7 +24,5 @@ export interface Violation {
   readonly invariant: InvariantName;
   readonly message: string;
   /** folios involved, for the state dump */
-  readonly pfns: readonly number[];
+  readonly folios: readonly number[];
 }
-
-export type InvariantCheck = (w: World, t: Tally) => Violation | null;

@@ -1,24 +1,57 @@
-// Kernel constants the model uses, with the kernel's names.
+// Kernel constants the model uses, with the kernel's names and (where they exist) values.
 
 /** include/linux/mm.h: a FOLL_PIN on a small folio adds this to the refcount. */
 export const GUP_PIN_COUNTING_BIAS = 1024;
 
-/** GUP flags (include/linux/mm_types.h, mm/internal.h). Values follow the kernel's. */
+/** GUP flags (include/linux/mm_types.h and mm/internal.h); values follow the kernel's. */
 export const FOLL_WRITE = 1 << 0;
 export const FOLL_GET = 1 << 1;
 export const FOLL_FORCE = 1 << 3;
 export const FOLL_LONGTERM = 1 << 8;
+export const FOLL_TOUCH = 1 << 16;
 export const FOLL_PIN = 1 << 19;
+/** cowfuzz's own bit: take the GUP-fast path first (get_user_pages_fast / pin_user_pages_fast). */
+export const FOLL_FAST = 1 << 30;
 
 /** Fault flags (include/linux/mm_types.h). */
 export const FAULT_FLAG_WRITE = 1 << 0;
+export const FAULT_FLAG_REMOTE = 1 << 7;
 export const FAULT_FLAG_UNSHARE = 1 << 10;
+
+/** vm_fault_t bits (include/linux/mm_types.h): how a fault ends. 0 = handled. */
+export const VM_FAULT_OOM = 1 << 0;
+export const VM_FAULT_SIGBUS = 1 << 1;
+export const VM_FAULT_WRITE = 1 << 3; // removed in 6.0; the FOLL_COW eras read it
+export const VM_FAULT_HWPOISON = 1 << 4;
+export const VM_FAULT_SIGSEGV = 1 << 6;
+export const VM_FAULT_RETRY = 1 << 10;
+export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON;
+
+/** vm_flags bits (include/linux/mm.h); the model keeps a VMA's flags as one number, as the kernel does. */
+export const VM_READ = 1 << 0;
+export const VM_WRITE = 1 << 1;
+export const VM_SHARED = 1 << 3;
+export const VM_MAYREAD = 1 << 4;
+export const VM_MAYWRITE = 1 << 5;
+export const VM_MAYSHARE = 1 << 7;
+export const VM_UFFD_MISSING = 1 << 9;
+export const VM_UFFD_WP = 1 << 12;
+export const VM_DONTCOPY = 1 << 17;
+export const VM_HUGETLB = 1 << 22;
+export const VM_WIPEONFORK = 1 << 25;
+export const VM_SOFTDIRTY = 1 << 27;
+// The kernel keeps these two above bit 31 (VM_UFFD_MINOR_BIT 41, arm64 VM_MTE = VM_HIGH_ARCH_0);
+// JavaScript bit operations are 32-bit, so the model gives them free low bits.
+export const VM_UFFD_MINOR = 1 << 24;
+export const VM_MTE = 1 << 26;
+export const VM_HUGEPAGE = 1 << 29;
+export const VM_NOHUGEPAGE = 1 << 30;
 
 /** include/linux/swap.h: swap_map byte values. */
 export const SWAP_MAP_MAX = 0x3e;
 export const SWAP_MAP_BAD = 0x3f;
 
-/** Swap entries of type >= MAX_SWAPFILES are not swap devices (migration, markers, ...). 6.2-era x86-64 value. */
+/** Swap entry types >= MAX_SWAPFILES are not swap devices (migration, markers, ...). 6.2-era x86-64 value. */
 export const MAX_SWAPFILES = 23;
 
 /** include/linux/swapops.h: PTE marker bits. */
@@ -28,3 +61,6 @@ export const PTE_MARKER_GUARD = 1 << 2;
 
 /** The value the zero page (and zero-filled memory) reads as. Every write stores a value > 0. */
 export const ZERO_VALUE = 0;
+
+/** Folio id of the shared zero page (the model's ZERO_PFN). */
+export const ZERO_FOLIO = 0;

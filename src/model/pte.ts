@@ -1,5 +1,5 @@
-// Page table entries as a discriminated union, one member per kind of entry the kernel
-// can find in a PTE slot. PTEs are immutable values: a change writes a new one (set_pte_at).
+// Page table entries as a discriminated union, one member per kind of entry the kernel can find
+// in a PTE slot. PTEs are immutable values: a change writes a new one (set_pte_at()).
 
 export interface PteNone {
   readonly kind: 'none';
@@ -7,8 +7,8 @@ export interface PteNone {
 
 export interface PtePresent {
   readonly kind: 'present';
-  /** Folio identity (our pfn) and the page's index inside the folio. */
-  readonly pfn: number;
+  /** the folio (our pfn) and the page's index in it */
+  readonly folio: number;
   readonly idx: number;
   readonly write: boolean;
   readonly dirty: boolean;
@@ -21,33 +21,36 @@ export interface PteSwap {
   readonly kind: 'swap';
   readonly type: number;
   readonly offset: number;
-  /** _PAGE_SWP_EXCLUSIVE (1493a1913e34, 5.19): PG_anon_exclusive remembered across swapout. */
+  /** _PAGE_SWP_EXCLUSIVE (1493a1913e34, 5.19): PG_anon_exclusive remembered across swap-out */
   readonly exclusive: boolean;
   readonly softDirty: boolean;
   readonly uffdWp: boolean;
 }
 
-/** Migration entry (SWP_MIGRATION_READ / _READ_EXCLUSIVE / _WRITE). No operation creates one yet. */
-export interface PteMigration {
-  readonly kind: 'migration';
-  readonly pfn: number;
-  readonly idx: number;
-  readonly mode: 'read' | 'read-exclusive' | 'write';
-  readonly softDirty: boolean;
-  readonly uffdWp: boolean;
-}
-
-/** PTE marker: swp_entry(SWP_PTE_MARKER, bits), carries no page (uffd-wp, poisoned, guard). */
+/** A PTE marker: swp_entry(SWP_PTE_MARKER, bits), no page behind it (uffd-wp, poisoned, guard). */
 export interface PteMarker {
   readonly kind: 'marker';
   readonly bits: number;
 }
 
-export type Pte = PteNone | PtePresent | PteSwap | PteMigration | PteMarker;
+export type Pte = PteNone | PtePresent | PteSwap | PteMarker;
 
 export const PTE_NONE: PteNone = Object.freeze({ kind: 'none' });
 
-/** models pte_mkwrite(pte_mkdirty(pte)) as used by wp_page_reuse() */
+export function mkPresent(folio: number, idx: number, write: boolean, dirty: boolean, softDirty: boolean, uffdWp: boolean): PtePresent {
+  return { kind: 'present', folio, idx, write, dirty, softDirty, uffdWp };
+}
+
+export function mkSwap(type: number, offset: number, exclusive: boolean, softDirty: boolean, uffdWp: boolean): PteSwap {
+  return { kind: 'swap', type, offset, exclusive, softDirty, uffdWp };
+}
+
+/** models pte_wrprotect() */
+export function pteWrprotect(pte: PtePresent): PtePresent {
+  return pte.write ? { ...pte, write: false } : pte;
+}
+
+/** models pte_mkwrite(pte_mkdirty(pte)) with soft-dirty, as wp_page_reuse() does */
 export function pteMkwriteDirty(pte: PtePresent): PtePresent {
   return { ...pte, write: true, dirty: true, softDirty: true };
 }
@@ -60,7 +63,7 @@ export function describePte(pte: Pte): string {
       const bits = [pte.write ? 'W' : 'RO', pte.dirty ? 'dirty' : '', pte.softDirty ? 'sd' : '', pte.uffdWp ? 'uffd-wp' : '']
         .filter(Boolean)
         .join(',');
-      return `present pfn=${pte.pfn}${pte.idx ? '+' + pte.idx : ''} [${bits}]`;
+      return `present folio#${pte.folio}${pte.idx ? '+' + pte.idx : ''} [${bits}]`;
     }
     case 'swap': {
       const bits = [pte.exclusive ? 'exclusive' : '', pte.softDirty ? 'sd' : '', pte.uffdWp ? 'uffd-wp' : '']
@@ -68,8 +71,6 @@ export function describePte(pte: Pte): string {
         .join(',');
       return `swp_entry(${pte.type},${pte.offset})${bits ? ' [' + bits + ']' : ''}`;
     }
-    case 'migration':
-      return `migration(${pte.mode}) pfn=${pte.pfn}`;
     case 'marker':
       return `pte_marker(${pte.bits})`;
   }

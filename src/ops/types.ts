@@ -1,37 +1,80 @@
-// The operation vocabulary: what a user process (or a driver holding a GUP reference) does.
-// Scenarios, the fuzzer, the property suites and the exhaustive explorer all speak it.
+// The operation vocabulary's contract. Each op kind is one module (src/ops/kinds/) holding its
+// scenario syntax (parse and print), when it is possible and how its arguments are drawn (one
+// build() for the random generator, exhaustive enumeration and fast-check alike), its effect, how
+// the shrinker simplifies it, and its default weight. The registry (registry.ts) lists them.
 
-export type Op =
-  | { readonly kind: 'mmap'; readonly mm: string; readonly vma: string; readonly pages: number; readonly write: boolean }
-  | { readonly kind: 'munmap'; readonly mm: string; readonly vma: string }
-  | { readonly kind: 'mprotect'; readonly mm: string; readonly vma: string; readonly write: boolean }
-  | { readonly kind: 'dontneed'; readonly mm: string; readonly vma: string; readonly page: number }
-  | { readonly kind: 'fork'; readonly mm: string; readonly child: string }
-  | { readonly kind: 'exit'; readonly mm: string }
-  | { readonly kind: 'read'; readonly mm: string; readonly vma: string; readonly page: number }
-  | { readonly kind: 'write'; readonly mm: string; readonly vma: string; readonly page: number }
-  | { readonly kind: 'gup'; readonly mm: string; readonly vma: string; readonly page: number; readonly flags: number; readonly ref: string }
-  | { readonly kind: 'release'; readonly ref: string; readonly how: 'put' | 'unpin' }
-  | { readonly kind: 'ref_read'; readonly ref: string }
-  | { readonly kind: 'ref_write'; readonly ref: string }
-  | { readonly kind: 'reclaim'; readonly mm: string; readonly vma: string; readonly page: number }
-  | { readonly kind: 'clear_refs'; readonly mm: string };
+import type { InvariantName } from '../invariants/types.js';
+import type { Refusal } from '../model/result.js';
+import type { World } from '../world/world.js';
+import type { Names } from './names.js';
+import type { ParseCtx, Tok } from './syntax.js';
 
-export type OpKind = Op['kind'];
+/** How large a world the generator and exhaust build. */
+export interface Scope {
+  /** processes ever created (P0 by mmap, the others by fork) */
+  readonly maxProcs: number;
+  /** labels (mappings) a process may create */
+  readonly maxLabels: number;
+  /** the page counts mmap may use */
+  readonly mmapPages: readonly number[];
+  /** live references at once */
+  readonly maxRefs: number;
+  /** slots of the swap device, header included */
+  readonly swapSlots: number;
+}
 
-export const OP_KINDS: readonly OpKind[] = [
-  'mmap',
-  'munmap',
-  'mprotect',
-  'dontneed',
-  'fork',
-  'exit',
-  'read',
-  'write',
-  'gup',
-  'release',
-  'ref_read',
-  'ref_write',
-  'reclaim',
-  'clear_refs',
-];
+/**
+ * Where an op's arguments come from. The random generator answers with a PRNG, exhaust with every
+ * answer in turn, fast-check with a drawn tape: build() is written once for all three.
+ */
+export interface Choose {
+  /** an integer in [0, n), n >= 1 */
+  pick(n: number): number;
+  /** true with probability p when random; both answers when enumerating */
+  chance(p: number): boolean;
+}
+
+/** What applying an op did, before the invariants are judged. */
+export type Outcome =
+  | { readonly kind: 'ok'; readonly value?: number; readonly note?: string }
+  /** the kernel refused it: an errno or a signal; the run goes on (see README, "refused ops") */
+  | { readonly kind: 'refused'; readonly refusal: Refusal; readonly why: string }
+  /** the op itself broke a promise the kernel makes (GUP that cannot make progress) */
+  | { readonly kind: 'violated'; readonly invariant: InvariantName; readonly why: string };
+
+export const OK: Outcome = Object.freeze({ kind: 'ok' });
+
+/** Which fields of an op hold names: renaming and canonical printing go through these. */
+export interface NameFields {
+  readonly procs?: readonly string[];
+  readonly labels?: readonly string[];
+  readonly refs?: readonly string[];
+}
+
+export interface OpBase {
+  readonly kind: string;
+}
+
+export interface OpSpec<O extends OpBase = OpBase> {
+  readonly kind: O['kind'];
+  /** the scenario words that parse into this kind (the first is the kind's own) */
+  readonly verbs: readonly string[];
+  /** usage, one line per form, for errors and README */
+  readonly syntax: readonly string[];
+  /** default generator weight */
+  readonly weight: number;
+  readonly names: NameFields;
+  /** Parses the tokens of one line whose first token is one of `verbs`. */
+  parse(toks: readonly Tok[], ctx: ParseCtx): O;
+  print(op: O, names: Names): string;
+  /** Why the op cannot run in this world (a name that does not resolve), or null when it can. */
+  check(w: World, op: O): string | null;
+  /** The effect. Called only when check() passed. */
+  apply(w: World, op: O): Outcome;
+  /** Can build() make an op of this kind in this world, within the scope? Cheap. */
+  possible(w: World, scope: Scope): boolean;
+  /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */
+  build(w: World, scope: Scope, c: Choose): O;
+  /** Strictly simpler variants, for the shrinker. */
+  simplify(op: O): O[];
+}

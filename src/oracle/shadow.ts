@@ -1,84 +1,71 @@
 // The data oracle's memory: what each process and each reference should observe if the kernel
 // kept its promises. Every write stores a value never used before; the shadow knows who wrote it,
-// where and when, and who forked from whom since, so it can tell who may see it.
+// where and when, and who forked from whom since, so it can tell who may see it. It knows nothing
+// of page tables or folios: only what user space did.
 
-import { FOLL_PIN, FOLL_WRITE, ZERO_VALUE } from '../model/constants.js';
+import { FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, ZERO_VALUE } from '../model/constants.js';
+import type { Journal } from '../model/journal.js';
 
-/** Where a value lives: a process's private page, by VMA name and page index. */
-export function addrKey(vma: string, page: number): string {
-  return `${vma}+${page}`;
-}
+/** No expectation: the address is not mapped. */
+export const UNMAPPED = -1;
 
 export interface ShadowRef {
   readonly mm: number;
-  readonly vma: string;
-  readonly page: number;
-  /** The kernel promises coherence with the page table (see coherenceRequired()); cleared by a zap or, for FOLL_GET, a fork. */
-  coherent: boolean;
-  readonly write: boolean;
-  readonly pin: boolean;
+  readonly addr: number;
+  readonly nr: number;
+  readonly gupFlags: number;
+  /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
+  readonly coherent: boolean[];
 }
 
 export interface Shadow {
   clock: number;
-  nextValue: number;
   /** per value: writer mm, address and time (index = value; value 0 is the zero fill) */
   readonly valueMm: number[];
-  readonly valueAddr: string[];
+  readonly valueAddr: number[];
   readonly valueTime: number[];
   /** per mm: parent mm (-1 for none) and the time of the fork that created it */
   readonly mmParent: number[];
   readonly mmForkTime: number[];
-  /** per mm: expected content of each VMA page */
-  readonly mem: Map<string, number[]>[];
-  /** per GUP reference id */
-  readonly refs: Map<number, ShadowRef>;
+  /** per mm: the expected content of each address (UNMAPPED where nothing is mapped) */
+  readonly exp: number[][];
+  /** per reference id (null once released) */
+  readonly refs: (ShadowRef | null)[];
+  /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
+  journal: Journal | null;
 }
 
 export function newShadow(): Shadow {
-  return {
-    clock: 0,
-    nextValue: 1,
-    valueMm: [-1],
-    valueAddr: [''],
-    valueTime: [0],
-    mmParent: [],
-    mmForkTime: [],
-    mem: [],
-    refs: new Map(),
-  };
+  return { clock: 0, valueMm: [-1], valueAddr: [-1], valueTime: [0], mmParent: [], mmForkTime: [], exp: [], refs: [], journal: null };
 }
 
-export function cloneShadow(s: Shadow): Shadow {
-  return {
-    clock: s.clock,
-    nextValue: s.nextValue,
-    valueMm: s.valueMm.slice(),
-    valueAddr: s.valueAddr.slice(),
-    valueTime: s.valueTime.slice(),
-    mmParent: s.mmParent.slice(),
-    mmForkTime: s.mmForkTime.slice(),
-    mem: s.mem.map((m) => new Map([...m].map(([k, v]) => [k, v.slice()]))),
-    refs: new Map([...s.refs].map(([k, v]) => [k, { ...v }])),
-  };
+function setExp(s: Shadow, mm: number, addr: number, v: number): void {
+  const e = s.exp[mm]!;
+  while (e.length <= addr) e.push(UNMAPPED);
+  e[addr] = v;
+  if (s.journal) s.journal.addr(mm, addr);
 }
 
-/** A fresh value written by `mm` at `vma+page`. */
-export function newValue(s: Shadow, mm: number, vma: string, page: number): number {
-  const v = s.nextValue++;
-  s.valueMm[v] = mm;
-  s.valueAddr[v] = addrKey(vma, page);
-  s.valueTime[v] = ++s.clock;
+export function expected(s: Shadow, mm: number, addr: number): number {
+  return s.exp[mm]![addr] ?? UNMAPPED;
+}
+
+/** A fresh value written by `mm` at `addr`. */
+export function newValue(s: Shadow, mm: number, addr: number): number {
+  const v = s.valueMm.length;
+  s.valueMm.push(mm);
+  s.valueAddr.push(addr);
+  s.valueTime.push(++s.clock);
   return v;
 }
 
 /**
- * May `mm` see value `v` at `vma+page`? Yes for the zero fill; for a value written at that address
- * by `mm` itself; or by an ancestor before every fork on the way down to `mm`.
+ * May `mm` see value `v` at `addr`? Yes for the zero fill; for a value written at that address by
+ * `mm` itself; or by an ancestor before every fork on the way down to `mm`.
  */
-export function mayObserve(s: Shadow, v: number, mm: number, vma: string, page: number): boolean {
+export function mayObserve(s: Shadow, v: number, mm: number, addr: number): boolean {
   if (v === ZERO_VALUE) return true;
-  if (s.valueAddr[v] !== addrKey(vma, page)) return false;
+  if (s.valueAddr[v] !== addr) return false;
   const writer = s.valueMm[v]!;
   const t = s.valueTime[v]!;
   let cur = mm;
@@ -90,36 +77,66 @@ export function mayObserve(s: Shadow, v: number, mm: number, vma: string, page: 
   return true;
 }
 
-export function shadowMmap(s: Shadow, mm: number, vma: string, pages: number): void {
-  s.mem[mm]!.set(vma, new Array<number>(pages).fill(ZERO_VALUE));
-}
-
 export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.mmParent[mm] = parent;
   s.mmForkTime[mm] = ++s.clock;
-  s.mem[mm] = new Map();
+  s.exp[mm] = [];
 }
 
-/** fork: the child expects a copy of the parent's memory; R/W FOLL_GET references lose their promise */
-export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly string[]): void {
+/** mmap: a fresh private anonymous range reads as zero */
+export function shadowMmap(s: Shadow, mm: number, start: number, end: number): void {
+  for (let a = start; a < end; a++) setExp(s, mm, a, ZERO_VALUE);
+}
+
+/** A user store of `v` at addr. */
+export function shadowStore(s: Shadow, mm: number, addr: number, v: number): void {
+  setExp(s, mm, addr, v);
+}
+
+/** fork: the child expects a copy of the parent's memory in the ranges it inherits (zero for wiped ones); R/W FOLL_GET references lose their promise */
+export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[]): void {
   shadowNewMm(s, child, parent);
-  const pm = s.mem[parent]!;
-  for (const name of copied) s.mem[child]!.set(name, pm.get(name)!.slice());
-  for (const r of s.refs.values()) if (r.mm === parent && !r.pin) r.coherent = false;
+  for (const [start, end, wipe] of copied) {
+    for (let a = start; a < end; a++) setExp(s, child, a, wipe ? ZERO_VALUE : expected(s, parent, a));
+  }
+  for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
 }
 
-/** munmap / MADV_DONTNEED / exit: the page reads as zero (or is gone); references there are on their own */
-export function shadowZap(s: Shadow, mm: number, vma: string, page: number | null, remove: boolean): void {
-  const m = s.mem[mm]!;
-  if (remove) m.delete(vma);
-  else {
-    const arr = m.get(vma)!;
-    if (page === null) arr.fill(ZERO_VALUE);
-    else arr[page] = ZERO_VALUE;
+/** munmap / exit: nothing is expected there any more; references there are on their own */
+export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
+  for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED);
+  dropCoherence(s, mm, start, end);
+}
+
+/** MADV_DONTNEED on private anonymous memory: the range reads as zero from now on */
+export function shadowZero(s: Shadow, mm: number, start: number, end: number): void {
+  for (let a = start; a < end; a++) setExp(s, mm, a, ZERO_VALUE);
+  dropCoherence(s, mm, start, end);
+}
+
+function dropCoherence(s: Shadow, mm: number, start: number, end: number): void {
+  for (const r of s.refs) {
+    if (r === null || r.mm !== mm) continue;
+    for (let i = 0; i < r.nr; i++) if (r.addr + i >= start && r.addr + i < end) r.coherent[i] = false;
   }
-  for (const r of s.refs.values()) {
-    if (r.mm === mm && r.vma === vma && (page === null || r.page === page)) r.coherent = false;
-  }
+}
+
+/** A reference was taken on [addr, addr + nr) of mm. `anon[i]`: page i was anon when taken. */
+export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
+  const coherent = anon.map((a) => coherenceRequired(gupFlags, a));
+  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, coherent };
+}
+
+export function shadowRefReleased(s: Shadow, id: number): void {
+  s.refs[id] = null;
+}
+
+/** A DMA write of a fresh value through page i of a reference: what the holder's address should read if the reference is coherent. */
+export function shadowRefStore(s: Shadow, id: number, i: number): number {
+  const r = s.refs[id]!;
+  const v = newValue(s, r.mm, r.addr + i);
+  if (r.coherent[i]) setExp(s, r.mm, r.addr + i, v);
+  return v;
 }
 
 /**
@@ -128,18 +145,19 @@ export function shadowZap(s: Shadow, mm: number, vma: string, page: number | nul
  * page that is not anon (the zero page), which 6.2 deliberately left unreliable; a R/W FOLL_GET
  * stays coherent until the next fork; a R/O FOLL_GET (vmsplice) promises nothing.
  */
+export function coherenceRequired(gupFlags: number, anon: boolean): boolean {
+  const write = (gupFlags & FOLL_WRITE) !== 0;
+  if (gupFlags & FOLL_PIN) return write || (gupFlags & FOLL_LONGTERM) !== 0 || anon;
+  return write;
+}
+
 /**
  * A write through the reference stays within the kernel's contract: FOLL_WRITE, and either a pin
  * or a FOLL_GET that still promises coherence. A DMA write through a FOLL_GET reference after its
  * holder forked (the O_DIRECT-and-fork case) may land in a page the child shares: the kernel never
  * promised otherwise, so the generators do not produce it (a scenario still can).
  */
-export function refWriteWithinContract(gupFlags: number, ref: ShadowRef | undefined): boolean {
-  if (!(gupFlags & FOLL_WRITE)) return false;
-  return (gupFlags & FOLL_PIN) !== 0 || ref?.coherent === true;
-}
-
-export function coherenceRequired(pin: boolean, write: boolean, longterm: boolean, anon: boolean): boolean {
-  if (pin) return write || longterm || anon;
-  return write;
+export function refWriteWithinContract(r: ShadowRef): boolean {
+  if (!(r.gupFlags & FOLL_WRITE)) return false;
+  return (r.gupFlags & FOLL_PIN) !== 0 || r.coherent.every(Boolean);
 }

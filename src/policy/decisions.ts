@@ -1,150 +1,210 @@
-// The kernel's COW decision functions, one per era, shared by the policies that use them.
-// Each names the function and version it models. Counts are the kernel's: in do_swap_page()
-// the folio's refcount includes the fault's local reference (see model/fault.ts).
+// The kernel's COW decision functions, shared by the era policies that use them. Each names the
+// kernel function and version it models and the fields it reads; none changes state (the model
+// carries out what they decide). Counts are the kernel's: in do_swap_page() the folio's refcount
+// includes the fault's own reference (see model/memory.ts).
 
-import { FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../model/constants.js';
-import { folioMapcount, folioMaybeDmaPinned, type Folio, type Page } from '../model/folio.js';
-import { isCowMapping } from '../model/fork.js';
-import { folioSwapcount, tryToFreeSwap, type Kernel, type Mm, type Vma } from '../model/kernel.js';
-import type { PtePresent } from '../model/pte.js';
-import type { CowSite, SwapinSite } from './types.js';
+import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
+import { folioTestAnon } from '../model/kernel.js';
+import { isCowMapping } from '../model/memory.js';
+import { decision, type CowSite, type GupSite, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import { folioMapcount } from '../model/rmap.js';
+import { folioSwapcount } from '../model/swap_state.js';
+import type { Folio } from '../model/types.js';
+import { VM_SOFTDIRTY, VM_SHARED } from '../model/constants.js';
+
+/** models folio_maybe_dma_pinned(): exact for large folios, a heuristic with no false negatives for small ones */
+export function folioMaybeDmaPinned(f: Folio): boolean {
+  return f.nr > 1 ? f.pincount > 0 : f.refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+/** reuse_swap_page()'s count: mapcount plus the swap count of the folio's slot */
+function mapAndSwapCount(s: CowSite, pendingSwapRefs: number): number {
+  return folioMapcount(s.folio) + folioSwapcount(s.k, s.folio) + pendingSwapRefs;
+}
 
 /**
- * models reuse_swap_page() (<= 5.17): the page has one user when its mapcount plus the swap count
- * of its slot is at most 1; such a page leaves the swap cache (delete_from_swap_cache()).
- * References (GUP, pipes, O_DIRECT) are not counted: that is the mapcount era's flaw.
- * `pendingSwapRefs`: swap references the caller still holds (do_swap_page() called it before swap_free()).
+ * models do_wp_page() <= 5.8: reuse_swap_page() on the mapped page (its own mapping counts 1):
+ * one user when mapcount + swap count <= 1; such a page leaves the swap cache. References (GUP,
+ * pipes, O_DIRECT) are not counted: the mapcount era's flaw.
  */
-export function reuseSwapPage(k: Kernel, folio: Folio, pendingSwapRefs: number): boolean {
-  const count = folioMapcount(folio) + folioSwapcount(k, folio) + pendingSwapRefs;
-  if (count <= 1 && folio.swap) tryToFreeSwap(k, folio); // writeback is not modelled: never under writeback
-  return count <= 1;
-}
-
-/** do_wp_page() <= 5.8: reuse_swap_page() on the mapped page (its own mapping counts 1) */
-export function wpReuseByMapcount(s: CowSite): boolean {
-  return reuseSwapPage(s.k, s.folio, 0);
-}
-
-/** do_swap_page() <= 5.17: on a write fault, reuse_swap_page() before swap_free() */
-export function swapinReuseByMapcount(s: SwapinSite): boolean {
-  return s.write && reuseSwapPage(s.k, s.folio, 1);
-}
+export const wpReuseByMapcount = decision<CowSite, WpReuse>('reuse_swap_page', ['mapcount', 'swapcount'], (s) => {
+  if (mapAndSwapCount(s, 0) > 1) return 'copy';
+  return s.folio.swap >= 0 ? 'reuse-free-swap' : 'reuse';
+});
 
 /**
- * models do_wp_page() of 5.9-5.17 (09854ba94c6a "mm: do_wp_page() simplification"): reuse only
- * when page_count() == 1, rechecked with page_mapcount() == 1 under the page lock. A swap cache
+ * models do_wp_page() of 5.9-5.17 (09854ba94c6a "mm: do_wp_page() simplification"): reuse only when
+ * page_count() == 1, rechecked with page_mapcount() == 1 under the page lock. A swap cache
  * reference or any GUP reference forces a copy.
  */
-export function wpReuseByPageCount(s: CowSite): boolean {
-  if (s.folio.refcount !== 1) return false;
-  return s.page.mapcount === 1 && s.folio.refcount === 1;
-}
+export const wpReuseByPageCount = decision<CowSite, WpReuse>('do_wp_page', ['refcount', 'mapcount'], (s) =>
+  s.folio.refcount === 1 && s.page.mapcount === 1 ? 'reuse' : 'copy',
+);
 
 /**
  * models wp_can_reuse_anon_folio() (5.18 "mm: optimize do_wp_page() for exclusive pages in the
- * swapcache", kept by 5.19+): page_count() may exceed 1 only by the swap cache's reference, which
- * try_to_free_swap() then drops; reuse when exactly our mapping's reference is left.
- * The LRU pagevec reference is not modelled (lru_add_drain() would drop it).
+ * swapcache", kept since): refcount > 3 copies at once; otherwise page_count() may exceed 1 only by
+ * the swap cache's reference, which folio_free_swap() then drops, and the page is reused if
+ * exactly our mapping's reference is left. The LRU batch reference is not modelled
+ * (lru_add_drain() would drop it).
  */
-export function wpCanReuseAnonFolio(s: CowSite): boolean {
-  const { k, folio } = s;
-  if (folio.refcount > 3) return false;
-  if (folio.refcount > 1 + (folio.swap ? 1 : 0)) return false;
-  if (folio.swap) tryToFreeSwap(k, folio);
-  return folio.refcount === 1;
-}
+export const wpCanReuseAnonFolio = decision<CowSite, WpReuse>('wp_can_reuse_anon_folio', ['refcount', 'swapcache'], (s) => {
+  const f = s.folio;
+  if (f.refcount > 3) return 'copy';
+  if (f.refcount > 1 + (f.swap >= 0 ? 1 : 0)) return 'copy';
+  if (f.swap >= 0) return 'free-swap-recheck';
+  return f.refcount === 1 ? 'reuse' : 'copy';
+});
 
-/** do_wp_page() 5.19+: any PageAnonExclusive page is reused; otherwise wp_can_reuse_anon_folio() */
-export function wpReuseAnonExclusive(s: CowSite): boolean {
-  return s.page.anonExclusive || wpCanReuseAnonFolio(s);
-}
+/** the recheck after folio_free_swap(): !folio_test_ksm() && folio_ref_count() == 1 */
+export const wpSoleReference = decision<CowSite, boolean>('wp_can_reuse_anon_folio', ['refcount'], (s) => s.folio.refcount === 1);
+
+/** models do_wp_page() 5.19+: a PageAnonExclusive page is reused; otherwise wp_can_reuse_anon_folio() */
+export const wpReuseAnonExclusive = decision<CowSite, WpReuse>('do_wp_page', ['PageAnonExclusive', 'refcount', 'swapcache'], (s) =>
+  s.page.anonExclusive ? 'reuse' : wpCanReuseAnonFolio(s),
+);
+
+/** do_swap_page() <= 5.17: nothing is freed before the decision */
+export const noFreeSwapFirst = decision<SwapinSite, boolean>('do_swap_page', [], () => false);
 
 /**
  * models should_try_to_free_swap() (5.18+): on a write fault, drop the swap cache if that likely
  * leaves us the only user (page_count() == 2: the swap cache and our local reference).
  */
-function shouldTryToFreeSwap(s: SwapinSite): boolean {
-  return s.write && s.folio.swap !== null && s.folio.refcount === 2;
-}
+export const shouldTryToFreeSwap = decision<SwapinSite, boolean>('should_try_to_free_swap', ['write', 'swapcache', 'refcount'], (s) =>
+  s.write && s.folio.swap >= 0 && s.folio.refcount === 2,
+);
 
-/** do_swap_page() 5.18 (c145e0b47c77): writable on a write fault iff page_count() == 1 after freeing the swap cache */
-export function swapinReuseByPageCount(s: SwapinSite): boolean {
-  if (shouldTryToFreeSwap(s)) tryToFreeSwap(s.k, s.folio);
-  return s.write && s.folio.refcount === 1;
-}
+/**
+ * models do_swap_page() <= 5.17: on a write fault, reuse_swap_page() (called before swap_free(), so
+ * the faulting PTE's swap reference still counts) decides; the reused page leaves the swap cache.
+ */
+export const swapinReuseByMapcount = decision<SwapinSite, SwapinMap>('reuse_swap_page', ['write', 'mapcount', 'swapcount'], (s) => {
+  if (!s.write) return 'shared';
+  return mapAndSwapCount(s, 1) <= 1 ? 'exclusive-free-swap' : 'shared';
+});
 
-/** do_swap_page() 5.19+: exclusive when the swap PTE says so (pte_swp_exclusive) or page_count() == 1 */
-export function swapinExclusiveAnon(s: SwapinSite): boolean {
-  if (shouldTryToFreeSwap(s)) tryToFreeSwap(s.k, s.folio);
-  return s.swpExclusive || s.folio.refcount === 1;
-}
+/** models do_swap_page() 5.18 (c145e0b47c77): writable on a write fault iff page_count() == 1 */
+export const swapinReuseByPageCount = decision<SwapinSite, SwapinMap>('do_swap_page', ['write', 'refcount'], (s) =>
+  s.write && s.folio.refcount === 1 ? 'exclusive' : 'shared',
+);
+
+/** models do_swap_page() 5.19+: exclusive when the swap PTE says so (pte_swp_exclusive()) or page_count() == 1 */
+export const swapinExclusiveAnon = decision<SwapinSite, SwapinMap>('do_swap_page', ['swpExclusive', 'refcount'], (s) =>
+  s.swpExclusive || s.folio.refcount === 1 ? 'exclusive' : 'shared',
+);
+
+/** copy_present_pte() <= 5.8: anon pages are always shared */
+export const forkAlwaysShares = decision<CowSite, boolean>('copy_present_pte', [], () => false);
 
 /**
  * models copy_present_page()'s test in 5.9 (70e806e4e645 "mm: Do early cow for pinned pages during
  * fork() for ptes"): a COW mapping, an mm that has ever pinned, and a maybe-pinned page.
  */
-export function forkCopiesMaybePinned(s: CowSite): boolean {
-  return isCowMapping(s.vma) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio);
-}
+export const forkCopiesMaybePinned = decision<CowSite, boolean>('copy_present_page', ['MMF_HAS_PINNED', 'refcount'], (s) =>
+  isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
 
 /**
  * models folio_try_dup_anon_rmap_pte() failing (5.19+): an exclusive page of a maybe-pinned folio in
  * an mm with MMF_HAS_PINNED (folio_needs_cow_for_dma()) cannot be shared, so the child gets a copy.
  */
-export function forkCopiesPinnedExclusive(s: CowSite): boolean {
-  return s.page.anonExclusive && s.mm.hasPinned && folioMaybeDmaPinned(s.folio);
-}
+export const forkCopiesPinnedExclusive = decision<CowSite, boolean>(
+  'folio_try_dup_anon_rmap_pte',
+  ['PageAnonExclusive', 'MMF_HAS_PINNED', 'refcount'],
+  (s) => s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** __get_user_pages() outside 5.8: no forced COW break */
+export const noForcedCowBreak = decision<GupSite, boolean>('__get_user_pages', [], () => false);
 
 /** models should_force_cow_break() (5.8, 17839856fd58): any reference-taking GUP in a COW mapping breaks COW */
-export function forceCowBreakOnGet(vma: Vma, gupFlags: number): boolean {
-  return isCowMapping(vma) && (gupFlags & (FOLL_GET | FOLL_PIN)) !== 0;
-}
+export const forceCowBreakOnGet = decision<GupSite, boolean>('should_force_cow_break', ['gupFlags'], (s) =>
+  isCowMapping(s.vma.flags) && (s.gupFlags & (FOLL_GET | FOLL_PIN)) !== 0,
+);
+
+/** gup_must_unshare() before 5.19: there is no unsharing */
+export const noUnshare = decision<GupSite, boolean>('gup_must_unshare', [], () => false);
 
 /** models gup_must_unshare() of 5.19-6.1: a R/O pin of an anon page that is not exclusive */
-export function gupMustUnshareAnon(_vma: Vma, gupFlags: number, folio: Folio | null, page: Page): boolean {
-  if (!(gupFlags & FOLL_PIN) || gupFlags & FOLL_WRITE) return false;
-  if (!folio || !folio.anon) return false;
-  return !page.anonExclusive;
-}
+export const gupMustUnshareAnon = decision<GupSite, boolean>('gup_must_unshare', ['gupFlags', 'PageAnonExclusive'], (s) => {
+  if (!(s.gupFlags & FOLL_PIN) || s.gupFlags & FOLL_WRITE) return false;
+  if (s.folio === null || !folioTestAnon(s.folio)) return false;
+  return !s.page!.anonExclusive;
+});
 
 /**
  * models gup_must_unshare() of 6.2+ (84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
  * mappings"): also a R/O long-term pin of anything that is not anon (zero page, page cache) in a
  * COW mapping.
  */
-export function gupMustUnshareCow(vma: Vma, gupFlags: number, folio: Folio | null, page: Page): boolean {
-  if (!(gupFlags & FOLL_PIN) || gupFlags & FOLL_WRITE) return false;
-  if (!folio || !folio.anon) return (gupFlags & FOLL_LONGTERM) !== 0 && isCowMapping(vma);
-  return !page.anonExclusive;
-}
+export const gupMustUnshareCow = decision<GupSite, boolean>('gup_must_unshare', ['gupFlags', 'PageAnonExclusive'], (s) => {
+  if (!(s.gupFlags & FOLL_PIN) || s.gupFlags & FOLL_WRITE) return false;
+  if (s.folio === null || !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_LONGTERM) !== 0 && isCowMapping(s.vma.flags);
+  return !s.page!.anonExclusive;
+});
 
-/** models the page_maybe_dma_pinned() test shrink_page_list() gained in 5.11 (feb889fb40fa) */
-export function reclaimSkipsMaybePinned(folio: Folio): boolean {
-  return folioMaybeDmaPinned(folio);
-}
+/** faultin_page() 4.9-5.19 (19be0eaffa3a): after VM_FAULT_WRITE on a VMA without VM_WRITE, set FOLL_COW */
+export const setFollCow = decision<GupSite, WriteFaultOnReadOnly>('faultin_page', [], () => 'foll-cow');
 
-/** models try_to_unmap_one() 5.19+: an exclusive page can't be shared while maybe pinned (folio_try_share_anon_rmap_pte() -EBUSY) */
-export function tryToShareAnonRmap(folio: Folio, page: Page): boolean {
-  return !(page.anonExclusive && folioMaybeDmaPinned(folio));
-}
+/** faultin_page() 6.0+ (5535be309971): FOLL_COW is gone, nothing is remembered */
+export const forgetWriteFault = decision<GupSite, WriteFaultOnReadOnly>('faultin_page', [], () => 'nothing');
 
-/** models pte_is_pinned() (5.11, "mm: don't play games with pinned pages in clear_page_refs") */
-export function pteIsPinned(mm: Mm, vma: Vma, folio: Folio): boolean {
-  return isCowMapping(vma) && mm.hasPinned && folioMaybeDmaPinned(folio);
-}
+/** models can_follow_write_pte() 4.9-5.19: a forced write may follow a read-only PTE that its own COW made dirty (FOLL_COW) */
+export const canFollowWriteFollCow = decision<GupSite, boolean>('can_follow_write_pte', ['follCow', 'dirty'], (s) =>
+  (s.gupFlags & FOLL_FORCE) !== 0 && s.follCow && s.pte !== null && s.pte.dirty,
+);
 
 /**
- * models can_change_pte_writable() (5.19, "mm/mprotect: try avoiding write faults for exclusive
- * anonymous pages when changing protection"): a private PTE may become writable without a fault
- * only for an exclusive anon page, when soft-dirty tracking and uffd-wp do not need the fault.
+ * models can_follow_write_pte() 6.0+ (5535be309971 "mm/gup: fix FOLL_FORCE COW security issue and
+ * remove FOLL_COW"): a forced write into a private mapping without VM_WRITE may follow a read-only
+ * PTE only to an exclusive anon page, and only when soft-dirty and uffd-wp do not need the fault.
  */
-export function canChangePteWritable(vma: Vma, pte: PtePresent, folio: Folio | null, page: Page | null): boolean {
-  if (pte.uffdWp) return false;
-  if (!vma.flags.softDirty && !pte.softDirty) return false; // pte_needs_soft_dirty_wp()
-  if (vma.flags.shared) return pte.dirty;
-  return folio !== null && folio.anon && page !== null && page.anonExclusive;
-}
+export const canFollowWriteExclusive = decision<GupSite, boolean>('can_follow_write_pte', ['PageAnonExclusive'], (s) => {
+  if (!(s.gupFlags & FOLL_FORCE) || s.pte === null) return false;
+  if (!isCowMapping(s.vma.flags) || s.folio === null || !folioTestAnon(s.folio) || !s.page!.anonExclusive) return false;
+  if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
+  return !s.pte.uffdWp;
+});
 
-export const never = (): boolean => false;
-export const always = (): boolean => true;
+/** shrink_folio_list() before 5.11: a pinned page goes to swap like any other */
+export const reclaimAnything = decision<Folio, boolean>('shrink_folio_list', [], () => false);
+
+/** models the folio_maybe_dma_pinned() test shrink_page_list() gained in 5.11 (feb889fb40fa) */
+export const reclaimSkipsMaybePinned = decision<Folio, boolean>('shrink_folio_list', ['refcount'], (f) => folioMaybeDmaPinned(f));
+
+/** try_to_unmap_one() before 5.19: every PTE becomes a plain swap PTE */
+export const unmapAlways = decision<CowSite, UnmapAnon>('try_to_unmap_one', [], () => 'unmap');
+
+/**
+ * models try_to_unmap_one() 5.19+: an exclusive page moves its exclusivity into the swap PTE
+ * (pte_swp_mkexclusive()), unless it may be pinned (folio_try_share_anon_rmap_pte() -EBUSY: the
+ * PTE is restored and the unmap fails).
+ */
+export const unmapShareAnonRmap = decision<CowSite, UnmapAnon>('folio_try_share_anon_rmap_pte', ['PageAnonExclusive', 'refcount'], (s) => {
+  if (!s.page.anonExclusive) return 'unmap';
+  return folioMaybeDmaPinned(s.folio) ? 'abort' : 'unmap-exclusive';
+});
+
+/** clear_soft_dirty() before 5.11: every PTE is write-protected */
+export const clearRefsNeverSkips = decision<PteSite, boolean>('clear_soft_dirty', [], () => false);
+
+/** models pte_is_pinned() (5.11, "mm: don't play games with pinned pages in clear_page_refs") */
+export const pteIsPinned = decision<PteSite, boolean>('pte_is_pinned', ['MMF_HAS_PINNED', 'refcount'], (s) =>
+  s.folio !== null && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** change_pte_range() before 6.0: a private PTE becomes writable only by a fault */
+export const mprotectNeverWritable = decision<PteSite, boolean>('change_pte_range', [], () => false);
+
+/**
+ * models can_change_pte_writable() (6.0, 64fe24a3e05e "mm/mprotect: try avoiding write faults for
+ * exclusive anonymous pages when changing protection"): a private PTE may become writable without
+ * a fault only for an exclusive anon page, when soft-dirty tracking and uffd-wp do not need it.
+ */
+export const canChangePteWritable = decision<PteSite, boolean>('can_change_pte_writable', ['PageAnonExclusive', 'softDirty'], (s) => {
+  if (s.pte.uffdWp) return false;
+  if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
+  if (s.vma.flags & VM_SHARED) return s.pte.dirty;
+  return s.folio !== null && folioTestAnon(s.folio) && s.page !== null && s.page.anonExclusive;
+});

@@ -1,27 +1,32 @@
 // Seeded-bug policies ("mutants"): anon-exclusive with one wrong decision each, the kind a real
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
-import { folioSwapcount } from '../model/kernel.js';
-import { always, never, swapinExclusiveAnon } from './decisions.js';
+import { decision, type CowPolicy, type CowSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { folioTestAnon } from '../model/kernel.js';
+import { folioSwapcount } from '../model/swap_state.js';
+import { forkAlwaysShares, noUnshare, reclaimAnything } from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
-import { variant, type CowPolicy } from './types.js';
+import { variant, type PolicyOverrides } from './variant.js';
 
-const bug = (name: string, seededBug: string, overrides: Parameters<typeof variant>[2]): CowPolicy =>
+const bug = (name: string, seededBug: string, overrides: PolicyOverrides): CowPolicy =>
   variant(anonExclusive, { name, summary: seededBug, seededBug }, overrides);
 
 export const seededBugs: readonly CowPolicy[] = [
   bug('bug-fork-shares-pinned', 'copy_present_pte() shares a pinned exclusive page with the child instead of copying it', {
-    forkCopiesAnon: never,
+    forkCopiesAnon: forkAlwaysShares,
   }),
   bug('bug-swapout-drops-exclusive', 'try_to_unmap_one() never sets the swap PTE exclusive bit', {
-    swpExclusiveOnUnmap: never,
+    tryToUnmapAnon: decision<CowSite, UnmapAnon>('try_to_unmap_one', ['PageAnonExclusive'], (s) => {
+      const how = anonExclusive.tryToUnmapAnon(s);
+      return how === 'unmap-exclusive' ? 'unmap' : how;
+    }),
   }),
   bug('bug-swap-offset-zero', 'the swap header is not reserved: scan_swap_map_slots() can hand out offset 0', {
     reserveSwapHeader: false,
     swapLowestBit: 0,
   }),
   bug('bug-ro-pin-no-unshare', 'gup_must_unshare() never asks for FAULT_FLAG_UNSHARE: R/O pins of shared pages', {
-    gupMustUnshare: never,
+    gupMustUnshare: noUnshare,
   }),
   bug('bug-fork-keeps-exclusive', 'folio_try_dup_anon_rmap() does not clear PG_anon_exclusive when fork shares a page', {
     forkClearsAnonExclusive: false,
@@ -30,25 +35,29 @@ export const seededBugs: readonly CowPolicy[] = [
     unpinRefs: 1,
   }),
   bug('bug-swapin-marks-exclusive', 'do_swap_page() maps every swapped-in page exclusive, shared or not', {
-    swapinExclusive: (s) => {
-      swapinExclusiveAnon(s);
-      return true;
-    },
+    swapinMap: decision('do_swap_page', [], (): SwapinMap => 'exclusive'),
   }),
   bug('bug-reclaim-unmaps-pinned', 'reclaim puts pinned pages in the swap cache and try_to_unmap_one() unmaps pinned exclusive pages', {
-    reclaimSkipsAddToSwap: never,
-    tryToUnmapAnon: always,
+    reclaimSkipsAddToSwap: reclaimAnything,
+    tryToUnmapAnon: decision<CowSite, UnmapAnon>('try_to_unmap_one', ['PageAnonExclusive'], (s) =>
+      s.page.anonExclusive ? 'unmap-exclusive' : 'unmap',
+    ),
   }),
   bug('bug-reuse-ignores-swapcache', 'do_wp_page() discounts the swap cache reference without freeing the swap slot other swap PTEs still use', {
-    wpCanReuseAnon: (s) => s.page.anonExclusive || s.folio.refcount - (s.folio.swap ? 1 : 0) === 1,
+    wpReuseAnon: decision<CowSite, WpReuse>('do_wp_page', ['PageAnonExclusive', 'refcount', 'swapcache'], (s) =>
+      s.page.anonExclusive || s.folio.refcount - (s.folio.swap >= 0 ? 1 : 0) === 1 ? 'reuse' : 'copy',
+    ),
   }),
   bug('bug-mprotect-upgrades-shared', 'can_change_pte_writable() forgets the PageAnonExclusive test: mprotect maps shared anon pages writable', {
-    mprotectMakesWritable: (_vma, pte, folio) => folio !== null && folio.anon && !pte.uffdWp,
+    mprotectMakesWritable: decision<PteSite, boolean>('can_change_pte_writable', [], (s) => s.folio !== null && folioTestAnon(s.folio) && !s.pte.uffdWp),
   }),
   bug('bug-wp-reuse-by-mapcount', 'do_wp_page() falls back to reusing non-exclusive pages with mapcount 1 (the CVE-2020-29374 logic)', {
-    wpCanReuseAnon: (s) => s.page.anonExclusive || (s.page.mapcount === 1 && folioSwapcount(s.k, s.folio) === 0),
+    wpReuseAnon: decision<CowSite, WpReuse>('do_wp_page', ['PageAnonExclusive', 'mapcount'], (s) =>
+      s.page.anonExclusive || (s.page.mapcount === 1 && folioSwapcount(s.k, s.folio) === 0) ? 'reuse' : 'copy',
+    ),
   }),
-  bug('bug-fork-keeps-swp-exclusive', 'copy_nonpresent_pte() leaves the exclusive bit on the parent\'s swap PTE', {
+  bug('bug-fork-keeps-swp-exclusive', "copy_nonpresent_pte() leaves the exclusive bit on the parent's swap PTE", {
     forkClearsSwpExclusive: false,
   }),
 ];
+

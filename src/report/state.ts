@@ -1,51 +1,68 @@
-// A readable dump of the folios a violation involves: their counters, every PTE and reference
-// that names them, in the kernel's words.
+// State dumps in the kernel's words, showing only what the era's kernel has (no
+// PageAnonExclusive or swap PTE exclusive bit before 5.19, no MMF_HAS_PINNED before 5.9).
 
-import { GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
-import { folioTestLarge } from '../model/folio.js';
-import { swpKey } from '../model/swap.js';
-import { describePte } from '../model/pte.js';
-import type { World } from '../ops/world.js';
-import { printGupFlags } from '../scenario/syntax.js';
+import { ZERO_FOLIO } from '../model/constants.js';
+import type { EraFeatures } from '../model/policy.js';
+import type { Pte } from '../model/pte.js';
+import { swpOffset, swpType } from '../model/swapfile.js';
+import { PG_anon, type Folio } from '../model/types.js';
+import type { World } from '../world/world.js';
 
-export function describeFolio(w: World, pfn: number): string[] {
-  const { k } = w;
-  const f = k.folios.get(pfn);
-  if (!f) return [`pfn ${pfn}: freed`];
-  const lines: string[] = [];
-  const pins = f.refcount >= GUP_PIN_COUNTING_BIAS && !folioTestLarge(f) ? ` (${Math.floor(f.refcount / GUP_PIN_COUNTING_BIAS)} x GUP_PIN_COUNTING_BIAS)` : '';
-  const flags = [f.zero ? 'zero page' : f.anon ? 'anon' : 'file', f.swap ? `swapcache swp_entry(${f.swap.type},${f.swap.offset})` : '']
-    .filter(Boolean)
-    .join(', ');
-  lines.push(`pfn ${pfn}: refcount ${f.refcount}${pins}${folioTestLarge(f) ? `, pincount ${f.pincount}` : ''}, ${flags}`);
-  f.pages.forEach((p, n) => {
-    lines.push(`  page ${n}: mapcount ${p.mapcount}${p.anonExclusive ? ', PageAnonExclusive' : ''}, data ${p.data === 0 ? 'zero' : '#' + p.data}`);
+export function describePte(pte: Pte, f: EraFeatures): string {
+  switch (pte.kind) {
+    case 'none':
+      return 'none';
+    case 'present': {
+      const bits = [pte.write ? 'W' : 'RO', pte.dirty ? 'dirty' : '', pte.softDirty ? 'soft-dirty' : '', pte.uffdWp ? 'uffd-wp' : ''].filter(Boolean).join(',');
+      return `present ${pte.folio === ZERO_FOLIO ? 'zero page' : `folio#${pte.folio}${pte.idx ? '+' + pte.idx : ''}`} [${bits}]`;
+    }
+    case 'swap': {
+      const bits = [f.swpExclusive && pte.exclusive ? 'exclusive' : '', pte.softDirty ? 'soft-dirty' : '', pte.uffdWp ? 'uffd-wp' : ''].filter(Boolean).join(',');
+      return `swp_entry(${pte.type},${pte.offset})${bits ? ' [' + bits + ']' : ''}`;
+    }
+    case 'marker':
+      return `pte_marker(${pte.bits})`;
+  }
+}
+
+export function describeFolio(f: Folio, feat: EraFeatures): string {
+  if (f.id === ZERO_FOLIO) return `zero page: refcount ${f.refcount}`;
+  const parts = [`folio#${f.id}:`, `refcount ${f.refcount}`];
+  if (f.nr > 1) parts.push(`_pincount ${f.pincount}`, `${f.nr} pages`);
+  parts.push(f.flags & PG_anon ? 'anon' : 'file');
+  if (f.swap >= 0) parts.push(`swapcache swp_entry(${swpType(f.swap)},${swpOffset(f.swap)})`);
+  f.pages.forEach((p, i) => {
+    const tag = f.nr > 1 ? `page ${i}: ` : '';
+    parts.push(`${tag}mapcount ${p.mapcount}${feat.anonExclusive && p.anonExclusive ? ', PageAnonExclusive' : ''}${p.mteTag ? `, tag ${p.mteTag}` : ''}`);
   });
+  return parts.join(' ');
+}
+
+/** Lines describing the given folios and every mapping and reference of them. */
+export function dumpState(w: World, folios: readonly number[]): string[] {
+  const { k } = w;
+  const feat = w.pol.features;
+  const out: string[] = [];
+  for (const id of [...new Set(folios)]) {
+    const f = k.folios[id];
+    out.push(f ? describeFolio(f, feat) : `folio#${id}: freed`);
+  }
   for (const mm of k.mms) {
     if (!mm.alive) continue;
-    for (const vma of mm.vmas) {
-      vma.ptes.forEach((pte, i) => {
-        const hit =
-          (pte.kind === 'present' && pte.pfn === pfn) ||
-          (pte.kind === 'swap' && f.swap && swpKey(pte.type, pte.offset) === swpKey(f.swap.type, f.swap.offset));
-        if (hit) lines.push(`  ${mm.name} ${vma.name}+${i}: ${describePte(pte)}`);
-      });
+    const tag = feat.hasPinnedFlag && mm.hasPinned ? ' (MMF_HAS_PINNED)' : '';
+    for (const v of mm.vmas) {
+      for (let a = v.start; a < v.end; a++) {
+        const pte = mm.pt[a]!;
+        if (pte.kind === 'none') continue;
+        if (folios.length > 0 && !(pte.kind === 'present' && folios.includes(pte.folio)) && pte.kind !== 'swap') continue;
+        out.push(`${w.words.addr(mm.id, a)}${tag}: ${describePte(pte, feat)}`);
+      }
     }
   }
   for (const r of k.refs) {
-    if (!r.released && r.pfn === pfn) lines.push(`  ${r.name}: ${printGupFlags(r.gupFlags)} taken by ${k.mms[r.mm]!.name} at ${r.vma}+${r.page}`);
+    if (r === null) continue;
+    const pages = r.folios.map((f, i) => `folio#${f}${r.idxs[i] ? '+' + r.idxs[i] : ''}`).join(', ');
+    out.push(`${w.words.ref(r.id)}: ${pages} (taken at ${w.words.addr(r.mm, r.addr)})`);
   }
-  return lines;
-}
-
-/** Every mapping of every live process, one line per page. */
-export function describePageTables(w: World): string[] {
-  const lines: string[] = [];
-  for (const mm of w.k.mms) {
-    if (!mm.alive) continue;
-    for (const vma of mm.vmas) {
-      vma.ptes.forEach((pte, i) => lines.push(`${mm.name} ${vma.name}+${i} [${vma.flags.write ? 'rw' : 'ro'}]: ${describePte(pte)}`));
-    }
-  }
-  return lines;
+  return out;
 }

@@ -1,66 +1,70 @@
-// Running a scenario under a policy: apply each op, check every invariant after it, stop at the
-// first violation. The verdict is 'pass', 'error' (the kernel refused an op) or the invariant.
+// Running a scenario under a policy, with the scenario's own names in every message, and judging
+// the result against the scenario's expectation.
 
-import { checkInvariants, type Violation } from '../invariants/index.js';
-import { applyOp, OpNameError, type StepOutcome } from '../ops/apply.js';
-import type { Op } from '../ops/types.js';
-import { DEFAULT_WORLD_OPTIONS, newWorld, type World } from '../ops/world.js';
-import type { CowPolicy } from '../policy/types.js';
-import { ScenarioError, type ParsedScenario, type Verdict } from './types.js';
-import { scenarioOps } from './types.js';
+import { ImpossibleOpError, runOps, type RunOptions, type RunResult } from '../engine/run.js';
+import type { Op } from '../ops/registry.js';
+import type { CowPolicy } from '../model/policy.js';
+import { ZERO_VALUE } from '../model/constants.js';
+import { addrText, procName, refName, type Names } from '../ops/names.js';
+import { newWorld, type World } from '../world/world.js';
+import { folioWord, type Words } from '../world/words.js';
+import { ScenarioError, scenarioOps, type ParsedScenario, type Scenario } from './types.js';
+import { DEFAULT_SWAP_SLOTS } from './defaults.js';
 
-export interface TraceStep {
-  readonly op: Op;
-  readonly outcome: StepOutcome;
-}
-
-export interface RunResult {
-  readonly policy: string;
-  readonly verdict: Verdict;
-  /** index of the op at which the verdict was reached (ops.length when it passed) */
-  readonly step: number;
-  readonly violation: Violation | null;
-  readonly error: string | null;
-  readonly trace: readonly TraceStep[];
-  /** the world after the last op applied */
-  readonly world: World;
-}
-
-/** Runs ops under a policy. Names that do not resolve throw OpNameError (with the op index). */
-export function runOps(ops: readonly Op[], pol: CowPolicy, swapSlots = DEFAULT_WORLD_OPTIONS.swapSlots): RunResult {
-  const world = newWorld(pol, { swapSlots });
-  const trace: TraceStep[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i]!;
-    let outcome: StepOutcome;
-    try {
-      outcome = applyOp(world, op);
-    } catch (e) {
-      if (e instanceof OpNameError) throw new OpAtError(i, e.message);
-      throw e;
+/** Names for messages: P1 A+0, r1, value #3 (written by P0 at A+0). */
+export function scenarioWords(w: World, names: Names): Words {
+  const procOfMm = (mm: number): string => {
+    const p = w.procMm.indexOf(mm);
+    return p >= 0 ? procName(names, p) : `mm${mm}`;
+  };
+  const addrOf = (mm: number, addr: number): string => {
+    const m = w.k.mms[mm];
+    if (!m) return `${addr}`;
+    let best = -1;
+    for (let l = 0; l < m.labels.length; l++) {
+      const base = m.labels[l]!;
+      if (base >= 0 && base <= addr && addr < base + m.labelPages[l]! && (best < 0 || base > m.labels[best]!)) best = l;
     }
-    trace.push({ op, outcome });
-    if (!outcome.ok) return { policy: pol.name, verdict: 'error', step: i, violation: null, error: outcome.error, trace, world };
-    const v = checkInvariants(world);
-    if (v) return { policy: pol.name, verdict: v.invariant, step: i, violation: v, error: null, trace, world };
-  }
-  return { policy: pol.name, verdict: 'pass', step: ops.length, violation: null, error: null, trace, world };
+    return best < 0 ? `${addr}` : addrText(names, best, addr - m.labels[best]!);
+  };
+  return {
+    addr: (mm, addr) => `${procOfMm(mm)} ${addrOf(mm, addr)}`,
+    ref: (id) => {
+      const r = w.refOf.indexOf(id);
+      return r >= 0 ? refName(names, r) : `reference #${id}`;
+    },
+    folio: folioWord,
+    value: (v) => {
+      if (v === ZERO_VALUE) return 'zero';
+      const mm = w.shadow.valueMm[v]!;
+      return `value #${v} (written by ${procOfMm(mm)} at ${addrOf(mm, w.shadow.valueAddr[v]!)})`;
+    },
+  };
 }
 
-export class OpAtError extends Error {
-  readonly index: number;
-  constructor(index: number, message: string) {
-    super(message);
-    this.index = index;
-  }
+export function scenarioSwapSlots(s: Scenario): number {
+  return s.swapSlots ?? DEFAULT_SWAP_SLOTS;
 }
 
-/** Runs a parsed scenario; a name error becomes a ScenarioError at the op's line. */
-export function runScenario(p: ParsedScenario, pol: CowPolicy): RunResult {
+/** Runs ops in a fresh world whose messages use the given names. */
+export function runNamed(ops: readonly Op[], names: Names, pol: CowPolicy, o: RunOptions): RunResult {
+  const w = newWorld(pol, { swapSlots: o.swapSlots, check: o.check ?? 'incremental' });
+  w.words = scenarioWords(w, names);
+  return runOps(ops, pol, o, w);
+}
+
+/** Runs a parsed scenario; an op whose names do not resolve is a ScenarioError at its line. */
+export function runScenario(p: ParsedScenario, pol: CowPolicy, o: Partial<RunOptions> = {}): RunResult {
+  const s = p.scenario;
+  const w = newWorld(pol, { swapSlots: scenarioSwapSlots(s), check: o.check ?? 'incremental' });
+  w.words = scenarioWords(w, s.names);
   try {
-    return runOps(scenarioOps(p.scenario), pol, p.scenario.swapSlots);
+    return runOps(scenarioOps(s), pol, { swapSlots: scenarioSwapSlots(s), ...o }, w);
   } catch (e) {
-    if (e instanceof OpAtError) throw new ScenarioError(p.file, p.opLines[e.index] ?? 1, 1, e.message);
+    if (e instanceof ImpossibleOpError) {
+      const op = scenarioOps(s)[e.index]!;
+      throw new ScenarioError(p.file, p.opLines[e.index] ?? 1, 1, `'${op.kind}' cannot run here: ${e.message}`);
+    }
     throw e;
   }
 }

@@ -1,16 +1,19 @@
 // A scenario: a reported bug or a finding, as a short list of operations with the verdict each
 // policy must give.
 
-import type { InvariantName } from '../invariants/types.js';
-import type { Op } from '../ops/types.js';
+import type { Verdict } from '../engine/run.js';
+import type { Op } from '../ops/registry.js';
+import type { Names } from '../ops/names.js';
 
-/** 'pass', the invariant that must fail, or 'error' (an operation the kernel refuses). */
-export type Verdict = 'pass' | 'error' | InvariantName;
+/** A verdict a scenario can expect: a run's verdict, or 'fail' (any invariant). */
+export type Expected = Verdict | 'fail';
 
 export interface Expectation {
-  /** a policy name, or 'default' for every policy not named */
-  readonly policy: string;
-  readonly verdict: Verdict;
+  /** policy names, or ['default'] for every kernel era not named elsewhere */
+  readonly policies: readonly string[];
+  readonly verdict: Expected;
+  /** the op (1-based) at which the verdict must be reached */
+  readonly at?: number;
 }
 
 export type BodyItem =
@@ -24,6 +27,8 @@ export interface Scenario {
   /** slots of the swap device, header included */
   readonly swapSlots?: number;
   readonly body: readonly BodyItem[];
+  /** the names the scenario uses for processes, labels and references, by id */
+  readonly names: Names;
 }
 
 /** A parsed scenario with the source line of each op (for errors) */
@@ -34,6 +39,7 @@ export interface ParsedScenario {
   readonly opLines: readonly number[];
 }
 
+/** Bad input: a file, a line, a column and what was expected. */
 export class ScenarioError extends Error {
   readonly file: string;
   readonly line: number;
@@ -48,25 +54,6 @@ export class ScenarioError extends Error {
   }
 }
 
-/** A scenario that records a counterexample: the violation's message, then the ops, expecting the invariant. */
-export function counterexampleScenario(c: {
-  title: string;
-  source: string;
-  policy: string;
-  invariant: InvariantName;
-  message: string;
-  ops: readonly Op[];
-  swapSlots: number;
-}): Scenario {
-  return {
-    title: c.title,
-    sources: [c.source],
-    expect: [{ policy: c.policy, verdict: c.invariant }],
-    swapSlots: c.swapSlots,
-    body: [{ kind: 'comment', text: c.message }, ...c.ops.map((op) => ({ kind: 'op' as const, op }))],
-  };
-}
-
 export function scenarioOps(s: Scenario): Op[] {
   const ops: Op[] = [];
   for (const b of s.body) if (b.kind === 'op') ops.push(b.op);
@@ -74,12 +61,22 @@ export function scenarioOps(s: Scenario): Op[] {
 }
 
 /**
- * The verdict a scenario expects under a policy, or null when it says nothing. `expect default`
- * covers the kernel-era policies only: a seeded-bug policy is judged only where it is named.
+ * The expectation for a policy: the one naming it, else (for a kernel era only) `expect default`.
+ * Seeded bugs and user variants are judged only where a scenario names them.
  */
-export function expectedVerdict(s: Scenario, policy: { name: string; seededBug?: string }): Verdict | null {
-  const exact = s.expect.find((e) => e.policy === policy.name);
-  if (exact) return exact.verdict;
-  if (policy.seededBug) return null;
-  return s.expect.find((e) => e.policy === 'default')?.verdict ?? null;
+export function expectationFor(s: Scenario, policy: string, isEra: boolean): Expectation | null {
+  const exact = s.expect.find((e) => e.policies.includes(policy));
+  if (exact) return exact;
+  if (!isEra) return null;
+  return s.expect.find((e) => e.policies.includes('default')) ?? null;
+}
+
+/** Does a run's verdict (reached at op index `at`, 0-based) meet the expectation? */
+export function meets(e: Expectation, verdict: Verdict, at: number): boolean {
+  const v = e.verdict === 'fail' ? verdict !== 'pass' && verdict !== 'error' : e.verdict === verdict;
+  return v && (e.at === undefined || e.at === at + 1);
+}
+
+export function describeExpectation(e: Expectation): string {
+  return e.at === undefined ? e.verdict : `${e.verdict} at ${e.at}`;
 }

@@ -1,5 +1,5 @@
 import { forceCowBreakOnGet } from '../decisions.js';
-import { variant } from '../types.js';
+import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
 /** 5.8: 17839856fd58 "gup: document and work around 'COW can break either way' issue". */

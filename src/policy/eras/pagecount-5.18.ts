@@ -1,5 +1,5 @@
-import { swapinReuseByPageCount, wpCanReuseAnonFolio } from '../decisions.js';
-import { variant } from '../types.js';
+import { shouldTryToFreeSwap, swapinReuseByPageCount, wpCanReuseAnonFolio } from '../decisions.js';
+import { variant } from '../variant.js';
 import { pagecount } from './pagecount.js';
 
 /**
@@ -14,5 +14,5 @@ export const pagecount518 = variant(
     kernels: '5.18',
     summary: 'pagecount + swap-in (and THP) reuse by page_count; do_wp_page frees the swap cache first',
   },
-  { wpCanReuseAnon: wpCanReuseAnonFolio, swapinExclusive: swapinReuseByPageCount },
+  { wpReuseAnon: wpCanReuseAnonFolio, swapinFreeSwapFirst: shouldTryToFreeSwap, swapinMap: swapinReuseByPageCount },
 );

@@ -1,11 +1,11 @@
 import { forkCopiesMaybePinned, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
-import { variant } from '../types.js';
+import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
 /**
- * 5.9-5.10: 09854ba94c6a "mm: do_wp_page() simplification" (reuse iff page_count() == 1) and
- * 70e806e4e645 "mm: Do early cow for pinned pages during fork() for ptes". The swap-in path still
- * decides by reuse_swap_page().
+ * 5.9-5.10: 09854ba94c6a "mm: do_wp_page() simplification" (reuse iff page_count() == 1),
+ * 008cfe4418b3 mm->has_pinned and 70e806e4e645 "mm: Do early cow for pinned pages during fork() for
+ * ptes". The swap-in path still decides by reuse_swap_page().
  */
 export const pagecount59 = variant(
   mapcount,
@@ -14,7 +14,11 @@ export const pagecount59 = variant(
     kernels: '5.9 - 5.10',
     summary: 'write fault reuses only at page_count == 1; fork copies maybe-pinned pages for the child; pinned pages may still enter the swap cache',
   },
-  { wpCanReuseAnon: wpReuseByPageCount, forkCopiesAnon: forkCopiesMaybePinned },
+  {
+    features: { anonExclusive: false, swpExclusive: false, hasPinnedFlag: true },
+    wpReuseAnon: wpReuseByPageCount,
+    forkCopiesAnon: forkCopiesMaybePinned,
+  },
 );
 
 /**

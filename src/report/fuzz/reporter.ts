@@ -1,6 +1,7 @@
 // One interface for every fuzz output format; one file per format.
 
-import type { Finding } from '../../fuzz/findings.js';
+import type { PoolFinding, PoolResult } from '../../fuzz/pool.js';
+import type { Paint } from '../paint.js';
 
 export interface FuzzStart {
   readonly seed: string;
@@ -9,19 +10,16 @@ export interface FuzzStart {
   readonly budget: string;
 }
 
-export interface FuzzSummary {
-  readonly execs: number;
-  readonly ops: number;
-  readonly seconds: number;
-  readonly findings: readonly { finding: Finding; path: string | null }[];
-  readonly interrupted: boolean;
-}
-
 export interface FuzzReporter {
   start(s: FuzzStart): void;
-  /** a finding, already on disk at `path` */
-  finding(f: Finding, path: string | null): void;
-  end(s: FuzzSummary): void;
+  /** a finding, already on disk at its path */
+  finding(f: PoolFinding): void;
+  end(r: PoolResult): void;
 }
 
 export type Out = (s: string) => void;
+
+export interface ReporterContext {
+  readonly out: Out;
+  readonly paint: Paint;
+}

@@ -1,8 +1,8 @@
-import { printOp } from '../../scenario/print.js';
-import type { FuzzReporter, FuzzStart, Out } from './reporter.js';
+import { findingBody } from '../../fuzz/findings.js';
+import type { FuzzReporter, FuzzStart, ReporterContext } from './reporter.js';
 
 /** TAP 13: one test point per policy, the findings as YAML diagnostics. */
-export function tapReporter(out: Out): FuzzReporter {
+export function tapReporter({ out }: ReporterContext): FuzzReporter {
   let start: FuzzStart | null = null;
   return {
     start(s) {
@@ -11,11 +11,11 @@ export function tapReporter(out: Out): FuzzReporter {
       out(`# seed ${s.seed}`);
     },
     finding() {},
-    end(s) {
+    end(r) {
       const policies = start?.policies ?? [];
       out(`1..${policies.length}`);
       policies.forEach((p, i) => {
-        const mine = s.findings.filter((x) => x.finding.policy === p);
+        const mine = r.findings.filter((x) => x.finding.policy === p);
         out(`${mine.length ? 'not ok' : 'ok'} ${i + 1} - no invariant fails under ${p}`);
         if (mine.length) {
           out('  ---');
@@ -24,12 +24,12 @@ export function tapReporter(out: Out): FuzzReporter {
             out(`    - invariant: ${f.invariant}`);
             out(`      file: ${JSON.stringify(path ?? '')}`);
             out(`      message: ${JSON.stringify(f.message)}`);
-            out(`      ops: ${JSON.stringify(f.ops.map(printOp))}`);
+            out(`      ops: ${JSON.stringify(findingBody(f.ops).split('\n'))}`);
           }
           out('  ...');
         }
       });
-      out(`# ${s.execs} runs, ${s.ops} ops`);
+      out(`# ${r.execs} runs, ${r.ops} ops${r.interrupted ? ', interrupted' : ''}`);
     },
   };
 }

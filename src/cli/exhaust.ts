@@ -1,0 +1,72 @@
+// cowfuzz exhaust: breadth-first over every op sequence up to a depth in exhaust's scope.
+
+import { EXHAUST_SCOPE } from '../engine/scope.js';
+import { exhaust, type ExhaustResult } from '../exhaust/exhaust.js';
+import { isInvariantName, type InvariantName } from '../invariants/types.js';
+import { canonicalNamesFor } from '../fuzz/normalize.js';
+import { printOp, printScenario } from '../scenario/print.js';
+import type { Scenario } from '../scenario/types.js';
+import type { Ctx } from './context.js';
+import { EXIT, UsageError } from './errors.js';
+import { positiveInt } from '../fuzz/options.js';
+
+export interface ExhaustFlags {
+  depth: string;
+  policy: string;
+  invariant?: string;
+  maxStates: string;
+  json: boolean;
+}
+
+export function exhaustScenario(policy: string, r: Extract<ExhaustResult, { kind: 'counterexample' }>, depth: number, invariant?: string): Scenario {
+  return {
+    title: `cowfuzz exhaust: ${r.violation.invariant} under ${policy} (${r.ops.length} ops, a shortest counterexample)`,
+    sources: [`cowfuzz exhaust --policy ${policy} --depth ${depth}${invariant ? ` --invariant ${invariant}` : ''}`],
+    expect: [{ policies: [policy], verdict: r.violation.invariant }],
+    swapSlots: EXHAUST_SCOPE.swapSlots,
+    names: canonicalNamesFor(r.ops),
+    body: [{ kind: 'comment', text: r.violation.message }, ...r.ops.map((op) => ({ kind: 'op' as const, op }))],
+  };
+}
+
+/** 0 clean within the scope and depth, 1 a counterexample (printed as a scenario), 3 stopped early. */
+export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
+  const pol = ctx.reg.get(f.policy);
+  if (!/^(0|[1-9][0-9]*)$/.test(f.depth)) throw new UsageError(`bad --depth '${f.depth}': expected a whole number >= 0`);
+  const depth = Number(f.depth);
+  if (f.invariant !== undefined && !isInvariantName(f.invariant)) throw new UsageError(`unknown invariant '${f.invariant}' (see 'cowfuzz invariants')`);
+  const maxStates = positiveInt(f.maxStates, '--max-states');
+  const invariant = f.invariant as InvariantName | undefined;
+  let stop = false;
+  const onSignal = (): void => {
+    if (stop) process.exit(130);
+    stop = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let r: ExhaustResult;
+  try {
+    r = exhaust({ policy: pol, depth, maxStates, ...(invariant ? { invariant } : {}), shouldStop: () => stop });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const rate = Math.round(r.states / Math.max(r.elapsedMs / 1000, 1e-3));
+  const secs = (r.elapsedMs / 1000).toFixed(1);
+  const scenario = r.kind === 'counterexample' ? exhaustScenario(pol.name, r, depth, invariant) : null;
+  if (f.json) {
+    const base = { policy: pol.name, depth, invariant: invariant ?? null, kind: r.kind, states: r.states, sequences: r.sequences, seconds: Number(secs), statesPerSecond: rate };
+    if (r.kind === 'counterexample') {
+      ctx.out(JSON.stringify({ ...base, length: r.ops.length, invariantFailed: r.violation.invariant, message: r.violation.message, ops: r.ops.map((op) => printOp(op, scenario!.names)), scenario: printScenario(scenario!) }));
+    } else if (r.kind === 'incomplete') ctx.out(JSON.stringify({ ...base, completedDepth: r.completedDepth, reason: r.reason }));
+    else ctx.out(JSON.stringify(base));
+  } else if (r.kind === 'counterexample') {
+    ctx.out(printScenario(scenario!).trimEnd());
+    ctx.out(`# ${r.ops.length}-op counterexample; ${r.states} states, ${r.sequences} sequences in ${secs}s (${rate} states/s)`);
+  } else if (r.kind === 'incomplete') {
+    ctx.out(`${pol.name}: incomplete (${r.reason}): clean to depth ${r.completedDepth} of ${depth} (${r.states} states, ${r.sequences} sequences, ${secs}s, ${rate} states/s)`);
+  } else {
+    ctx.out(`${pol.name}: clean to depth ${r.depth}${invariant ? ` for ${invariant}` : ''} (${r.states} states, ${r.sequences} sequences, ${secs}s, ${rate} states/s)`);
+  }
+  return r.kind === 'clean' ? EXIT.clean : r.kind === 'counterexample' ? EXIT.found : EXIT.io;
+}

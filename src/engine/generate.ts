@@ -1,0 +1,62 @@
+// The one source of possible ops. The random generator picks a kind by weight among those whose
+// build() is possible in the world, then lets build() draw the arguments; exhaust enumerates every
+// op build() can make; fast-check drives build() with a tape. No generated op is wasted on names
+// that do not resolve.
+
+import { OP_SPECS, type Op } from '../ops/registry.js';
+import type { Choose, Scope } from '../ops/types.js';
+import type { World } from '../world/world.js';
+import { forEachChoice } from './choose.js';
+import type { Weights } from './weights.js';
+
+/** Weights in OP_SPECS order, for the hot loop. */
+export function weightArray(w: Weights): Float64Array {
+  return Float64Array.from(OP_SPECS.map((s) => (w as Record<string, number>)[s.kind] ?? 0));
+}
+
+const possibleScratch = new Float64Array(OP_SPECS.length);
+
+/** Picks the next op by weight among the possible kinds, or null when nothing is possible. */
+export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number): Op | null {
+  let total = 0;
+  for (let i = 0; i < OP_SPECS.length; i++) {
+    const wt = weights[i]!;
+    const ok = wt > 0 && OP_SPECS[i]!.possible(w, scope);
+    possibleScratch[i] = ok ? wt : 0;
+    total += ok ? wt : 0;
+  }
+  if (total === 0) return null;
+  let x = rnd() * total;
+  for (let i = 0; i < OP_SPECS.length; i++) {
+    const wt = possibleScratch[i]!;
+    if (wt === 0) continue;
+    x -= wt;
+    if (x < 0) return OP_SPECS[i]!.build(w, scope, c) as Op;
+  }
+  for (let i = OP_SPECS.length - 1; ; i--) if (possibleScratch[i]! > 0) return OP_SPECS[i]!.build(w, scope, c) as Op;
+}
+
+/** An op of the kind with index `kind`, or null when that kind is not possible (fast-check's commands). */
+export function buildOp(w: World, scope: Scope, kind: number, c: Choose): Op | null {
+  const spec = OP_SPECS[kind]!;
+  return spec.possible(w, scope) ? (spec.build(w, scope, c) as Op) : null;
+}
+
+/** Every distinct op possible in the world within the scope, in registry order (exhaust's successors). */
+export function possibleOps(w: World, scope: Scope): Op[] {
+  const out: Op[] = [];
+  const seen = new Set<string>();
+  for (const spec of OP_SPECS) {
+    if (!spec.possible(w, scope)) continue;
+    forEachChoice(
+      (c) => spec.build(w, scope, c) as Op,
+      (op) => {
+        const key = JSON.stringify(op);
+        if (seen.has(key)) return;
+        seen.add(key);
+        out.push(op);
+      },
+    );
+  }
+  return out;
+}

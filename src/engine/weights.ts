@@ -1,0 +1,42 @@
+// Generator weights per op kind (the scenario verbs: write=10,reclaim=0), overridable with
+// --weights or a config file. Swarm testing switches a random half of the kinds off for a run.
+
+import { OP_KINDS, OP_SPECS, type OpKind } from '../ops/registry.js';
+
+export type Weights = Readonly<Record<OpKind, number>>;
+
+export const DEFAULT_WEIGHTS: Weights = Object.fromEntries(OP_SPECS.map((s) => [s.kind, s.weight])) as Record<OpKind, number>;
+
+export class WeightsError extends Error {}
+
+const WEIGHT = /^(0|[1-9][0-9]*)(\.[0-9]+)?$/;
+
+/** Parses "write=10,reclaim=0" over a base. */
+export function parseWeights(spec: string, base: Weights = DEFAULT_WEIGHTS): Weights {
+  const out: Record<OpKind, number> = { ...base };
+  for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=(.*)$/.exec(part);
+    if (!m) throw new WeightsError(`bad weight '${part}': expected KIND=NUMBER, e.g. write=10`);
+    const kind = m[1] as OpKind;
+    if (!OP_KINDS.includes(kind)) throw new WeightsError(`unknown op kind '${m[1]}' in weights; expected one of ${OP_KINDS.join(', ')}`);
+    if (!WEIGHT.test(m[2]!)) throw new WeightsError(`bad weight '${m[2]}' for ${kind}: expected a plain decimal number`);
+    out[kind] = Number(m[2]);
+  }
+  return out;
+}
+
+/** Checks that a weight set can make a run at all: mmap (the only way to start) must be on. */
+export function weightsProblem(w: Weights): string | null {
+  if (!(w.mmap > 0)) return 'mmap has weight 0: no run could start (every run begins with an mmap)';
+  return null;
+}
+
+/** The kinds a swarm run keeps: each with probability 1/2, but mmap and write always. */
+export function swarm(weights: Weights, rnd: () => number): Weights {
+  const out: Record<OpKind, number> = { ...weights };
+  for (const k of OP_KINDS) {
+    if (k === 'mmap' || k === 'write') continue;
+    if (rnd() < 0.5) out[k] = 0;
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// Canonical forms of op sequences, so one bug gives one finding: names renumbered in order of
+// first use across the whole sequence (P0, P1..., A, B..., r1, r2...), and the whole-sequence
+// rewrites the shrinker tries (page offsets shifted down to 0, fork chains collapsed).
+
+import { canonicalNames, type Names } from '../ops/names.js';
+import { specOf, type Op } from '../ops/registry.js';
+import type { NameFields } from '../ops/types.js';
+
+type Rec = Record<string, unknown>;
+
+function fieldsOf(op: Op): NameFields {
+  return specOf(op.kind).names;
+}
+
+/** Renumbers processes, labels and references in order of first appearance. */
+export function renumber(ops: readonly Op[]): Op[] {
+  const maps = { procs: new Map<number, number>(), labels: new Map<number, number>(), refs: new Map<number, number>() };
+  const id = (m: Map<number, number>, v: number): number => {
+    let x = m.get(v);
+    if (x === undefined) m.set(v, (x = m.size));
+    return x;
+  };
+  return ops.map((op) => {
+    const f = fieldsOf(op);
+    const out: Rec = { ...op };
+    for (const k of f.procs ?? []) if (typeof out[k] === 'number') out[k] = id(maps.procs, out[k] as number);
+    for (const k of f.labels ?? []) if (typeof out[k] === 'number') out[k] = id(maps.labels, out[k] as number);
+    for (const k of f.refs ?? []) if (typeof out[k] === 'number') out[k] = id(maps.refs, out[k] as number);
+    return out as unknown as Op;
+  });
+}
+
+/** For each label, shift every offset down by the lowest one used (page 1 -> page 0 when page 0 is unused). */
+export function shiftOffsets(ops: readonly Op[]): Op[] {
+  const low = new Map<number, number>();
+  for (const op of ops) {
+    const o = op as unknown as Rec;
+    if (typeof o.label === 'number' && typeof o.off === 'number' && op.kind !== 'mmap') {
+      low.set(o.label, Math.min(low.get(o.label) ?? Infinity, o.off));
+    }
+  }
+  if ([...low.values()].every((v) => v === 0)) return ops.slice();
+  return ops.map((op) => {
+    const o = op as unknown as Rec;
+    if (typeof o.label !== 'number' || typeof o.off !== 'number') return op;
+    return { ...o, off: (o.off as number) - (low.get(o.label) ?? 0) } as unknown as Op;
+  });
+}
+
+/**
+ * Fork chains where a middle process does nothing but fork: `fork P0 P1; fork P1 P2` with P1 used
+ * nowhere else becomes `fork P0 P2`. Returns every such rewrite, one per collapsible fork.
+ */
+export function collapseForkChains(ops: readonly Op[]): Op[][] {
+  const out: Op[][] = [];
+  ops.forEach((op, i) => {
+    if (op.kind !== 'fork') return;
+    const mid = op.child;
+    const uses = ops.filter((o, j) => j !== i && usesProc(o, mid));
+    if (uses.length === 0 || !uses.every((o) => o.kind === 'fork' && o.proc === mid)) return;
+    out.push(ops.flatMap((o, j) => (j === i ? [] : o.kind === 'fork' && o.proc === mid ? [{ ...o, proc: op.proc }] : [o])));
+  });
+  return out;
+}
+
+function usesProc(op: Op, proc: number): boolean {
+  const o = op as unknown as Rec;
+  return (fieldsOf(op).procs ?? []).some((k) => o[k] === proc);
+}
+
+/** The highest id used + 1, per name kind (for canonical name tables). */
+export function nameCounts(ops: readonly Op[]): { procs: number; labels: number; refs: number } {
+  const c = { procs: 0, labels: 0, refs: 0 };
+  for (const op of ops) {
+    const f = fieldsOf(op);
+    const o = op as unknown as Rec;
+    for (const k of f.procs ?? []) if (typeof o[k] === 'number') c.procs = Math.max(c.procs, (o[k] as number) + 1);
+    for (const k of f.labels ?? []) if (typeof o[k] === 'number') c.labels = Math.max(c.labels, (o[k] as number) + 1);
+    for (const k of f.refs ?? []) if (typeof o[k] === 'number') c.refs = Math.max(c.refs, (o[k] as number) + 1);
+  }
+  return c;
+}
+
+
+/** Canonical names (P0.., A.., r1..) covering every id the ops use. */
+export function canonicalNamesFor(ops: readonly Op[]): Names {
+  const c = nameCounts(ops);
+  return canonicalNames(c.procs, c.labels, c.refs);
+}

@@ -1,0 +1,64 @@
+// The journal: what one step changed. Every PTE write (set_pte_at), every folio whose counters,
+// flags or data changed, every swap slot touched, and every address whose expected content the
+// oracle changed. The invariant checkers judge only what the journal names (a full re-check mode
+// judges everything), and `explain` prints it. Arrays are reused from step to step: recording
+// allocates nothing once they have grown.
+
+import type { Pte } from './pte.js';
+
+export class Journal {
+  /** increases every step; a folio whose stamp equals it is already recorded */
+  epoch = 1;
+
+  /** PTE writes in order: mm, address, old and new value */
+  nPte = 0;
+  readonly pteMm: number[] = [];
+  readonly pteAddr: number[] = [];
+  readonly pteOld: Pte[] = [];
+  readonly pteNew: Pte[] = [];
+
+  /** folios whose refcount, mapcount, pincount, flags, PG_anon_exclusive or data changed (or that were freed) */
+  nFolio = 0;
+  readonly folios: number[] = [];
+
+  /** swap slots whose swap_map count, SWAP_HAS_CACHE or swap cache entry changed, as swp_entry_t values */
+  nSlot = 0;
+  readonly slots: number[] = [];
+
+  /** addresses whose expected content changed (the oracle's writes), as mm and address */
+  nAddr = 0;
+  readonly addrMm: number[] = [];
+  readonly addrAddr: number[] = [];
+
+  /** Starts a new step: forget what the last one changed. */
+  begin(): void {
+    this.epoch++;
+    this.nPte = 0;
+    this.nFolio = 0;
+    this.nSlot = 0;
+    this.nAddr = 0;
+  }
+
+  pte(mm: number, addr: number, old: Pte, now: Pte): void {
+    const n = this.nPte++;
+    this.pteMm[n] = mm;
+    this.pteAddr[n] = addr;
+    this.pteOld[n] = old;
+    this.pteNew[n] = now;
+  }
+
+  folio(id: number): void {
+    this.folios[this.nFolio++] = id;
+  }
+
+  slot(val: number): void {
+    for (let i = 0; i < this.nSlot; i++) if (this.slots[i] === val) return;
+    this.slots[this.nSlot++] = val;
+  }
+
+  addr(mm: number, addr: number): void {
+    const n = this.nAddr++;
+    this.addrMm[n] = mm;
+    this.addrAddr[n] = addr;
+  }
+}

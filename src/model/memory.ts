@@ -1,0 +1,279 @@
+// mm/memory.c for private anonymous memory: the fault handlers (handle_mm_fault() and below),
+// zap_pte_range() and copy_page_range(). Faults return vm_fault_t bits, never throw: a fault
+// ends handled (0), in VM_FAULT_SIGSEGV / VM_FAULT_SIGBUS / VM_FAULT_HWPOISON, or VM_FAULT_RETRY.
+
+import {
+  FAULT_FLAG_UNSHARE,
+  FAULT_FLAG_WRITE,
+  PTE_MARKER_GUARD,
+  PTE_MARKER_POISONED,
+  PTE_MARKER_UFFD_WP,
+  VM_FAULT_HWPOISON,
+  VM_FAULT_SIGSEGV,
+  VM_FAULT_WRITE,
+  VM_MAYSHARE,
+  VM_MAYWRITE,
+  VM_SHARED,
+  VM_UFFD_WP,
+  VM_WRITE,
+  ZERO_FOLIO,
+} from './constants.js';
+import { allocAnonFolio, ask, folioGet, folioOf, folioPut, folioTestAnon } from './kernel.js';
+import { setPte } from './pgtable.js';
+import type { CowSite, SwapinSite } from './policy.js';
+import { mkPresent, mkSwap, PTE_NONE, pteWrprotect, type Pte, type PtePresent, type PteSwap } from './pte.js';
+import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
+import { addToSwapCache, folioFreeSwap, folioSwapped, swapCacheLookup } from './swap_state.js';
+import { swapDuplicate, swapFree, swapInfo, swpVal } from './swapfile.js';
+import type { Folio, Kernel, Mm, Vma } from './types.js';
+
+/** models is_cow_mapping(): private and may become writable */
+export function isCowMapping(flags: number): boolean {
+  return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
+}
+
+/** models vm_normal_folio(): the folio behind a present PTE, null for the zero page (pte_special) */
+export function vmNormalFolio(k: Kernel, pte: PtePresent): Folio | null {
+  return pte.folio === ZERO_FOLIO ? null : folioOf(k, pte.folio);
+}
+
+/** models handle_mm_fault() -> handle_pte_fault() for one page of an anon VMA */
+export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  const pte = mm.pt[addr]!;
+  switch (pte.kind) {
+    case 'none':
+      return doAnonymousPage(k, mm, vma, addr, flags, false);
+    case 'marker':
+      return handlePteMarker(k, mm, vma, addr, flags, pte.bits);
+    case 'swap':
+      return doSwapPage(k, mm, vma, addr, pte, flags);
+    case 'present':
+      if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+        if (!pte.write) return doWpPage(k, mm, vma, addr, pte, flags);
+        // a write to a writable PTE only dirties it (pte_mkdirty()); unshare has nothing to do: a writable anon page is exclusive
+        if (flags & FAULT_FLAG_WRITE && !pte.dirty) setPte(k, mm, addr, { ...pte, dirty: true, softDirty: true });
+      }
+      return 0;
+  }
+}
+
+/** models handle_pte_marker(): poison ends in SIGBUS, a guard in SIGSEGV, a uffd-wp marker is a hole that keeps its protection */
+function handlePteMarker(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, bits: number): number {
+  if (bits & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON;
+  if (bits & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;
+  return doAnonymousPage(k, mm, vma, addr, flags, (vma.flags & VM_UFFD_WP) !== 0 && (bits & PTE_MARKER_UFFD_WP) !== 0);
+}
+
+/**
+ * models do_anonymous_page(): a read maps the shared zero page read-only; a write maps a new
+ * zeroed folio, exclusive (folio_add_new_anon_rmap), writable and dirty if VM_WRITE.
+ */
+function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, uffdWp: boolean): number {
+  if (!(flags & FAULT_FLAG_WRITE)) {
+    setPte(k, mm, addr, mkPresent(ZERO_FOLIO, 0, false, false, false, uffdWp));
+    return 0;
+  }
+  const folio = allocAnonFolio(k, 0, 0);
+  folioAddNewAnonRmap(k, folio, 0, 1);
+  const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
+  setPte(k, mm, addr, mkPresent(folio.id, 0, write, write, write, uffdWp));
+  return 0;
+}
+
+/**
+ * models do_wp_page(): a write (or FAULT_FLAG_UNSHARE) fault on a present, write-protected PTE of
+ * a private mapping. Reuse the anon page when the era's rule proves exclusivity, else wp_page_copy().
+ */
+export function doWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, flags: number): number {
+  const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
+  const folio = vmNormalFolio(k, pte);
+  if (folio !== null && folioTestAnon(folio)) {
+    const page = folio.pages[pte.idx]!;
+    const site: CowSite = { k, mm, vma, folio, page };
+    let d = ask(k, 'do_wp_page', k.pol.wpReuseAnon, site);
+    if (d === 'free-swap-recheck') {
+      folioFreeSwap(k, folio);
+      d = ask(k, 'do_wp_page', k.pol.wpReuseAfterFreeSwap, site) ? 'reuse' : 'copy';
+    } else if (d === 'reuse-free-swap') {
+      folioFreeSwap(k, folio); // reuse_swap_page() deleted the page from the swap cache
+    }
+    if (d !== 'copy') {
+      folioMoveAnonRmap(k, folio, pte.idx);
+      if (unshare) return 0; // unshare only wants exclusivity, not a writable PTE
+      return wpPageReuse(k, mm, vma, addr, pte);
+    }
+  }
+  return wpPageCopy(k, mm, vma, addr, pte, folio, unshare);
+}
+
+/** models wp_page_reuse(): the same page, now dirty and (maybe_mkwrite) writable if VM_WRITE */
+function wpPageReuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent): number {
+  setPte(k, mm, addr, { ...pte, write: (vma.flags & VM_WRITE) !== 0, dirty: true, softDirty: true });
+  return VM_FAULT_WRITE;
+}
+
+/**
+ * models wp_page_copy(): copy the page (or zero-fill for the zero page) into a new exclusive anon
+ * folio. A write maps it dirty and (maybe_mkwrite) writable; an unshare keeps it read-only with the
+ * old PTE's soft-dirty and uffd-wp bits. The old page loses this mapping and its reference.
+ */
+function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, old: Folio | null, unshare: boolean): number {
+  const src = old ? old.pages[pte.idx]! : null;
+  const folio = allocAnonFolio(k, src ? src.data : 0, src ? src.mteTag : 0);
+  if (k.tracer) k.tracer.event('wp_page_copy', `${old ? `folio#${old.id}` : 'the zero page'} copied to folio#${folio.id}`);
+  folioAddNewAnonRmap(k, folio, 0, 1);
+  const write = !unshare && (vma.flags & VM_WRITE) !== 0;
+  setPte(
+    k,
+    mm,
+    addr,
+    unshare ? mkPresent(folio.id, 0, false, false, pte.softDirty, pte.uffdWp) : mkPresent(folio.id, 0, write, true, true, false),
+  );
+  if (old) {
+    folioRemoveRmapPtes(k, old, pte.idx, 1);
+    folioPut(k, old);
+  }
+  return unshare ? 0 : VM_FAULT_WRITE;
+}
+
+/**
+ * models do_swap_page(): find the folio in the swap cache or read it in (adding it to the swap
+ * cache), drop the swap PTE's reference (swap_free()), ask the era whether the page is exclusive,
+ * map it, and continue to do_wp_page() if a write fault is still pending on a read-only PTE.
+ */
+function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, flags: number): number {
+  const write = (flags & FAULT_FLAG_WRITE) !== 0;
+  let folio = swapCacheLookup(k, pte.type, pte.offset);
+  if (folio) {
+    folioGet(k, folio); // the lookup's reference: it becomes the mapping's
+  } else {
+    // swapin_readahead() -> __read_swap_cache_async(): a new folio (its allocation reference is
+    // the fault's), added to the swap cache and read from the slot
+    const si = swapInfo(k, pte.type);
+    folio = allocAnonFolio(k, si.data[pte.offset]!, 0);
+    addToSwapCache(k, folio, swpVal(pte.type, pte.offset));
+    // models arch_swap_restore() (6dca4ac6fc91): the MTE tag saved at swap-out, restored before swap_free()
+    const tag = si.tags[pte.offset]!;
+    if (tag >= 0) folio.pages[0]!.mteTag = tag;
+  }
+  swapFree(k, pte.type, pte.offset);
+  const page = folio.pages[0]!;
+  const site: SwapinSite = { k, mm, vma, folio, page, swpExclusive: pte.exclusive, write, pendingSwapRefs: 1 };
+  if (ask(k, 'do_swap_page', k.pol.swapinFreeSwapFirst, site)) folioFreeSwap(k, folio);
+  const how = ask(k, 'do_swap_page', k.pol.swapinMap, { ...site, pendingSwapRefs: 0 });
+  const exclusive = how !== 'shared';
+  if (how === 'exclusive-free-swap') folioFreeSwap(k, folio);
+  const writable = exclusive && write && (vma.flags & VM_WRITE) !== 0 && !pte.uffdWp;
+  folioAddAnonRmapPtes(k, folio, 0, 1, exclusive);
+  setPte(k, mm, addr, mkPresent(folio.id, 0, writable, writable, writable || pte.softDirty, pte.uffdWp));
+  if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
+  return writable ? VM_FAULT_WRITE : 0;
+}
+
+/**
+ * models free_swap_and_cache(): drop a swap PTE's reference; when it was the last one and the swap
+ * cache folio is not mapped, __try_to_reclaim_swap(TTRS_UNMAPPED) takes it out of the swap cache.
+ */
+export function freeSwapAndCache(k: Kernel, type: number, offset: number): void {
+  swapFree(k, type, offset);
+  const f = swapCacheLookup(k, type, offset);
+  if (f === null || folioSwapped(k, f)) return;
+  for (const p of f.pages) if (p.mapcount > 0) return;
+  folioFreeSwap(k, f);
+}
+
+/** models zap_pte_range() for one PTE of an anon VMA */
+export function zapPte(k: Kernel, mm: Mm, addr: number): void {
+  const pte = mm.pt[addr]!;
+  switch (pte.kind) {
+    case 'none':
+      return;
+    case 'present': {
+      setPte(k, mm, addr, PTE_NONE);
+      const folio = vmNormalFolio(k, pte);
+      if (folio) {
+        folioRemoveRmapPtes(k, folio, pte.idx, 1);
+        folioPut(k, folio); // tlb_remove_page(): the mapping's reference
+      }
+      return;
+    }
+    case 'swap':
+      setPte(k, mm, addr, PTE_NONE);
+      freeSwapAndCache(k, pte.type, pte.offset);
+      return;
+    case 'marker':
+      // anon VMAs drop uffd-wp markers on zap (zap_install_uffd_wp_if_needed() keeps them for file VMAs only)
+      setPte(k, mm, addr, PTE_NONE);
+      return;
+  }
+}
+
+export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void {
+  for (let a = start; a < end; a++) zapPte(k, mm, a);
+}
+
+/** models copy_page_range() -> copy_pte_range() for one VMA at fork */
+export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
+  for (let a = srcVma.start; a < srcVma.end; a++) {
+    const pte = src.pt[a]!;
+    if (pte.kind === 'none') continue;
+    setPte(k, dst, a, copyOnePte(k, src, srcVma, dstVma, a, pte));
+  }
+}
+
+function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, pte: Pte): Pte {
+  const childWp = (dstVma.flags & VM_UFFD_WP) !== 0;
+  switch (pte.kind) {
+    case 'none':
+      return PTE_NONE;
+    case 'present':
+      return copyPresentPte(k, src, srcVma, dstVma, addr, pte);
+    case 'swap': {
+      // models copy_nonpresent_pte(): swap_duplicate(); an exclusive swap PTE becomes shared in the parent too
+      swapDuplicate(k, pte.type, pte.offset);
+      if (pte.exclusive && k.pol.forkClearsSwpExclusive) {
+        setPte(k, src, addr, { ...pte, exclusive: false });
+      }
+      return mkSwap(pte.type, pte.offset, false, pte.softDirty, pte.uffdWp && childWp);
+    }
+    case 'marker': {
+      // models copy_pte_marker(): uffd-wp markers only into a uffd-wp child VMA; poison and guard always
+      const bits = childWp ? pte.bits : pte.bits & ~PTE_MARKER_UFFD_WP;
+      return bits ? { kind: 'marker', bits } : PTE_NONE;
+    }
+  }
+}
+
+/**
+ * models copy_present_pte(): share the anon page (folio_try_dup_anon_rmap_pte() succeeds),
+ * write-protecting both PTEs in a COW mapping; or, when the era says the page may be pinned, give
+ * the child its own copy now (copy_present_page()) and leave the parent's PTE alone.
+ */
+function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, pte: PtePresent): Pte {
+  const childUffdWp = pte.uffdWp && (dstVma.flags & VM_UFFD_WP) !== 0;
+  const folio = vmNormalFolio(k, pte);
+  if (folio === null) return { ...pte, uffdWp: childUffdWp }; // the zero page: only the mapping is duplicated
+  if (folioTestAnon(folio)) {
+    const page = folio.pages[pte.idx]!;
+    const site: CowSite = { k, mm: src, vma: srcVma, folio, page };
+    if (ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, site)) {
+      const copy = allocAnonFolio(k, page.data, page.mteTag);
+      if (k.tracer) k.tracer.event('copy_present_page', `folio#${folio.id} copied to folio#${copy.id} for the child`);
+      folioAddNewAnonRmap(k, copy, 0, 1);
+      const write = (dstVma.flags & VM_WRITE) !== 0 && !childUffdWp;
+      return mkPresent(copy.id, 0, write, true, true, childUffdWp);
+    }
+    folioGet(k, folio);
+    folioDupAnonRmapPtes(k, folio, pte.idx, 1, k.pol.forkClearsAnonExclusive);
+  } else {
+    folioGet(k, folio);
+    folioDupAnonRmapPtes(k, folio, pte.idx, 1, false);
+  }
+  let child: PtePresent = { ...pte, uffdWp: childUffdWp };
+  if (isCowMapping(srcVma.flags) && pte.write) {
+    setPte(k, src, addr, pteWrprotect(pte)); // ptep_set_wrprotect() on the parent
+    child = pteWrprotect(child);
+  }
+  if (srcVma.flags & (VM_SHARED | VM_MAYSHARE)) child = { ...child, dirty: false }; // pte_mkclean()
+  return child;
+}

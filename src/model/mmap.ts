@@ -1,0 +1,139 @@
+// The address space (mm/mmap.c, mm/vma.c): creating and finding VMAs, splitting them at range
+// boundaries and merging neighbours that became identical, as mmap(), munmap(), mprotect() and
+// madvise() do over address ranges.
+
+import { VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
+import { zapPteRange } from './memory.js';
+import { ptEnsure } from './pgtable.js';
+import type { Kernel, Mm, Vma } from './types.js';
+
+/** A new, empty mm (mm_alloc()). */
+export function newMm(k: Kernel): Mm {
+  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], labels: [], labelPages: [] };
+  ptEnsure(mm, k.nextVpn);
+  k.mms.push(mm);
+  return mm;
+}
+
+/** models find_vma() narrowed to the VMA containing addr (vma_lookup()), or null */
+export function vmaLookup(mm: Mm, addr: number): Vma | null {
+  for (const v of mm.vmas) {
+    if (addr < v.start) return null;
+    if (addr < v.end) return v;
+  }
+  return null;
+}
+
+/** Index of the VMA containing addr, or -1. */
+function vmaIndex(mm: Mm, addr: number): number {
+  for (let i = 0; i < mm.vmas.length; i++) {
+    const v = mm.vmas[i]!;
+    if (addr < v.start) return -1;
+    if (addr < v.end) return i;
+  }
+  return -1;
+}
+
+/** Base flags of a private anonymous mapping (do_mmap() with MAP_PRIVATE|MAP_ANONYMOUS). */
+export function anonVmFlags(write: boolean): number {
+  return VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_SOFTDIRTY | (write ? VM_WRITE : 0);
+}
+
+/**
+ * models do_mmap() -> mmap_region(): a fresh range of `pages` for `label` in mm, never reusing an
+ * address (get_unmapped_area() here simply hands out the next range, with a gap page so that
+ * mappings never merge by accident). Returns the VMA.
+ */
+export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flags: number): Vma {
+  const start = k.nextVpn;
+  k.nextVpn += pages + 1;
+  ptEnsure(mm, k.nextVpn);
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start };
+  insertVma(mm, vma);
+  while (mm.labels.length <= label) {
+    mm.labels.push(-1);
+    mm.labelPages.push(0);
+  }
+  mm.labels[label] = start;
+  mm.labelPages[label] = pages;
+  return vma;
+}
+
+function insertVma(mm: Mm, vma: Vma): void {
+  let i = 0;
+  while (i < mm.vmas.length && mm.vmas[i]!.start < vma.start) i++;
+  mm.vmas.splice(i, 0, vma);
+}
+
+/** models __split_vma(): splits the VMA containing addr so that a VMA starts at addr. */
+function splitAt(mm: Mm, addr: number): void {
+  const i = vmaIndex(mm, addr);
+  if (i < 0) return;
+  const v = mm.vmas[i]!;
+  if (v.start === addr) return;
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase };
+  v.end = addr;
+  mm.vmas.splice(i + 1, 0, tail);
+}
+
+/**
+ * The VMAs covering [start, end), split so that they lie exactly inside the range (the split that
+ * munmap(), mprotect() and madvise() do at range boundaries).
+ */
+export function vmasInRange(mm: Mm, start: number, end: number): Vma[] {
+  splitAt(mm, start);
+  splitAt(mm, end);
+  const out: Vma[] = [];
+  for (const v of mm.vmas) if (v.start >= start && v.end <= end) out.push(v);
+  return out;
+}
+
+/** Is every page of [start, end) inside some VMA? */
+export function rangeMapped(mm: Mm, start: number, end: number): boolean {
+  let at = start;
+  for (const v of mm.vmas) {
+    if (v.end <= at) continue;
+    if (v.start > at) return false;
+    at = v.end;
+    if (at >= end) return true;
+  }
+  return at >= end;
+}
+
+/**
+ * models vma_merge() after a flag change: neighbours that touch, came from the same mapping and
+ * now have the same flags become one VMA again.
+ */
+export function vmaMergeAll(mm: Mm): void {
+  for (let i = 0; i + 1 < mm.vmas.length; ) {
+    const a = mm.vmas[i]!;
+    const b = mm.vmas[i + 1]!;
+    // is_mergeable_vma() ignores VM_SOFTDIRTY; the merged VMA keeps it if either had it
+    if (a.end === b.start && ((a.flags ^ b.flags) & ~VM_SOFTDIRTY) === 0 && a.label === b.label && a.labelBase === b.labelBase) {
+      a.end = b.end;
+      a.flags |= b.flags & VM_SOFTDIRTY;
+      mm.vmas.splice(i + 1, 1);
+    } else i++;
+  }
+}
+
+/** Removes the VMAs lying inside [start, end) (the caller has zapped their pages). */
+export function removeVmas(mm: Mm, start: number, end: number): void {
+  for (let i = mm.vmas.length - 1; i >= 0; i--) {
+    const v = mm.vmas[i]!;
+    if (v.start >= start && v.end <= end) mm.vmas.splice(i, 1);
+  }
+}
+
+/** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
+export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
+  for (const v of vmasInRange(mm, start, end)) zapPteRange(k, mm, v.start, v.end);
+  removeVmas(mm, start, end);
+}
+
+/** models exit_mmap(): every mapping goes */
+export function exitMmap(k: Kernel, mm: Mm): void {
+  for (const v of mm.vmas) zapPteRange(k, mm, v.start, v.end);
+  mm.vmas.length = 0;
+  mm.alive = false;
+}

@@ -1,0 +1,132 @@
+// The decision points on which kernel eras differ, as the model asks them. A policy (src/policy)
+// implements this interface; the model imports nothing from src/policy. Every decision is pure:
+// it reads the site it is given and returns what the kernel decides; the model carries it out.
+// A decision may say which kernel function it models and what it reads (see decision()), which
+// `explain` prints.
+
+import type { Folio, Kernel, Mm, Page, Vma } from './types.js';
+import type { PtePresent } from './pte.js';
+
+/** The anon page a COW decision is about, and where it is mapped. */
+export interface CowSite {
+  readonly k: Kernel;
+  readonly mm: Mm;
+  readonly vma: Vma;
+  readonly folio: Folio;
+  readonly page: Page;
+}
+
+/** do_swap_page(): the folio found in (or read into) the swap cache, and the swap PTE's bits. */
+export interface SwapinSite extends CowSite {
+  /** pte_swp_exclusive() of the swap PTE being faulted in */
+  readonly swpExclusive: boolean;
+  /** FAULT_FLAG_WRITE */
+  readonly write: boolean;
+  /** swap references the faulting PTE still holds (1 before swap_free(), 0 after) */
+  readonly pendingSwapRefs: number;
+}
+
+/** __get_user_pages(): the VMA, the flags, and (once found) the page behind the PTE. */
+export interface GupSite {
+  readonly k: Kernel;
+  readonly vma: Vma;
+  readonly gupFlags: number;
+  /** null before follow_page_pte() found a present PTE */
+  readonly pte: PtePresent | null;
+  /** null for the zero page or before a page was found */
+  readonly folio: Folio | null;
+  readonly page: Page | null;
+  /** FOLL_COW: GUP already broke COW on a VMA without VM_WRITE (4.9-5.19) */
+  readonly follCow: boolean;
+}
+
+/** change_pte_range() / clear_refs: a present PTE and what it maps (folio null for the zero page). */
+export interface PteSite {
+  readonly k: Kernel;
+  readonly mm: Mm;
+  readonly vma: Vma;
+  readonly pte: PtePresent;
+  readonly folio: Folio | null;
+  readonly page: Page | null;
+}
+
+/** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
+export type WpReuse = 'reuse' | 'reuse-free-swap' | 'copy' | 'free-swap-recheck';
+
+/** do_swap_page(): map exclusive (and, for the mapcount era's reuse_swap_page(), leave the swap cache), or shared. */
+export type SwapinMap = 'exclusive' | 'exclusive-free-swap' | 'shared';
+
+/** try_to_unmap_one() on an anon PTE: unmap to a swap PTE with or without the exclusive bit, or abort the unmap. */
+export type UnmapAnon = 'unmap-exclusive' | 'unmap' | 'abort';
+
+/** faultin_page() after a write fault on a VMA without VM_WRITE (a forced or 5.8-forced write). */
+export type WriteFaultOnReadOnly = 'drop-foll-write' | 'foll-cow' | 'nothing';
+
+/** A decision function, optionally saying which kernel function it models and which fields it reads. */
+export type Decision<S, O> = ((s: S) => O) & { readonly kfn?: string; readonly reads?: readonly string[] };
+
+/** Names a decision: `decision('wp_can_reuse_anon_folio', ['refcount', 'swapcache'], (s) => ...)`. */
+export function decision<S, O>(kfn: string, reads: readonly string[], fn: (s: S) => O): Decision<S, O> {
+  return Object.assign(fn, { kfn, reads });
+}
+
+/** What state the era's kernel has: dumps and invariants show and judge only these. */
+export interface EraFeatures {
+  /** PG_anon_exclusive (5.19+) */
+  readonly anonExclusive: boolean;
+  /** the swap PTE exclusive bit (__HAVE_ARCH_PTE_SWP_EXCLUSIVE, 5.19+ on x86-64) */
+  readonly swpExclusive: boolean;
+  /** MMF_HAS_PINNED / mm->has_pinned (5.9+) */
+  readonly hasPinnedFlag: boolean;
+}
+
+export interface CowPolicy {
+  readonly name: string;
+  /** the kernel versions this policy stands for */
+  readonly kernels: string;
+  readonly summary: string;
+  /** for a variant: the policy it was derived from */
+  readonly base?: string;
+  /** for a seeded-bug variant: the one wrong decision it makes */
+  readonly seededBug?: string;
+  readonly features: EraFeatures;
+
+  /** do_wp_page(): reuse the anon page or copy it (wp_can_reuse_anon_folio(), reuse_swap_page(), page_count()) */
+  readonly wpReuseAnon: Decision<CowSite, WpReuse>;
+  /** do_wp_page() after folio_free_swap() for 'free-swap-recheck': may the page be reused now? */
+  readonly wpReuseAfterFreeSwap: Decision<CowSite, boolean>;
+  /** do_swap_page(): drop the swap cache before deciding (should_try_to_free_swap(), 5.18+) */
+  readonly swapinFreeSwapFirst: Decision<SwapinSite, boolean>;
+  /** do_swap_page(): map the page exclusive (RMAP_EXCLUSIVE; writable on a write fault) or shared */
+  readonly swapinMap: Decision<SwapinSite, SwapinMap>;
+  /** copy_present_pte(): give the child its own copy now (copy_present_page()) instead of sharing the anon page */
+  readonly forkCopiesAnon: Decision<CowSite, boolean>;
+  /** folio_try_dup_anon_rmap(): sharing at fork clears PG_anon_exclusive */
+  readonly forkClearsAnonExclusive: boolean;
+  /** copy_nonpresent_pte(): fork clears the exclusive bit of the parent's swap PTE */
+  readonly forkClearsSwpExclusive: boolean;
+  /** __get_user_pages(): should_force_cow_break(), a reference-taking GUP breaks COW like a write (5.8) */
+  readonly gupForceCowBreak: Decision<GupSite, boolean>;
+  /** gup_must_unshare(): a R/O pin first triggers FAULT_FLAG_UNSHARE */
+  readonly gupMustUnshare: Decision<GupSite, boolean>;
+  /** faultin_page(): what GUP does after a write fault on a VMA without VM_WRITE */
+  readonly writeFaultOnReadOnly: Decision<GupSite, WriteFaultOnReadOnly>;
+  /** can_follow_write_pte(): may GUP with FOLL_WRITE take the page behind this read-only PTE? */
+  readonly canFollowWritePte: Decision<GupSite, boolean>;
+  /** try_grab_folio() / unpin_user_page(): does a FOLL_PIN of the shared zero page count (not since c8070b787519, 6.5)? */
+  readonly pinAccountsZeroPage: boolean;
+  /** unpin_user_page() on a small folio: how much the refcount drops (GUP_PIN_COUNTING_BIAS) */
+  readonly unpinRefs: number;
+  /** shrink_folio_list(): keep a maybe-pinned folio out of the swap cache (feb889fb40fa, 5.11) */
+  readonly reclaimSkipsAddToSwap: Decision<Folio, boolean>;
+  /** try_to_unmap_one(): replace this anon PTE by a swap PTE (folio_try_share_anon_rmap_pte()), with or without the exclusive bit */
+  readonly tryToUnmapAnon: Decision<CowSite, UnmapAnon>;
+  /** clear_soft_dirty(): leave this PTE alone (pte_is_pinned(), 5.11) */
+  readonly clearRefsSkips: Decision<PteSite, boolean>;
+  /** change_pte_range(): make the PTE writable without a fault (can_change_pte_writable(), 6.0) */
+  readonly mprotectMakesWritable: Decision<PteSite, boolean>;
+  /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
+  readonly reserveSwapHeader: boolean;
+  /** si->lowest_bit: the first offset scan_swap_map_slots() considers */
+  readonly swapLowestBit: number;
+}

@@ -1,0 +1,121 @@
+// The kernel state the model keeps: plain mutable data keyed by small integer ids (an mm's index,
+// a folio's id, a swap slot's offset), the struct fields COW and GUP decisions read, and nothing
+// else. Names (P0, A, r1) live at the scenario boundary, never here.
+
+import type { Journal } from './journal.js';
+import type { CowPolicy } from './policy.js';
+import type { Pte } from './pte.js';
+import type { Tracer } from './trace.js';
+
+/** One 4 KiB page of a folio (struct page): what the per-page flags and counters say. */
+export interface Page {
+  /** Content: the id of the last value written (0 = zero-filled). */
+  data: number;
+  /** _mapcount + 1: PTEs mapping this page. */
+  mapcount: number;
+  /** PG_anon_exclusive (5.19+). Kept in every era; only 5.19+ decisions read it, and only they show it. */
+  anonExclusive: boolean;
+  /** arm64 MTE allocation tag of the page (0 = untagged). */
+  mteTag: number;
+}
+
+/** folio->flags bits the model reads. */
+export const PG_anon = 1 << 0;
+export const PG_swapcache = 1 << 1;
+export const PG_dirty = 1 << 2;
+export const PG_zero = 1 << 3;
+export const PG_ksm = 1 << 4;
+
+export interface Folio {
+  readonly id: number;
+  /** folio_nr_pages(): 1 for a small folio */
+  readonly nr: number;
+  readonly pages: Page[];
+  /** _refcount. For a small folio each FOLL_PIN adds GUP_PIN_COUNTING_BIAS. */
+  refcount: number;
+  /** _pincount: the exact pin count of a large folio (small folios count pins in refcount). */
+  pincount: number;
+  flags: number;
+  /** folio->swap when PG_swapcache: the swp_entry_t.val of page 0 (see swp.ts) */
+  swap: number;
+  /** the step stamp of the last journal snapshot (see journal.ts) */
+  stamp: number;
+}
+
+/** A VMA: [start, end) in pages of its mm's address space, flags as the kernel keeps them. */
+export interface Vma {
+  start: number;
+  end: number;
+  flags: number;
+  /** the scenario label (mapping name) this VMA was created for, and that label's base address */
+  readonly label: number;
+  readonly labelBase: number;
+}
+
+export interface Mm {
+  readonly id: number;
+  alive: boolean;
+  /** MMF_HAS_PINNED (mm->has_pinned in 5.9): set by the first FOLL_PIN, never cleared */
+  hasPinned: boolean;
+  /** sorted by start, non-overlapping */
+  readonly vmas: Vma[];
+  /** the page table: one PTE per page of the address space (PTE_NONE where nothing is mapped) */
+  readonly pt: Pte[];
+  /** base address and page count of each scenario label mapped in this mm (-1 = never mapped); inherited at fork */
+  readonly labels: number[];
+  readonly labelPages: number[];
+}
+
+/** A page reference GUP handed out (a pipe buffer, an io_uring fixed buffer, an RDMA MR...). */
+export interface GupRef {
+  readonly id: number;
+  /** FOLL_* flags the caller asked for (GUP's own additions, such as 5.8's FOLL_WRITE, are not kept) */
+  readonly gupFlags: number;
+  /** the mm and first address it was taken at, and how many pages */
+  readonly mm: number;
+  readonly addr: number;
+  readonly nr: number;
+  /** per page: the folio and the page's index in it */
+  readonly folios: number[];
+  readonly idxs: number[];
+  /** mms holding the file descriptor behind the reference (the taker and its children since): exit of the last one releases it */
+  readonly holders: number[];
+}
+
+/** A swap device (struct swap_info_struct) with what pageout() wrote to each slot. */
+export interface SwapInfo {
+  readonly type: number;
+  /** swap_map[]: swap count per slot (SWAP_MAP_BAD for the header). SWAP_HAS_CACHE is kept apart. */
+  readonly map: number[];
+  /** SWAP_HAS_CACHE: a swap cache folio exists for the slot */
+  readonly hasCache: boolean[];
+  /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (-1 = no saved tag) */
+  readonly data: number[];
+  readonly tags: number[];
+}
+
+export interface KernelOptions {
+  /** slots per swap device, the header included */
+  readonly swapSlots: number;
+  /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD */
+  readonly reserveSwapHeader: boolean;
+}
+
+export interface Kernel {
+  /** every folio ever allocated, by id; null once freed. Id 0 is the shared zero page. */
+  readonly folios: (Folio | null)[];
+  readonly mms: Mm[];
+  readonly swap: SwapInfo[];
+  /** the swap cache (swapper_spaces, mm/swap_state.c): per swap type, the folio id at each slot (-1 = none) */
+  readonly swapCache: number[][];
+  /** every reference ever taken, by id; null once released */
+  readonly refs: (GupRef | null)[];
+  /** the next free virtual page number (mappings never reuse addresses) */
+  nextVpn: number;
+  /** the era (or variant) whose decisions the model asks */
+  readonly pol: CowPolicy;
+  /** what the current step changed (null: nothing is recorded) */
+  journal: Journal | null;
+  /** who is told of every decision and event (null: nobody, the fuzzer's case) */
+  tracer: Tracer | null;
+}

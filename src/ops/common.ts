@@ -1,0 +1,101 @@
+// Helpers the op modules share: resolving a (process, label, offset) address, checking that names
+// resolve, drawing live processes, addresses and references for build().
+
+import type { GupRef, Mm, Vma } from '../model/types.js';
+import { procMm, refOf, type World } from '../world/world.js';
+import { addrText, procName, refName, type Names } from './names.js';
+import type { Choose, Outcome } from './types.js';
+import type { Refusal } from '../model/result.js';
+
+/** An address as a scenario names it. */
+export interface AddrArgs {
+  readonly proc: number;
+  readonly label: number;
+  readonly off: number;
+}
+
+/** An address range: `pages` pages from the address. */
+export interface RangeArgs extends AddrArgs {
+  readonly pages: number;
+}
+
+export function printAddr(n: Names, a: AddrArgs): string {
+  return `${procName(n, a.proc)} ${addrText(n, a.label, a.off)}`;
+}
+
+export function printRange(n: Names, a: RangeArgs): string {
+  return a.pages === 1 ? printAddr(n, a) : `${printAddr(n, a)} ${a.pages}`;
+}
+
+/** Why a process name does not resolve, or null. */
+export function checkProc(w: World, proc: number): string | null {
+  if ((w.procMm[proc] ?? -1) < 0) return 'no such process (yet): a process is created by its first mmap or by fork';
+  return procMm(w, proc) === null ? 'the process has exited' : null;
+}
+
+/** Why an address does not resolve (unknown process or label, offset past the label's size), or null. */
+export function checkAddr(w: World, a: AddrArgs, pages = 1): string | null {
+  const bad = checkProc(w, a.proc);
+  if (bad) return bad;
+  const mm = procMm(w, a.proc)!;
+  const base = mm.labels[a.label] ?? -1;
+  if (base < 0) return 'the process has no mapping by that name';
+  const size = mm.labelPages[a.label]!;
+  if (a.off + pages > size) return `the range runs past the mapping's ${size} page${size === 1 ? '' : 's'}`;
+  return null;
+}
+
+/** The mm and address of a resolved address (check first). */
+export function resolveAddr(w: World, a: AddrArgs): { mm: Mm; addr: number } {
+  const mm = procMm(w, a.proc)!;
+  return { mm, addr: mm.labels[a.label]! + a.off };
+}
+
+export function checkRef(w: World, ref: number): string | null {
+  return refOf(w, ref) === null ? 'no such reference (never taken, or released)' : null;
+}
+
+export function refused(refusal: Refusal, why: string): Outcome {
+  return { kind: 'refused', refusal, why };
+}
+
+/** The live processes with at least one VMA. */
+export function procsWithVma(w: World): number {
+  let n = 0;
+  for (const p of w.liveProcs) if (procMm(w, p)!.vmas.length > 0) n++;
+  return n;
+}
+
+/** Picks a live process with a VMA (satisfying `ok` if given). */
+export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): number {
+  const cands: number[] = [];
+  for (const p of w.liveProcs) {
+    const mm = procMm(w, p)!;
+    if (mm.vmas.some((v) => (ok ? ok(v) : true))) cands.push(p);
+  }
+  return cands[c.pick(cands.length)]!;
+}
+
+/** Picks an address in a VMA of the process (satisfying `ok` if given), as label + offset. */
+export function pickAddr(w: World, proc: number, c: Choose, ok?: (v: Vma) => boolean): AddrArgs {
+  const mm = procMm(w, proc)!;
+  const vmas = ok ? mm.vmas.filter(ok) : mm.vmas;
+  const v = vmas[c.pick(vmas.length)]!;
+  const addr = v.start + c.pick(v.end - v.start);
+  return { proc, label: v.label, off: addr - v.labelBase };
+}
+
+/** Does some live process have a VMA satisfying `ok`? */
+export function anyVma(w: World, ok: (v: Vma) => boolean): boolean {
+  for (const p of w.liveProcs) if (procMm(w, p)!.vmas.some(ok)) return true;
+  return false;
+}
+
+export function pickLiveRef(w: World, c: Choose, ok?: (r: GupRef) => boolean): number {
+  const cands = ok ? w.liveRefs.filter((ref) => ok(refOf(w, ref)!)) : w.liveRefs;
+  return cands[c.pick(cands.length)]!;
+}
+
+export function refLabel(n: Names, ref: number): string {
+  return refName(n, ref);
+}

@@ -1,0 +1,58 @@
+// madvise PROC ADDR [PAGES] MADV_DONTNEED|MADV_PAGEOUT|MADV_DONTFORK|MADV_DOFORK: do_madvise() over
+// PAGES pages (one when left out).
+
+import { ADVICE, madvise, type Advice } from '../../model/madvise.js';
+import { shadowZero } from '../../oracle/shadow.js';
+import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
+import { addrArg, arity, countArg, keyword, procArg } from '../syntax.js';
+import { OK, type OpSpec } from '../types.js';
+
+export interface MadviseOp {
+  readonly kind: 'madvise';
+  readonly proc: number;
+  readonly label: number;
+  readonly off: number;
+  readonly pages: number;
+  readonly advice: Advice;
+}
+
+const syntax = [`madvise PROC ADDR [PAGES] ${ADVICE.join('|')}`];
+
+export const madviseOp: OpSpec<MadviseOp> = {
+  kind: 'madvise',
+  verbs: ['madvise'],
+  syntax,
+  weight: 2,
+  names: { procs: ['proc'], labels: ['label'] },
+  parse(toks, ctx) {
+    arity(toks, syntax, 3, 4);
+    const last = toks[toks.length - 1]!;
+    return {
+      kind: 'madvise',
+      proc: procArg(ctx, toks[1]!),
+      ...addrArg(ctx, toks[2]!),
+      pages: toks.length === 5 ? countArg(toks[3]!, 1, 4096, 'a page count') : 1,
+      advice: keyword(last, ADVICE, 'an advice', last.col),
+    };
+  },
+  print: (op, n) => `madvise ${printAddr(n, op)}${op.pages !== 1 ? ` ${op.pages}` : ''} ${op.advice}`,
+  check: (w, op) => checkAddr(w, op, op.pages),
+  apply(w, op) {
+    const { mm, addr } = resolveAddr(w, op);
+    const err = madvise(w.k, mm, addr, addr + op.pages, op.advice);
+    if (err) return refused(err, 'part of the range is not mapped');
+    if (op.advice === 'MADV_DONTNEED') shadowZero(w.shadow, mm.id, addr, addr + op.pages);
+    return OK;
+  },
+  possible: (w) => procsWithVma(w) > 0,
+  build(w, _scope, c) {
+    const proc = pickProcWithVma(w, c);
+    return { kind: 'madvise', ...pickAddr(w, proc, c), pages: 1, advice: ADVICE[c.pick(ADVICE.length)]! };
+  },
+  simplify(op) {
+    const out: MadviseOp[] = [];
+    if (op.off > 0) out.push({ ...op, off: 0 });
+    if (op.pages > 1) out.push({ ...op, pages: 1 });
+    return out;
+  },
+};

@@ -1,0 +1,46 @@
+// reclaim PROC ADDR: the global shrinker picks the folio mapped (or swap-cached) at the address:
+// shrink_folio_list() with add_to_swap(), try_to_unmap(), pageout() and __remove_mapping().
+
+import { folioTestAnon, isZeroFolio } from '../../model/kernel.js';
+import { swapCacheLookup } from '../../model/swap_state.js';
+import { shrinkFolio } from '../../model/vmscan.js';
+import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
+import { addrArg, arity, procArg } from '../syntax.js';
+import type { OpSpec, Outcome } from '../types.js';
+
+export interface ReclaimOp {
+  readonly kind: 'reclaim';
+  readonly proc: number;
+  readonly label: number;
+  readonly off: number;
+}
+
+const syntax = ['reclaim PROC ADDR'];
+
+export const reclaimOp: OpSpec<ReclaimOp> = {
+  kind: 'reclaim',
+  verbs: ['reclaim'],
+  syntax,
+  weight: 4,
+  names: { procs: ['proc'], labels: ['label'] },
+  parse(toks, ctx) {
+    arity(toks, syntax, 2);
+    return { kind: 'reclaim', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!) };
+  },
+  print: (op, n) => `reclaim ${printAddr(n, op)}`,
+  check: (w, op) => checkAddr(w, op),
+  apply(w, op): Outcome {
+    const { mm, addr } = resolveAddr(w, op);
+    const pte = mm.pt[addr]!;
+    let folio = null;
+    if (pte.kind === 'present') folio = w.k.folios[pte.folio] ?? null;
+    else if (pte.kind === 'swap') folio = swapCacheLookup(w.k, pte.type, pte.offset);
+    if (folio === null || isZeroFolio(folio) || !folioTestAnon(folio)) return { kind: 'ok', note: 'nothing to reclaim' };
+    return { kind: 'ok', note: shrinkFolio(w.k, folio) };
+  },
+  possible: (w) => procsWithVma(w) > 0,
+  build(w, _scope, c) {
+    return { kind: 'reclaim', ...pickAddr(w, pickProcWithVma(w, c), c) };
+  },
+  simplify: (op) => (op.off > 0 ? [{ ...op, off: 0 }] : []),
+};

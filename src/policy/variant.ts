@@ -1,0 +1,29 @@
+// A variant is a policy with some decisions replaced: how a developer proposes a change, and how
+// the seeded bugs are made.
+
+import type { CowPolicy } from '../model/policy.js';
+
+/** The decisions a variant may replace: everything but the names. */
+export type PolicyOverrides = Partial<Omit<CowPolicy, 'name' | 'kernels' | 'summary' | 'base' | 'seededBug'>>;
+
+export interface VariantMeta {
+  readonly name: string;
+  /** defaults to the base's */
+  readonly kernels?: string;
+  readonly summary: string;
+  /** for a seeded bug: the one wrong decision it makes */
+  readonly seededBug?: string;
+}
+
+/** `variant(anonExclusive, { name, summary }, { wpReuseAnon: ... })` */
+export function variant(base: CowPolicy, meta: VariantMeta, overrides: PolicyOverrides): CowPolicy {
+  return {
+    ...base,
+    ...overrides,
+    name: meta.name,
+    kernels: meta.kernels ?? base.kernels,
+    summary: meta.summary,
+    base: base.name,
+    ...(meta.seededBug ? { seededBug: meta.seededBug } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+// A deep copy of a world (exhaust expands every state it keeps). Nothing is shared with the
+// original but the policy and the frozen PTE values (PTEs are immutable).
+
+import { Journal } from '../model/journal.js';
+import type { Folio, GupRef, Kernel, Mm } from '../model/types.js';
+import type { Shadow, ShadowRef } from '../oracle/shadow.js';
+import type { SiteIndex } from './site-index.js';
+import type { World } from './world.js';
+
+function cloneFolio(f: Folio): Folio {
+  return { ...f, pages: f.pages.map((p) => ({ ...p })) };
+}
+
+function cloneMm(mm: Mm): Mm {
+  return {
+    ...mm,
+    vmas: mm.vmas.map((v) => ({ ...v })),
+    pt: mm.pt.slice(),
+    labels: mm.labels.slice(),
+    labelPages: mm.labelPages.slice(),
+  };
+}
+
+function cloneRef(r: GupRef | null): GupRef | null {
+  return r === null ? null : { ...r, folios: r.folios.slice(), idxs: r.idxs.slice(), holders: r.holders.slice() };
+}
+
+export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
+  return {
+    folios: k.folios.map((f) => (f === null ? null : cloneFolio(f))),
+    mms: k.mms.map(cloneMm),
+    swap: k.swap.map((si) => ({ type: si.type, map: si.map.slice(), hasCache: si.hasCache.slice(), data: si.data.slice(), tags: si.tags.slice() })),
+    swapCache: k.swapCache.map((c) => c.slice()),
+    refs: k.refs.map(cloneRef),
+    nextVpn: k.nextVpn,
+    pol: k.pol,
+    journal,
+    tracer: null,
+  };
+}
+
+function cloneShadowRef(r: ShadowRef | null): ShadowRef | null {
+  return r === null ? null : { ...r, coherent: r.coherent.slice() };
+}
+
+export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
+  return {
+    clock: s.clock,
+    valueMm: s.valueMm.slice(),
+    valueAddr: s.valueAddr.slice(),
+    valueTime: s.valueTime.slice(),
+    mmParent: s.mmParent.slice(),
+    mmForkTime: s.mmForkTime.slice(),
+    exp: s.exp.map((e) => e.slice()),
+    refs: s.refs.map(cloneShadowRef),
+    journal,
+  };
+}
+
+function cloneIndex(ix: SiteIndex): SiteIndex {
+  const folio = new Map<number, number[]>();
+  for (const [k, v] of ix.folio) folio.set(k, v.slice());
+  const slot = new Map<number, number[]>();
+  for (const [k, v] of ix.slot) slot.set(k, v.slice());
+  return { folio, slot };
+}
+
+export function cloneWorld(w: World): World {
+  const journal = new Journal();
+  journal.epoch = w.journal.epoch; // folio stamps of the copy must never match a future step
+
+  return {
+    pol: w.pol,
+    k: cloneKernel(w.k, journal),
+    shadow: cloneShadow(w.shadow, journal),
+    journal,
+    index: cloneIndex(w.index),
+    opts: w.opts,
+    procMm: w.procMm.slice(),
+    refOf: w.refOf.slice(),
+    liveProcs: w.liveProcs.slice(),
+    liveRefs: w.liveRefs.slice(),
+    procsCreated: w.procsCreated,
+    refsBound: w.refsBound,
+    steps: w.steps,
+    words: w.words,
+  };
+}

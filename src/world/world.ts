@@ -1,0 +1,124 @@
+// A world: the kernel model under one policy, the data oracle's shadow, the reverse index the
+// invariants keep, and which model object each of a scenario's names is bound to. Names are
+// small integers here (process 0, label 2, reference 1); the scenario layer prints them.
+
+import { FOLL_PIN } from '../model/constants.js';
+import { Journal } from '../model/journal.js';
+import { newKernel } from '../model/kernel.js';
+import type { CowPolicy } from '../model/policy.js';
+import type { GupRef, Kernel, Mm } from '../model/types.js';
+import { newShadow, type Shadow } from '../oracle/shadow.js';
+import { newSiteIndex, type SiteIndex } from './site-index.js';
+import { PLAIN_WORDS, type Words } from './words.js';
+
+export type CheckMode = 'incremental' | 'full';
+
+export interface WorldOptions {
+  /** slots of the swap device, header included */
+  readonly swapSlots: number;
+  /** judge only what each step touched, or everything after every step */
+  readonly check: CheckMode;
+}
+
+export const DEFAULT_WORLD_OPTIONS: WorldOptions = { swapSlots: 8, check: 'incremental' };
+
+export interface World {
+  readonly pol: CowPolicy;
+  readonly k: Kernel;
+  readonly shadow: Shadow;
+  readonly journal: Journal;
+  readonly index: SiteIndex;
+  readonly opts: WorldOptions;
+  /** process name id -> mm id (-1: not created) */
+  readonly procMm: number[];
+  /** reference name id -> GupRef id (-1: not bound or released) */
+  readonly refOf: number[];
+  /** live process name ids, in creation order (the generator draws from it) */
+  readonly liveProcs: number[];
+  /** bound reference name ids (the generator draws from it) */
+  readonly liveRefs: number[];
+  /** process name ids ever created (the next fresh name is this count in generated runs) */
+  procsCreated: number;
+  /** reference names ever bound */
+  refsBound: number;
+  /** steps applied */
+  steps: number;
+  /** how messages name things (the scenario layer installs its names) */
+  words: Words;
+}
+
+export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTIONS): World {
+  const k = newKernel(pol, { swapSlots: opts.swapSlots, reserveSwapHeader: pol.reserveSwapHeader });
+  const journal = new Journal();
+  k.journal = journal;
+  const shadow = newShadow();
+  shadow.journal = journal;
+  return {
+    pol,
+    k,
+    shadow,
+    journal,
+    index: newSiteIndex(),
+    opts,
+    procMm: [],
+    refOf: [],
+    liveProcs: [],
+    liveRefs: [],
+    procsCreated: 0,
+    refsBound: 0,
+    steps: 0,
+    words: PLAIN_WORDS,
+  };
+}
+
+/** The mm a process name is bound to, or null (never created, or exited). */
+export function procMm(w: World, proc: number): Mm | null {
+  const id = w.procMm[proc] ?? -1;
+  if (id < 0) return null;
+  const mm = w.k.mms[id]!;
+  return mm.alive ? mm : null;
+}
+
+/** The live reference a reference name is bound to, or null. */
+export function refOf(w: World, ref: number): GupRef | null {
+  const id = w.refOf[ref] ?? -1;
+  return id < 0 ? null : w.k.refs[id] ?? null;
+}
+
+export function isPinRef(r: GupRef): boolean {
+  return (r.gupFlags & FOLL_PIN) !== 0;
+}
+
+/** Binds a process name to a new mm. */
+export function bindProc(w: World, proc: number, mm: Mm): void {
+  while (w.procMm.length <= proc) w.procMm.push(-1);
+  w.procMm[proc] = mm.id;
+  w.liveProcs.push(proc);
+  w.procsCreated = Math.max(w.procsCreated, proc + 1);
+}
+
+export function unbindProc(w: World, proc: number): void {
+  const i = w.liveProcs.indexOf(proc);
+  if (i >= 0) w.liveProcs.splice(i, 1);
+}
+
+export function bindRef(w: World, ref: number, r: GupRef): void {
+  while (w.refOf.length <= ref) w.refOf.push(-1);
+  w.refOf[ref] = r.id;
+  if (!w.liveRefs.includes(ref)) w.liveRefs.push(ref);
+  w.refsBound = Math.max(w.refsBound, ref + 1);
+}
+
+export function unbindRef(w: World, ref: number): void {
+  w.refOf[ref] = -1;
+  const i = w.liveRefs.indexOf(ref);
+  if (i >= 0) w.liveRefs.splice(i, 1);
+}
+
+/** Drops reference names whose reference the kernel released on its own (the last holder exited). */
+export function unbindReleasedRefs(w: World): void {
+  for (let i = w.liveRefs.length - 1; i >= 0; i--) {
+    const ref = w.liveRefs[i]!;
+    if (refOf(w, ref) === null) unbindRef(w, ref);
+  }
+}
