@@ -30,21 +30,53 @@ export function renumber(ops: readonly Op[]): Op[] {
   });
 }
 
-/** For each label, shift every offset down by the lowest one used (page 1 -> page 0 when page 0 is unused). */
-export function shiftOffsets(ops: readonly Op[]): Op[] {
-  const low = new Map<number, number>();
+/**
+ * The sequence without page `page` of label `label`: the mapping one page smaller, offsets above it
+ * one lower, ranges over it one page shorter. Null when an op names that page alone (then the page
+ * matters). Page 1 becomes page 0 when page 0 is unused, and so on.
+ */
+export function dropPage(ops: readonly Op[], label: number, page: number): Op[] | null {
+  const out: Op[] = [];
   for (const op of ops) {
     const o = op as unknown as Rec;
-    if (typeof o.label === 'number' && typeof o.off === 'number' && op.kind !== 'mmap') {
-      low.set(o.label, Math.min(low.get(o.label) ?? Infinity, o.off));
+    if (o.label !== label) {
+      out.push(op);
+      continue;
+    }
+    if (op.kind === 'mmap') {
+      if (op.pages <= page || op.pages === 1) return null;
+      out.push({ ...op, pages: op.pages - 1 });
+      continue;
+    }
+    const off = o.off as number;
+    const pages = typeof o.pages === 'number' ? (o.pages as number) : 1;
+    if (pages === 0) {
+      // a range to the end of the mapping: it keeps covering what is left
+      if (off === page && off === 0) out.push(op);
+      else if (off > page) out.push({ ...o, off: off - 1 } as unknown as Op);
+      else if (off === page) return null;
+      else out.push(op);
+      continue;
+    }
+    if (off > page) out.push({ ...o, off: off - 1 } as unknown as Op);
+    else if (off + pages <= page) out.push(op);
+    else if (pages === 1) return null;
+    else out.push({ ...o, pages: pages - 1 } as unknown as Op);
+  }
+  return out;
+}
+
+/** Every dropPage() rewrite that applies. */
+export function dropPages(ops: readonly Op[]): Op[][] {
+  const out: Op[][] = [];
+  for (const op of ops) {
+    if (op.kind !== 'mmap') continue;
+    for (let p = 0; p < op.pages; p++) {
+      const c = dropPage(ops, op.label, p);
+      if (c) out.push(c);
     }
   }
-  if ([...low.values()].every((v) => v === 0)) return ops.slice();
-  return ops.map((op) => {
-    const o = op as unknown as Rec;
-    if (typeof o.label !== 'number' || typeof o.off !== 'number') return op;
-    return { ...o, off: (o.off as number) - (low.get(o.label) ?? 0) } as unknown as Op;
-  });
+  return out;
 }
 
 /**

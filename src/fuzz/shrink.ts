@@ -1,12 +1,12 @@
 // Shrinking a failing op sequence to a minimal one that fails the same invariant: no op can be
 // removed, no argument made simpler, no whole-sequence rewrite (offsets, fork chains) applies, and
-// names are renumbered from the first.
+// names are renumbered from the first (page offsets too: unused pages are dropped).
 
 import { failsAt } from '../engine/run.js';
 import type { InvariantName } from '../invariants/types.js';
 import type { CowPolicy } from '../model/policy.js';
 import { specOf, type Op } from '../ops/registry.js';
-import { collapseForkChains, renumber, shiftOffsets } from './normalize.js';
+import { collapseForkChains, dropPages, renumber } from './normalize.js';
 
 export interface ShrinkOptions {
   readonly swapSlots: number;
@@ -52,7 +52,7 @@ export function shrink(ops: readonly Op[], pol: CowPolicy, inv: InvariantName, o
       }
     }
     // 3. whole-sequence rewrites: fork chains, page offsets, names in order of first use
-    const rewrites: ((ops: readonly Op[]) => Op[][])[] = [collapseForkChains, (o) => [shiftOffsets(o)], (o) => [renumber(o)]];
+    const rewrites: ((ops: readonly Op[]) => Op[][])[] = [collapseForkChains, dropPages, (o) => [renumber(o)]];
     for (const rewrite of rewrites) {
       for (const cand of rewrite(best)) {
         if (budget <= 0 || same(cand, best)) continue;

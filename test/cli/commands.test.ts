@@ -1,0 +1,110 @@
+// The command line as a user meets it: exit statuses, one-line errors, --version, colour, the
+// corpus under every era, determinism of fuzz by seed, findings that replay.
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli, ROOT } from './run-cli.js';
+
+const tmp = (): string => mkdtempSync(join(tmpdir(), 'cowfuzz-cli-'));
+
+describe('cowfuzz', () => {
+  it('prints its version', () => {
+    const r = cli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('documents the exit statuses in --help', () => {
+    const r = cli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Exit status:[\s\S]*0 +clean[\s\S]*1 +found[\s\S]*2 +usage[\s\S]*3 +an I\/O/);
+  });
+
+  it('replays the corpus under every era: exit 0', () => {
+    const r = cli(['replay', 'corpus', '--policy', 'all', '-q']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/18 scenario\(s\), \d+ expectation\(s\) checked, 0 not met/);
+  });
+
+  it('compares: the matrix has a row per scenario and no unmet cell', () => {
+    const r = cli(['compare']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('0 cell(s) differ from expectations');
+    expect(r.stdout.split('\n').filter((l) => /^[a-z0-9-]+ {2,}(pass|PIN|LEAK)/.test(l))).toHaveLength(readdirSync(join(ROOT, 'corpus')).length);
+  });
+
+  it.each([
+    [['replay', 'corpus', '--policy', 'nosuch'], /unknown policy 'nosuch'/],
+    [['fuzz', '--runs', '0'], /--runs '0'/],
+    [['fuzz', '--runs', '1e3'], /--runs '1e3'/],
+    [['fuzz', '--time', '0'], /zero runs nothing/],
+    [['fuzz', '--time', '10', '--runs', '5'], /not both/],
+    [['fuzz', '--weights', 'mmap=0', '--runs', '5'], /mmap has weight 0/],
+    [['fuzz', '--weights', 'bogus=1', '--runs', '5'], /unknown op kind 'bogus'/],
+    [['fuzz', '--format', 'xml', '--runs', '5'], /--format 'xml'/],
+    [['fuzz', '--shard', '3/2', '--runs', '5'], /--shard '3\/2'/],
+    [['exhaust', '--depth', 'abc'], /--depth 'abc'/],
+    [['exhaust', '--depth', '2', '--invariant', 'nosuch'], /unknown invariant 'nosuch'/],
+    [['frobnicate'], /unknown command/],
+    [['replay'], /missing required argument/],
+  ])('%j is a usage error: exit 2, one line, no stack trace', (args, message) => {
+    const r = cli(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(3);
+  });
+
+  it('colours only on a terminal unless forced, CI=true or not', () => {
+    const plain = cli(['compare'], { env: { NO_COLOR: undefined as unknown as string, CI: 'true' } });
+    expect(plain.stdout).not.toMatch(/\x1b\[/);
+    const forced = cli(['compare', '--color'], { env: { NO_COLOR: undefined as unknown as string } });
+    expect(forced.stdout).toMatch(/\x1b\[/);
+    const off = cli(['compare', '--no-color'], { env: { FORCE_COLOR: '1' } });
+    expect(off.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('fuzz: the same seed and options give the same output, and every finding replays', () => {
+    const a = tmp();
+    const b = tmp();
+    const args = ['fuzz', '--policy', 'mapcount,pagecount', '--runs', '1500', '--seed', 'cli-test'];
+    const r1 = cli([...args, '--out', join(a, 'f')]);
+    const r2 = cli([...args, '--out', join(b, 'f')]);
+    expect(r1.status).toBe(1);
+    const strip = (s: string, d: string) => s.split(d).join('DIR').replace(/^time .*$/m, '');
+    expect(strip(r1.stdout, a)).toBe(strip(r2.stdout, b));
+    expect(readdirSync(join(a, 'f')).sort()).toEqual(readdirSync(join(b, 'f')).sort());
+    for (const f of readdirSync(join(a, 'f'))) expect(readFileSync(join(a, 'f', f), 'utf8')).toBe(readFileSync(join(b, 'f', f), 'utf8'));
+    const rep = cli(['replay', join(a, 'f'), '--policy', 'mapcount,pagecount', '-q']);
+    expect(rep.status, rep.stdout).toBe(0);
+  });
+
+  it('fuzz --jobs 2: one report per signature, and the same files as another --jobs 2 run', () => {
+    const a = tmp();
+    const b = tmp();
+    const args = ['fuzz', '--policy', 'mapcount', '--runs', '2000', '--seed', 'jobs', '--jobs', '2', '--format', 'json'];
+    const r1 = cli([...args, '--out', join(a, 'f')]);
+    const r2 = cli([...args, '--out', join(b, 'f')]);
+    const findings = (s: string) => s.split('\n').filter((l) => l.includes('"type":"finding"')).map((l) => JSON.parse(l) as { signature: string });
+    const f1 = findings(r1.stdout);
+    expect(f1.length).toBeGreaterThan(0);
+    expect(new Set(f1.map((f) => f.signature)).size).toBe(f1.length);
+    expect(f1.map((f) => f.signature)).toEqual(findings(r2.stdout).map((f) => f.signature));
+    for (const f of readdirSync(join(a, 'f'))) expect(readFileSync(join(a, 'f', f), 'utf8')).toBe(readFileSync(join(b, 'f', f), 'utf8'));
+    expect(readdirSync(join(a, 'f')).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('fuzz under anon-exclusive finds nothing: exit 0', () => {
+    const r = cli(['fuzz', '--policy', 'anon-exclusive', '--runs', '2000', '--seed', 'clean', '--out', join(tmp(), 'f')]);
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toContain('0 finding(s) in 2000 runs');
+  });
+
+  it('exhaust: clean exits 0, a counterexample exits 1 and is a scenario', () => {
+    expect(cli(['exhaust', '--depth', '3']).status).toBe(0);
+    const r = cli(['exhaust', '--depth', '4', '--policy', 'bug-fork-shares-pinned']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^title cowfuzz exhaust: anon-exclusive under bug-fork-shares-pinned/);
+  });
+});
