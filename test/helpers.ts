@@ -12,6 +12,11 @@ import { parseScenario } from '../src/scenario/parse.js';
 import { runScenario } from '../src/scenario/run.js';
 import type { ParsedScenario } from '../src/scenario/types.js';
 import { procMm, refOf, type CheckMode, type World } from '../src/world/world.js';
+import { fullCheckSet, incrementalCheckSet, type CheckSet } from '../src/invariants/check-set.js';
+import { checkInvariants, type Violation } from '../src/invariants/index.js';
+import { touchFolio } from '../src/model/kernel.js';
+import { setPte } from '../src/model/pgtable.js';
+import { swpVal } from '../src/model/swapfile.js';
 
 export function parse(text: string, file = 'test.cow'): ParsedScenario {
   const full = /^\s*title\s/m.test(text) ? text : `title test\n${text}`;
@@ -78,4 +83,72 @@ export function ref(r: Ran, name: string): GupRef {
 
 export function world(r: Ran): World {
   return r.world;
+}
+
+// ---- Outcomes, addresses, and hand-made corruption for the invariant tests ----
+
+/** The value op i read or wrote (0-based; a negative i counts from the end, as Array.at does). */
+export function valueAt(r: Ran, i: number): number {
+  const o = r.trace.at(i)?.outcome;
+  if (!o || o.kind !== 'ok' || o.value === undefined) throw new Error(`op ${i} gave no value: ${JSON.stringify(o)}`);
+  return o.value;
+}
+
+/** The note op i left (reclaim: how shrink_folio_list() ended), or undefined. */
+export function noteAt(r: Ran, i: number): string | undefined {
+  const o = r.trace.at(i)?.outcome;
+  return o && o.kind === 'ok' ? o.note : undefined;
+}
+
+/** The virtual page number of LABEL+page in a process (what mm.pt, the journal and the shadow index by). */
+export function addrOf(r: Ran, proc: string, label = 'A', page = 0): number {
+  return mmOf(r, proc).labels[r.names.labels.indexOf(label)]! + page;
+}
+
+/** Writes a PTE by hand through set_pte_at(), so the journal records it as it records the model's own writes. */
+export function setPteAt(r: Ran, proc: string, label: string, page: number, pte: Pte): void {
+  setPte(r.world.k, mmOf(r, proc), addrOf(r, proc, label, page), pte);
+}
+
+export const CHECK_MODES: readonly CheckMode[] = ['incremental', 'full'];
+
+/** One invariant checker, as src/invariants exports them. */
+export type Checker = (w: World, set: CheckSet) => Violation | null;
+
+/**
+ * Runs a scenario in check mode `mode` (it must pass), opens a new journal step and lets `change`
+ * corrupt the world by hand. A change must record what it touches the way the model does (setPte /
+ * setPteAt for PTEs, touchFolio() or w.journal.folio() for folios, w.journal.slot() for swap slots,
+ * w.journal.addr() for the shadow's expectations), or the incremental check cannot see it.
+ */
+export function corrupt(text: string, pol: string | CowPolicy, mode: CheckMode, change: (r: Ran) => void): Ran {
+  const r = run(text, pol, mode);
+  expect(r.verdict, `${policy(pol).name} (${mode}): ${r.violation?.message ?? r.refusal?.why}`).toBe('pass');
+  r.world.journal.begin();
+  change(r);
+  return r;
+}
+
+/**
+ * Judges a world in its own check mode, with one checker or (no checker) with checkInvariants():
+ * every invariant, in order. Call it once per corrupt(): the incremental set consumes the journal.
+ */
+export function judge(r: Ran, checker?: Checker): Violation | null {
+  const w = r.world;
+  if (!checker) return checkInvariants(w);
+  return checker(w, w.opts.check === 'full' ? fullCheckSet(w) : incrementalCheckSet(w));
+}
+
+/** A corruption that changes nothing but marks every live folio, swap slot and mapped address as touched. */
+export function touchAll(r: Ran): void {
+  const { k, journal } = r.world;
+  for (const f of k.folios) if (f) touchFolio(k, f);
+  for (const si of k.swap) for (let off = 0; off < si.map.length; off++) journal.slot(swpVal(si.type, off));
+  for (const mm of k.mms) if (mm.alive) for (const v of mm.vmas) for (let a = v.start; a < v.end; a++) journal.addr(mm.id, a);
+}
+
+export function expectViolation(v: Violation | null, invariant: string, message?: RegExp): void {
+  expect(v, `expected a ${invariant} violation`).not.toBeNull();
+  expect(v!.invariant, v!.message).toBe(invariant);
+  if (message) expect(v!.message).toMatch(message);
 }

@@ -21,7 +21,14 @@ function prepareOut(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new IoError(`${dir}: cannot create the findings folder: ${ioCause(e)}`);
+    // a recursive mkdir on a read-only file system says ENOENT: ask once more for the real cause
+    let cause = e;
+    try {
+      mkdirSync(dir);
+    } catch (e2) {
+      cause = e2;
+    }
+    throw new IoError(`${dir}: cannot create the findings folder: ${ioCause(cause)}`);
   }
   let st;
   try {
