@@ -1,0 +1,541 @@
+// The policy decisions that distinguish the kernel eras, observed through short scenarios. Each
+// table gives the observation for every era in eraPolicies, so a decision moved to the wrong era
+// (or an era added without thought) breaks a test. Verdict tables are checked in both check modes.
+import { describe, expect, it } from 'vitest';
+import { FOLL_WRITE, GUP_PIN_COUNTING_BIAS, ZERO_FOLIO } from '../../src/model/constants.js';
+import type { CowPolicy } from '../../src/model/policy.js';
+import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
+import { gupCowOnRead } from '../../src/policy/eras/gup-cow-on-read.js';
+import { eraPolicies } from '../../src/policy/registry.js';
+import type { Verdict } from '../../src/engine/run.js';
+import { CHECK_MODES, folioAt, noteAt, present, pteAt, ref, run, runClean, swapPte, type Ran } from '../helpers.js';
+
+const PIN_RW_LONG = 'FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM';
+
+/** A scenario body from its ops, one per argument. */
+const ops = (...lines: string[]): string => lines.join('\n');
+
+/** asserts the table names every era exactly, then checks each */
+function perEra<T>(table: Record<string, T>, observe: (pol: CowPolicy) => T): void {
+  it('the table names every era', () => {
+    expect(Object.keys(table).sort()).toEqual(eraPolicies.map((p) => p.name).sort());
+  });
+  for (const pol of eraPolicies) {
+    it(`${pol.name} -> ${JSON.stringify(table[pol.name])}`, () => {
+      expect(observe(pol)).toEqual(table[pol.name]);
+    });
+  }
+}
+
+/** The verdict of a scenario, which must be the same in both check modes. */
+function verdict(text: string, pol: CowPolicy): Verdict {
+  const [a, b] = CHECK_MODES.map((m) => run(text, pol, m));
+  expect(b!.verdict, `full check: ${b!.violation?.message ?? ''}`).toBe(a!.verdict);
+  expect(b!.at).toBe(a!.at);
+  return a!.verdict;
+}
+
+const folioOf = (r: Ran, id: number) => r.world.k.folios[id]!;
+
+// ---- do_wp_page(): wpReuseAnon ----
+
+describe('wpReuseAnon: a page with an extra FOLL_GET reference, its other mapping gone', () => {
+  // mapcount 1, refcount 2 (mapping + pipe): mapcount-era reuse, pagecount-era copy
+  const prefix = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1');
+  const text = ops(prefix, 'gup P0 A FOLL_GET as r1', 'exit P1', 'write P0 A');
+  perEra(
+    {
+      mapcount: 'reused',
+      'gup-cow-on-read': 'copied-at-gup', // should_force_cow_break() copied at the GUP already
+      'pagecount-5.9': 'copied',
+      pagecount: 'copied',
+      'pagecount-5.18': 'copied',
+      'anon-exclusive-5.19': 'copied',
+      'anon-exclusive': 'copied',
+    },
+    (pol) => {
+      const shared = present(runClean(prefix, pol), 'P0').folio;
+      const r = runClean(text, pol);
+      const r1 = ref(r, 'r1').folios[0]!;
+      const p0 = present(r, 'P0');
+      expect(p0.write).toBe(true);
+      if (r1 !== shared) {
+        expect(p0.folio).toBe(r1);
+        return 'copied-at-gup';
+      }
+      if (p0.folio === r1) {
+        expect(folioOf(r, r1).refcount).toBe(2); // the mapping and the pipe
+        return 'reused';
+      }
+      expect(folioOf(r, r1).refcount).toBe(1); // only the pipe holds the old page
+      expect(folioOf(r, r1).pages[0]!.mapcount).toBe(0);
+      return 'copied';
+    },
+  );
+});
+
+describe('wpReuseAnon: the CVE-2020-29374 sequence (vmsplice in child, unmap, parent writes)', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'no-over-sharing',
+      'gup-cow-on-read': 'pass',
+      'pagecount-5.9': 'pass',
+      pagecount: 'pass',
+      'pagecount-5.18': 'pass',
+      'anon-exclusive-5.19': 'pass',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+describe('wpReuseAnon: a read-only swapped-in page still in the swap cache (refcount 2)', () => {
+  // mapcount: reuse_swap_page() (mapcount 1 + swapcount 0); 5.9-5.17: page_count 2 -> copy;
+  // 5.18+: free the swap cache first, then reuse; 5.19+: exclusive via the swap PTE bit
+  const prefix = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A');
+  const text = ops(prefix, 'write P0 A');
+  perEra(
+    {
+      mapcount: 'reused',
+      'gup-cow-on-read': 'reused',
+      'pagecount-5.9': 'copied',
+      pagecount: 'copied',
+      'pagecount-5.18': 'reused',
+      'anon-exclusive-5.19': 'reused',
+      'anon-exclusive': 'reused',
+    },
+    (pol) => {
+      const r0 = runClean(prefix, pol);
+      const before = present(r0, 'P0');
+      expect(before.write).toBe(false);
+      expect(folioAt(r0, 'P0').swap).toBeGreaterThanOrEqual(0);
+      expect(folioAt(r0, 'P0').refcount).toBe(2); // the mapping and the swap cache
+      const r = runClean(text, pol);
+      const after = present(r, 'P0');
+      expect(after.write).toBe(true);
+      if (after.folio === before.folio) return 'reused';
+      // the copy is a new exclusive page; the old one is left to the swap cache alone
+      const old = folioOf(r, before.folio);
+      expect(old.refcount).toBe(1);
+      expect(old.pages[0]!.mapcount).toBe(0);
+      expect(folioAt(r, 'P0').swap).toBe(-1);
+      return 'copied';
+    },
+  );
+});
+
+// ---- do_swap_page(): swapinMap / swapinFreeSwapFirst ----
+
+describe('swapinMap: a read swap-in of an exclusive swap PTE maps the page exclusive (5.19+)', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A');
+  perEra(
+    {
+      mapcount: false,
+      'gup-cow-on-read': false,
+      'pagecount-5.9': false,
+      pagecount: false,
+      'pagecount-5.18': false,
+      'anon-exclusive-5.19': true,
+      'anon-exclusive': true,
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      expect(present(r, 'P0').write).toBe(false); // a read fault maps it read-only in every era
+      return folioAt(r, 'P0').pages[0]!.anonExclusive;
+    },
+  );
+});
+
+describe('swapinMap: vmsplice in child of a swapped page, unmap, the parent write-faults the swap PTE', () => {
+  // swap-in by reuse_swap_page() (mapcount + swapcount) until 5.17 ignores the pipe's reference
+  const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'no-over-sharing',
+      'gup-cow-on-read': 'pass', // the GUP itself broke COW
+      'pagecount-5.9': 'no-over-sharing',
+      pagecount: 'no-over-sharing',
+      'pagecount-5.18': 'pass',
+      'anon-exclusive-5.19': 'pass',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+describe('swapinMap: a write swap-in with swap count 1 maps the swapped-in page writable, out of the swap cache', () => {
+  perEra(
+    Object.fromEntries(eraPolicies.map((p) => [p.name, [true, -1, 3]])),
+    (pol) => {
+      const r = runClean(ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'write P0 A'), pol);
+      const p = present(r, 'P0');
+      const f = folioAt(r, 'P0');
+      expect(f.refcount).toBe(1);
+      expect(r.world.k.swap[0]!.map[1]).toBe(0);
+      expect(r.world.k.swap[0]!.hasCache[1]).toBe(false);
+      // [writable, swap slot held, folios ever allocated: zero page, the first write, the swap-in: no copy]
+      return [p.write, f.swap, r.world.k.folios.length];
+    },
+  );
+});
+
+// ---- copy_present_pte(): forkCopiesAnon ----
+
+describe('forkCopiesAnon: fork with a FOLL_PIN on an exclusive page', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1');
+  perEra(
+    {
+      mapcount: 'shared',
+      'gup-cow-on-read': 'shared',
+      'pagecount-5.9': 'child-copy',
+      pagecount: 'child-copy',
+      'pagecount-5.18': 'child-copy',
+      'anon-exclusive-5.19': 'child-copy',
+      'anon-exclusive': 'child-copy',
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      const p0 = present(r, 'P0');
+      const p1 = present(r, 'P1');
+      expect(p0.folio).toBe(ref(r, 'r1').folios[0]);
+      const f = folioAt(r, 'P0');
+      if (p1.folio === p0.folio) {
+        expect(p0.write).toBe(false);
+        expect(p1.write).toBe(false);
+        expect(f.pages[0]!.mapcount).toBe(2);
+        expect(f.refcount).toBe(2 + GUP_PIN_COUNTING_BIAS);
+        return 'shared';
+      }
+      expect(p0.write).toBe(true); // the parent's PTE is left alone
+      expect(f.pages[0]!.mapcount).toBe(1);
+      expect(f.refcount).toBe(1 + GUP_PIN_COUNTING_BIAS);
+      const child = folioAt(r, 'P1');
+      expect(child.pages[0]!.data).toBe(f.pages[0]!.data);
+      expect(child.pages[0]!.anonExclusive).toBe(true);
+      expect(child.refcount).toBe(1);
+      expect(p1.write).toBe(true);
+      return 'child-copy';
+    },
+  );
+});
+
+describe('forkCopiesAnon: a FOLL_GET reference is not a pin: fork shares the page in every era', () => {
+  perEra(Object.fromEntries(eraPolicies.map((p) => [p.name, 'shared'])), (pol) => {
+    const r = runClean(ops('mmap P0 A 1', 'write P0 A', 'gup P0 A FOLL_GET|FOLL_WRITE as r1', 'fork P0 P1'), pol);
+    expect(folioAt(r, 'P0').refcount).toBe(3);
+    return present(r, 'P1').folio === present(r, 'P0').folio ? 'shared' : 'copied';
+  });
+});
+
+describe('forkCopiesAnon: fork with a pinned page, then the parent writes and the pin reads', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1', 'write P0 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'pin-coherence',
+      'gup-cow-on-read': 'pin-coherence',
+      'pagecount-5.9': 'pass',
+      pagecount: 'pass',
+      'pagecount-5.18': 'pass',
+      'anon-exclusive-5.19': 'pass',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+// ---- forkClearsAnonExclusive / the swap PTE exclusive bit ----
+
+describe('fork clears PG_anon_exclusive of a shared page (bookkeeping in every era)', () => {
+  perEra(Object.fromEntries(eraPolicies.map((p) => [p.name, [true, false]])), (pol) => {
+    const a = runClean(ops('mmap P0 A 1', 'write P0 A'), pol);
+    const b = runClean(ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1'), pol);
+    return [folioAt(a, 'P0').pages[0]!.anonExclusive, folioAt(b, 'P0').pages[0]!.anonExclusive];
+  });
+});
+
+describe('tryToUnmapAnon / forkClearsSwpExclusive: the swap PTE exclusive bit', () => {
+  // [set on reclaim, parent's after fork, child's after fork]
+  perEra(
+    {
+      mapcount: [false, false, false],
+      'gup-cow-on-read': [false, false, false],
+      'pagecount-5.9': [false, false, false],
+      pagecount: [false, false, false],
+      'pagecount-5.18': [false, false, false],
+      'anon-exclusive-5.19': [true, false, false],
+      'anon-exclusive': [true, false, false],
+    },
+    (pol) => {
+      const a = runClean(ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A'), pol);
+      const b = runClean(ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'fork P0 P1'), pol);
+      expect(b.world.k.swap[0]!.map[swapPte(b, 'P0').offset]).toBe(2);
+      return [swapPte(a, 'P0').exclusive, swapPte(b, 'P0').exclusive, swapPte(b, 'P1').exclusive];
+    },
+  );
+
+  it('a shared page swapped out gets no exclusive bit, even in 6.2+', () => {
+    const r = runClean(ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'reclaim P0 A'), anonExclusive);
+    expect(swapPte(r, 'P0').exclusive).toBe(false);
+    expect(swapPte(r, 'P1').exclusive).toBe(false);
+  });
+});
+
+// ---- __get_user_pages(): gupForceCowBreak ----
+
+describe('gupForceCowBreak: a R/O FOLL_GET on a COW-shared page', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'gup P0 A FOLL_GET as r1');
+  perEra(
+    {
+      mapcount: 'shared',
+      'gup-cow-on-read': 'private-copy',
+      'pagecount-5.9': 'shared',
+      pagecount: 'shared',
+      'pagecount-5.18': 'shared',
+      'anon-exclusive-5.19': 'shared', // a R/O FOLL_GET is not a pin: no unshare
+      'anon-exclusive': 'shared',
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      const r1 = ref(r, 'r1');
+      expect(r1.gupFlags & FOLL_WRITE).toBe(0); // the reference keeps the caller's flags
+      const p1 = present(r, 'P1').folio;
+      if (r1.folios[0] === p1) {
+        expect(present(r, 'P0').folio).toBe(p1);
+        return 'shared';
+      }
+      expect(present(r, 'P0').folio).toBe(r1.folios[0]);
+      expect(present(r, 'P0').write).toBe(true); // a forced write fault
+      return 'private-copy';
+    },
+  );
+
+  it('the forced FOLL_WRITE does not make the reference writable', () => {
+    const r = runClean(text, gupCowOnRead);
+    expect(r.world.shadow.refs[ref(r, 'r1').id]!.coherent).toEqual([false]);
+    expect(() => run(ops(text, 'write r1'), gupCowOnRead)).toThrow(/read-only reference/);
+  });
+});
+
+describe('gupForceCowBreak: vmsplice before fork, the parent unmaps, the child writes', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', 'vmsplice P0 A as r1', 'fork P0 P1', 'munmap P0 A', 'write P1 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'no-over-sharing',
+      'gup-cow-on-read': 'no-over-sharing', // the page was exclusive at GUP time: nothing to break
+      'pagecount-5.9': 'pass',
+      pagecount: 'pass',
+      'pagecount-5.18': 'pass',
+      'anon-exclusive-5.19': 'pass',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+// ---- gup_must_unshare(): gupMustUnshare ----
+
+describe('gupMustUnshare: a R/O FOLL_PIN on a COW-shared page', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1');
+  perEra(
+    {
+      mapcount: 'shared',
+      'gup-cow-on-read': 'broken-by-write',
+      'pagecount-5.9': 'shared',
+      pagecount: 'shared',
+      'pagecount-5.18': 'shared',
+      'anon-exclusive-5.19': 'unshared',
+      'anon-exclusive': 'unshared',
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      const r1 = ref(r, 'r1').folios[0]!;
+      const p0 = present(r, 'P0');
+      if (r1 === present(r, 'P1').folio) return 'shared';
+      expect(p0.folio).toBe(r1);
+      const page = folioAt(r, 'P0').pages[0]!;
+      expect(page.mapcount).toBe(1);
+      // unshare keeps the PTE read-only; a forced write fault maps it writable
+      return p0.write ? 'broken-by-write' : page.anonExclusive ? 'unshared' : 'copied-not-exclusive';
+    },
+  );
+});
+
+describe('gupMustUnshare: a R/O FOLL_PIN on the zero page', () => {
+  // [long-term pin lands on, short-term pin lands on]
+  perEra(
+    {
+      mapcount: ['zero', 'zero'],
+      'gup-cow-on-read': ['anon', 'anon'],
+      'pagecount-5.9': ['zero', 'zero'],
+      pagecount: ['zero', 'zero'],
+      'pagecount-5.18': ['zero', 'zero'],
+      'anon-exclusive-5.19': ['zero', 'zero'],
+      'anon-exclusive': ['anon', 'zero'],
+    },
+    (pol) =>
+      ['FOLL_PIN|FOLL_LONGTERM', 'FOLL_PIN'].map((flags) => {
+        const r = runClean(ops('mmap P0 A 1', 'read P0 A', `gup P0 A ${flags} as r1`), pol);
+        const r1 = ref(r, 'r1').folios[0]!;
+        expect(present(r, 'P0').folio).toBe(r1);
+        return r1 === ZERO_FOLIO ? 'zero' : 'anon';
+      }),
+  );
+
+  it('the unshared copy of the zero page is exclusive, read-only, zero-filled and counts the pin', () => {
+    const r = runClean(ops('mmap P0 A 1', 'read P0 A', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1'), anonExclusive);
+    expect(present(r, 'P0')).toMatchObject({ write: false, dirty: false });
+    const f = folioAt(r, 'P0');
+    expect(f.pages[0]!).toMatchObject({ data: 0, mapcount: 1, anonExclusive: true });
+    expect(f.refcount).toBe(1 + GUP_PIN_COUNTING_BIAS);
+    expect(r.world.k.folios[ZERO_FOLIO]!.refcount).toBe(1);
+  });
+});
+
+describe('gupMustUnshare: the zero-page long-term pin, then a write', () => {
+  const text = ops('mmap P0 A 1', 'read P0 A', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1', 'write P0 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'pin-coherence',
+      'gup-cow-on-read': 'pass',
+      'pagecount-5.9': 'pin-coherence',
+      pagecount: 'pin-coherence',
+      'pagecount-5.18': 'pin-coherence',
+      'anon-exclusive-5.19': 'pin-coherence',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+// ---- shrink_folio_list(): reclaimSkipsAddToSwap / try_to_unmap_one(): tryToUnmapAnon ----
+
+describe('reclaimSkipsAddToSwap: reclaim of a pinned page', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'reclaim P0 A');
+  perEra(
+    {
+      mapcount: 'kept-referenced',
+      'gup-cow-on-read': 'kept-referenced',
+      'pagecount-5.9': 'kept-referenced',
+      pagecount: 'kept-pinned',
+      'pagecount-5.18': 'kept-pinned',
+      'anon-exclusive-5.19': 'kept-pinned',
+      'anon-exclusive': 'kept-pinned',
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      const note = noteAt(r, 3)!;
+      const f = r.world.k.folios[ref(r, 'r1').folios[0]!]!;
+      if (note === 'kept-pinned') {
+        expect(present(r, 'P0').folio).toBe(f.id);
+        expect(f.swap).toBe(-1); // never added to the swap cache
+      } else {
+        expect(swapPte(r, 'P0').offset).toBe(f.swap); // unmapped, the pin keeps it in the swap cache
+        expect(f.refcount).toBe(1 + GUP_PIN_COUNTING_BIAS);
+      }
+      return note;
+    },
+  );
+});
+
+describe('tryToUnmapAnon: reclaim of a pinned exclusive page already in the swap cache', () => {
+  // the swap-in keeps the folio in the swap cache, so reclaim goes straight to try_to_unmap()
+  const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'gup P0 A FOLL_PIN as r1', 'reclaim P0 A');
+  perEra(
+    {
+      mapcount: 'kept-referenced',
+      'gup-cow-on-read': 'kept-referenced',
+      'pagecount-5.9': 'kept-referenced',
+      pagecount: 'kept-referenced',
+      'pagecount-5.18': 'kept-referenced',
+      'anon-exclusive-5.19': 'kept-mapped',
+      'anon-exclusive': 'kept-mapped',
+    },
+    (pol) => {
+      const r = runClean(text, pol);
+      const note = noteAt(r, 5)!;
+      if (note === 'kept-mapped') expect(present(r, 'P0').folio).toBe(ref(r, 'r1').folios[0]);
+      else expect(pteAt(r, 'P0').kind).toBe('swap');
+      return note;
+    },
+  );
+});
+
+// ---- clear_soft_dirty(): clearRefsSkips ----
+
+describe('clearRefsSkips: clear_refs on a pinned writable PTE', () => {
+  // [PTE still writable with a FOLL_PIN, with a FOLL_GET]
+  perEra(
+    {
+      mapcount: [false, false],
+      'gup-cow-on-read': [false, false],
+      'pagecount-5.9': [false, false],
+      pagecount: [true, false],
+      'pagecount-5.18': [true, false],
+      'anon-exclusive-5.19': [true, false],
+      'anon-exclusive': [true, false],
+    },
+    (pol) =>
+      [PIN_RW_LONG, 'FOLL_GET|FOLL_WRITE'].map((flags) => {
+        const r = runClean(ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${flags} as r1`, 'clear_refs P0'), pol);
+        return present(r, 'P0').write;
+      }),
+  );
+});
+
+describe('clearRefsSkips: clear_refs + mprotect cycle on a pinned page, then a write', () => {
+  const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'mprotect P0 A ro', 'clear_refs P0', 'mprotect P0 A rw', 'write P0 A', 'read r1');
+  perEra(
+    {
+      mapcount: 'pass', // reuse by mapcount ignores the pin
+      'gup-cow-on-read': 'pass',
+      'pagecount-5.9': 'pin-coherence',
+      pagecount: 'pin-coherence',
+      'pagecount-5.18': 'pin-coherence',
+      'anon-exclusive-5.19': 'pass',
+      'anon-exclusive': 'pass',
+    },
+    (pol) => verdict(text, pol),
+  );
+});
+
+// ---- change_pte_range(): mprotectMakesWritable ----
+
+describe('mprotectMakesWritable: mprotect ro then rw of an exclusive anon page', () => {
+  // [writable right after mprotect rw, same after clear_refs (soft-dirty tracking on), shared page]
+  perEra(
+    {
+      mapcount: [false, false, false],
+      'gup-cow-on-read': [false, false, false],
+      'pagecount-5.9': [false, false, false],
+      pagecount: [false, false, false],
+      'pagecount-5.18': [false, false, false],
+      'anon-exclusive-5.19': [false, false, false],
+      'anon-exclusive': [true, false, false],
+    },
+    (pol) => {
+      const a = runClean(ops('mmap P0 A 1', 'write P0 A', 'mprotect P0 A ro', 'mprotect P0 A rw'), pol);
+      const b = runClean(ops('mmap P0 A 1', 'write P0 A', 'mprotect P0 A ro', 'clear_refs P0', 'mprotect P0 A rw'), pol);
+      const c = runClean(ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'mprotect P0 A ro', 'mprotect P0 A rw'), pol);
+      return [present(a, 'P0').write, present(b, 'P0').write, present(c, 'P0').write];
+    },
+  );
+
+  it('never for the zero page', () => {
+    const r = runClean(ops('mmap P0 A 1', 'read P0 A', 'mprotect P0 A ro', 'mprotect P0 A rw'), anonExclusive);
+    expect(present(r, 'P0')).toMatchObject({ folio: ZERO_FOLIO, write: false });
+  });
+});
+
+// ---- the swap header: reserveSwapHeader / swapLowestBit ----
+
+describe('reserveSwapHeader / swapLowestBit: offset 0 is never handed out', () => {
+  perEra(Object.fromEntries(eraPolicies.map((p) => [p.name, [1, 2, 3, 'kept-no-swap']])), (pol) => {
+    const r = runClean(
+      ops('swap 4', 'mmap P0 A 4', 'write P0 A', 'write P0 A+1', 'write P0 A+2', 'write P0 A+3', 'reclaim P0 A', 'reclaim P0 A+1', 'reclaim P0 A+2', 'reclaim P0 A+3'),
+      pol,
+    );
+    expect(present(r, 'P0', 'A', 3).write).toBe(true); // the fourth page stays mapped
+    return [0, 1, 2].map((i): number | string => swapPte(r, 'P0', 'A', i).offset).concat(noteAt(r, 8)!);
+  });
+});

@@ -1,0 +1,131 @@
+// Every seeded bug is caught by a short hand-written scenario that the policy it was derived from
+// passes, at the op where the bug shows, in both check modes.
+import { describe, expect, it } from 'vitest';
+import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
+import { builtinPolicies } from '../../src/policy/registry.js';
+import { seededBugs } from '../../src/policy/seeded-bugs.js';
+import type { CowPolicy } from '../../src/model/policy.js';
+import { CHECK_MODES, run } from '../helpers.js';
+
+const PIN_RW_LONG = 'FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM';
+
+interface Case {
+  readonly ops: readonly string[];
+  /** the verdict under the seeded bug */
+  readonly verdict: string;
+  /** the op (0-based) at which the seeded bug is caught */
+  readonly at: number;
+}
+
+const CASES: Record<string, Case> = {
+  // the pinned page is shared with the child (not exclusive, still pinned)
+  'bug-fork-shares-pinned': {
+    ops: ['mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1', 'write P0 A', 'read r1'],
+    verdict: 'anon-exclusive',
+    at: 3,
+  },
+  // O_DIRECT read in flight across swap-out: without the exclusive bit the swapped-in page is copied on write
+  'bug-swapout-drops-exclusive': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'gup P0 A FOLL_GET|FOLL_WRITE as r1', 'reclaim P0 A', 'read P0 A', 'write P0 A', 'write r1'],
+    verdict: 'pin-coherence',
+    at: 5,
+  },
+  'bug-swap-offset-zero': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A'],
+    verdict: 'swap-offset-zero',
+    at: 2,
+  },
+  // R/O pin of a COW-shared page: pinned and mapped but not exclusive
+  'bug-ro-pin-no-unshare': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1', 'write P0 A', 'read r1'],
+    verdict: 'anon-exclusive',
+    at: 3,
+  },
+  'bug-fork-keeps-exclusive': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'write P1 A'],
+    verdict: 'anon-exclusive',
+    at: 2,
+  },
+  'bug-unpin-forgets-bias': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'gup P0 A FOLL_PIN as r1', 'unpin r1'],
+    verdict: 'accounting',
+    at: 3,
+  },
+  // both PTEs swapped out: the parent's swap-in must not claim exclusivity while the child's swap PTE names the slot
+  'bug-swapin-marks-exclusive': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'reclaim P0 A', 'read P0 A'],
+    verdict: 'anon-exclusive',
+    at: 4,
+  },
+  // the pinned page is swapped out, fork shares the swap entry, the parent's write copies away from the pin
+  'bug-reclaim-unmaps-pinned': {
+    ops: ['mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'reclaim P0 A', 'fork P0 P1', 'write P0 A', 'read r1'],
+    verdict: 'pin-coherence',
+    at: 5,
+  },
+  // a swap cache page whose slot the child's swap PTE still uses is reused in place by the parent
+  'bug-reuse-ignores-swapcache': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'reclaim P0 A', 'read P0 A', 'write P0 A', 'read P1 A'],
+    verdict: 'anon-exclusive',
+    at: 5,
+  },
+  'bug-mprotect-upgrades-shared': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'mprotect P0 A ro', 'mprotect P0 A rw', 'write P0 A', 'read P1 A'],
+    verdict: 'anon-exclusive',
+    at: 4,
+  },
+  // CVE-2020-29374: vmsplice in the child, unmap, the parent's write lands in the pipe's page
+  'bug-wp-reuse-by-mapcount': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1'],
+    verdict: 'no-over-sharing',
+    at: 5,
+  },
+  'bug-fork-keeps-swp-exclusive': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'fork P0 P1', 'read P1 A'],
+    verdict: 'anon-exclusive',
+    at: 3,
+  },
+};
+
+/** The policy fields on which a seeded bug differs from its base (names and descriptions aside). */
+function differsFrom(p: CowPolicy, base: CowPolicy): string[] {
+  const meta = new Set(['name', 'kernels', 'summary', 'base', 'seededBug']);
+  return (Object.keys(base) as (keyof CowPolicy)[]).filter((k) => !meta.has(k) && p[k] !== base[k]);
+}
+
+describe('seeded bugs', () => {
+  it('every seeded bug has a case, and every case a seeded bug', () => {
+    expect(Object.keys(CASES).sort()).toEqual(seededBugs.map((p) => p.name).sort());
+  });
+
+  it("are anon-exclusive with a wrong decision, and are what 'mutants' resolves to", () => {
+    for (const p of seededBugs) {
+      expect(p.base, p.name).toBe('anon-exclusive');
+      expect(p.seededBug, p.name).toBeTruthy();
+      expect(differsFrom(p, anonExclusive).length, p.name).toBeGreaterThan(0);
+      expect(builtinPolicies.kind(p.name)).toBe('seeded-bug');
+    }
+    expect(builtinPolicies.resolve('mutants').map((p) => p.name)).toEqual(seededBugs.map((p) => p.name));
+  });
+
+  for (const pol of seededBugs) {
+    const c = CASES[pol.name];
+    if (!c) continue;
+    const text = c.ops.join('\n');
+    describe(pol.name, () => {
+      it(`is caught: ${c.verdict} at op ${c.at + 1}`, () => {
+        for (const mode of CHECK_MODES) {
+          const r = run(text, pol, mode);
+          expect(r.verdict, `${mode}: ${r.violation?.message ?? r.refusal?.why ?? ''}`).toBe(c.verdict);
+          expect(r.at, mode).toBe(c.at);
+        }
+      });
+      it('the same scenario passes under anon-exclusive', () => {
+        for (const mode of CHECK_MODES) {
+          const r = run(text, anonExclusive, mode);
+          expect(r.verdict, `${mode}: ${r.violation?.message ?? r.refusal?.why ?? ''}`).toBe('pass');
+        }
+      });
+    });
+  }
+});
