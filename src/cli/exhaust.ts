@@ -55,7 +55,7 @@ export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
   const secs = (r.elapsedMs / 1000).toFixed(1);
   const scenario = r.kind === 'counterexample' ? exhaustScenario(pol.name, r, depth, invariant) : null;
   if (f.json) {
-    const base = { policy: pol.name, depth, invariant: invariant ?? null, kind: r.kind, states: r.states, sequences: r.sequences, seconds: Number(secs), statesPerSecond: rate };
+    const base = { policy: pol.name, depth, invariant: invariant ?? null, kind: r.kind, states: r.states, sequences: r.sequences, seconds: Number(secs), statesPerSecond: rate, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
     if (r.kind === 'counterexample') {
       ctx.out(JSON.stringify({ ...base, length: r.ops.length, invariantFailed: r.violation.invariant, message: r.violation.message, ops: r.ops.map((op) => printOp(op, scenario!.names)), scenario: printScenario(scenario!) }));
     } else if (r.kind === 'incomplete') ctx.out(JSON.stringify({ ...base, completedDepth: r.completedDepth, reason: r.reason }));

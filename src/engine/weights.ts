@@ -40,3 +40,16 @@ export function swarm(weights: Weights, rnd: () => number): Weights {
   }
   return out;
 }
+
+/** Per kind (OP_SPECS order): kept on in every swarm run (mmap and write). */
+export function swarmKeep(_w: Weights): Uint8Array {
+  return Uint8Array.from(OP_SPECS.map((s) => (s.kind === 'mmap' || s.kind === 'write' ? 1 : 0)));
+}
+
+/** swarm() into a reusable weight array (OP_SPECS order), drawing the same coins in the same order. */
+export function swarmInto(out: Float64Array, base: Float64Array, keep: Uint8Array, rnd: () => number): void {
+  for (let i = 0; i < base.length; i++) {
+    if (keep[i]) out[i] = base[i]!;
+    else out[i] = rnd() < 0.5 ? 0 : base[i]!;
+  }
+}

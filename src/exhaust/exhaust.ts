@@ -11,8 +11,9 @@ import type { CowPolicy } from '../model/policy.js';
 import type { Op } from '../ops/registry.js';
 import type { Scope } from '../ops/types.js';
 import { cloneWorld } from '../world/clone.js';
-import { newWorld, type World } from '../world/world.js';
-import { fingerprintKey } from './fingerprint.js';
+import { newWorld } from '../world/world.js';
+import { fingerprint64 } from './fingerprint.js';
+import { VisitedSet } from './visited.js';
 
 export interface ExhaustOptions {
   readonly policy: CowPolicy;
@@ -43,49 +44,75 @@ export type ExhaustResult =
 
 export const DEFAULT_MAX_STATES = 2_000_000;
 
+/** A state kept for the next level: the op that reached it and its parent's index one level up. */
 interface Node {
-  readonly w: World;
-  readonly ops: readonly Op[];
+  readonly parent: number;
+  readonly op: Op;
 }
 
+/** The ops from the root to a node. */
+function pathOf(levels: readonly Node[][], level: number, index: number): Op[] {
+  const ops: Op[] = [];
+  for (let l = level, i = index; l > 0; l--) {
+    const n = levels[l]![i]!;
+    ops.push(n.op);
+    i = n.parent;
+  }
+  return ops.reverse();
+}
+
+/**
+ * Breadth-first. A level keeps its states as (parent, op) only; a state is rebuilt by replaying
+ * its path from the root when it is expanded, so memory grows with the number of states, not
+ * with their size.
+ */
 export function exhaust(o: ExhaustOptions): ExhaustResult {
   const scope = o.scope ?? EXHAUST_SCOPE;
   const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
   const dedup = o.dedup ?? true;
   const t0 = performance.now();
-  const root = newWorld(o.policy, { swapSlots: scope.swapSlots, check: 'incremental' });
-  const visited = new Set<string>([fingerprintKey(root)]);
+  const wopts = { swapSlots: scope.swapSlots, check: 'incremental' as const };
+  const root = newWorld(o.policy, wopts);
+  const visited = new VisitedSet();
+  const [ra, rb] = fingerprint64(root);
+  visited.add(ra, rb);
+  let states = 1;
   let sequences = 0;
-  const stats = (): ExhaustStats => ({ states: visited.size, sequences, elapsedMs: performance.now() - t0 });
-  let frontier: Node[] = [{ w: root, ops: [] }];
+  const stats = (): ExhaustStats => ({ states, sequences, elapsedMs: performance.now() - t0 });
+  const levels: Node[][] = [[{ parent: -1, op: null as unknown as Op }]];
   for (let level = 1; level <= o.depth; level++) {
     const next: Node[] = [];
     const last = level === o.depth;
-    for (const node of frontier) {
+    const frontier = levels[level - 1]!;
+    for (let idx = 0; idx < frontier.length; idx++) {
       if (o.shouldStop?.()) return { kind: 'incomplete', depth: o.depth, completedDepth: level - 1, reason: 'interrupted', ...stats() };
-      for (const op of possibleOps(node.w, scope)) {
-        const w = cloneWorld(node.w);
+      const path = pathOf(levels, level - 1, idx);
+      const base = newWorld(o.policy, wopts);
+      for (const op of path) step(base, op);
+      for (const op of possibleOps(base, scope)) {
+        const w = cloneWorld(base);
         const r = step(w, op);
         if (r.status === 'impossible') throw new Error(`model bug: possibleOps() built an impossible op (${op.kind}: ${r.why})`);
         sequences++;
-        const key = dedup ? fingerprintKey(w) : String(sequences);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        const ops = [...node.ops, op];
+        if (dedup) {
+          const [a, b] = fingerprint64(w);
+          if (!visited.add(a, b)) continue;
+        }
+        states++;
         if (r.status === 'violated') {
           if (o.invariant === undefined || r.violation.invariant === o.invariant) {
-            return { kind: 'counterexample', ops, violation: r.violation, ...stats() };
+            return { kind: 'counterexample', ops: [...path, op], violation: r.violation, ...stats() };
           }
           continue; // fails another invariant first: pruned
         }
-        if (visited.size >= maxStates) {
+        if (states >= maxStates) {
           return { kind: 'incomplete', depth: o.depth, completedDepth: level - 1, reason: `${maxStates} states reached`, ...stats() };
         }
-        if (!last) next.push({ w, ops });
+        if (!last) next.push({ parent: idx, op });
       }
     }
-    frontier = next;
-    if (frontier.length === 0) break;
+    levels.push(next);
+    if (next.length === 0) break;
   }
   return { kind: 'clean', depth: o.depth, ...stats() };
 }

@@ -2,78 +2,200 @@
 // invariant) is the same. Folio ids and data values are renumbered in order of first appearance,
 // and the oracle's clock is replaced by the order of the times it compares. Conservative: it may
 // tell apart worlds that behave alike, never the reverse.
+//
+// The fingerprint is a 64-bit hash (two independent 32-bit streams) fed directly from the state,
+// with no string built; describe() gives the same walk as text, for debugging and tests.
 
-import { createHash } from 'node:crypto';
 import { ZERO_VALUE } from '../model/constants.js';
 import type { Pte } from '../model/pte.js';
 import { slotFree } from '../model/swapfile.js';
 import type { World } from '../world/world.js';
 
-export function fingerprint(w: World): string {
+/** Where the walk goes: a hasher, or a text for debugging. */
+interface Sink {
+  n(x: number): void;
+  tag(t: number): void;
+}
+
+class Hash64 implements Sink {
+  a = 0x811c9dc5;
+  b = 0x9e3779b9;
+  n(x: number): void {
+    // two multiply-xorshift streams over the 32-bit halves of x (values here fit in 2^53)
+    const lo = x | 0;
+    const hi = Math.floor(x / 4294967296) | 0;
+    this.a = Math.imul(this.a ^ lo, 0x01000193);
+    this.a = Math.imul(this.a ^ hi, 0x01000193);
+    this.b = Math.imul(this.b ^ lo, 0x85ebca6b);
+    this.b ^= this.b >>> 13;
+    this.b = Math.imul(this.b ^ hi, 0xc2b2ae35);
+    this.b ^= this.b >>> 16;
+  }
+  tag(t: number): void {
+    this.n(-1 - t);
+  }
+}
+
+class Text implements Sink {
+  readonly parts: string[] = [];
+  n(x: number): void {
+    this.parts.push(String(x));
+  }
+  tag(t: number): void {
+    this.parts.push(`|${t}:`);
+  }
+}
+
+// scratch renumbering tables (exhaust is single-threaded; reset per call by a stamp)
+const folioSeen: number[] = [];
+const folioIds: number[] = [];
+const valSeen: number[] = [];
+const valIds: number[] = [];
+let stamp = 0;
+
+function walk(w: World, out: Sink): void {
   const { k, shadow } = w;
-  const folioIds = new Map<number, number>();
-  const valIds = new Map<number, number>();
-  const parts: string[] = [];
-  const val = (v: number): string => {
-    if (v === ZERO_VALUE) return '0';
-    let id = valIds.get(v);
-    if (id === undefined) valIds.set(v, (id = valIds.size + 1));
-    return `v${id}`;
+  stamp++;
+  let nextFolio = 1;
+  let nextVal = 1;
+  const vals: number[] = [];
+  const val = (v: number): void => {
+    if (v === ZERO_VALUE) return out.n(0);
+    if (valSeen[v] !== stamp) {
+      valSeen[v] = stamp;
+      valIds[v] = nextVal++;
+      vals.push(v);
+    }
+    out.n(valIds[v]!);
   };
-  const folio = (fid: number): string => {
-    let id = folioIds.get(fid);
-    if (id !== undefined) return `f${id}`;
-    folioIds.set(fid, (id = folioIds.size + 1));
+  const folio = (fid: number): void => {
+    if (folioSeen[fid] === stamp) return out.n(folioIds[fid]!);
+    folioSeen[fid] = stamp;
+    folioIds[fid] = nextFolio++;
+    out.n(folioIds[fid]!);
     const f = k.folios[fid];
-    if (!f) return `f${id}=freed`;
-    const pages = f.pages.map((p) => `${val(p.data)}.${p.mapcount}.${p.anonExclusive ? 'X' : ''}.${p.mteTag}`).join(',');
-    return `f${id}=(${f.refcount},${f.pincount},${f.flags},${f.swap},[${pages}])`;
+    if (!f) return out.n(-2);
+    out.n(f.refcount);
+    out.n(f.pincount);
+    out.n(f.flags);
+    out.n(f.swap);
+    for (const p of f.pages) {
+      val(p.data);
+      out.n(p.mapcount);
+      out.n(p.anonExclusive ? 1 : 0);
+      out.n(p.mteTag);
+    }
   };
-  const pte = (p: Pte): string => {
+  const pte = (p: Pte): void => {
     switch (p.kind) {
       case 'none':
-        return 'n';
+        return out.n(0);
       case 'present':
-        return `p${folio(p.folio)}+${p.idx}${p.write ? 'W' : ''}${p.dirty ? 'D' : ''}${p.softDirty ? 'S' : ''}${p.uffdWp ? 'U' : ''}`;
+        out.n(1);
+        folio(p.folio);
+        out.n(p.idx);
+        return out.n((p.write ? 1 : 0) | (p.dirty ? 2 : 0) | (p.softDirty ? 4 : 0) | (p.uffdWp ? 8 : 0));
       case 'swap':
-        return `s${p.type}:${p.offset}${p.exclusive ? 'X' : ''}${p.softDirty ? 'S' : ''}${p.uffdWp ? 'U' : ''}`;
+        out.n(2);
+        out.n(p.type);
+        out.n(p.offset);
+        return out.n((p.exclusive ? 1 : 0) | (p.softDirty ? 4 : 0) | (p.uffdWp ? 8 : 0));
       case 'marker':
-        return `k${p.bits}`;
+        out.n(3);
+        return out.n(p.bits);
     }
   };
   for (const mm of k.mms) {
-    parts.push(`M${mm.alive ? '' : 'x'}${mm.hasPinned ? 'p' : ''}:${mm.labels.join(',')}/${mm.labelPages.join(',')}`);
+    out.tag(1);
+    out.n((mm.alive ? 1 : 0) | (mm.hasPinned ? 2 : 0));
+    for (const l of mm.labels) out.n(l);
+    for (const l of mm.labelPages) out.n(l);
     for (const v of mm.vmas) {
-      const ptes: string[] = [];
-      for (let a = v.start; a < v.end; a++) ptes.push(pte(mm.pt[a]!));
-      parts.push(`V${v.start}-${v.end}/${v.flags}/${v.label}:${ptes.join(' ')}`);
+      out.tag(2);
+      out.n(v.start);
+      out.n(v.end);
+      out.n(v.flags);
+      out.n(v.label);
+      for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
     }
   }
-  for (const name of [...w.liveRefs].sort((a, b) => a - b)) {
+  const names = w.liveRefs.slice().sort((x, y) => x - y);
+  for (const name of names) {
     const r = k.refs[w.refOf[name]!]!;
     const sr = shadow.refs[r.id];
-    const pages = r.folios.map((f, i) => `${folio(f)}+${r.idxs[i]}`).join(',');
-    parts.push(`R${name}=${pages},${r.gupFlags},${r.mm},${r.addr},${r.holders.join('.')},${sr ? sr.coherent.map((c) => (c ? 'c' : '-')).join('') : '?'}`);
+    out.tag(3);
+    out.n(name);
+    for (let i = 0; i < r.nr; i++) {
+      folio(r.folios[i]!);
+      out.n(r.idxs[i]!);
+      out.n(sr ? (sr.coherent[i] ? 1 : 0) : 2);
+    }
+    out.n(r.gupFlags);
+    out.n(r.mm);
+    out.n(r.addr);
+    for (const h of r.holders) out.n(h);
   }
-  k.swapCache.forEach((c, type) => c.forEach((fid, off) => fid >= 0 && parts.push(`C${type}:${off}=${folio(fid)}`)));
+  k.swapCache.forEach((c, type) =>
+    c.forEach((fid, off) => {
+      if (fid < 0) return;
+      out.tag(4);
+      out.n(type);
+      out.n(off);
+      folio(fid);
+    }),
+  );
   for (const si of k.swap) {
-    const slots: string[] = [];
-    for (let o = 0; o < si.map.length; o++) slots.push(slotFree(si, o) ? '_' : `${si.map[o]}${si.hasCache[o] ? 'c' : ''}=${val(si.data[o]!)}/${si.tags[o]}`);
-    parts.push(`S${si.type}:${slots.join(' ')}`);
+    out.tag(5);
+    for (let o = 0; o < si.map.length; o++) {
+      if (slotFree(si, o)) {
+        out.n(-3);
+        continue;
+      }
+      out.n(si.map[o]!);
+      out.n(si.hasCache[o] ? 1 : 0);
+      val(si.data[o]!);
+      out.n(si.tags[o]!);
+    }
   }
-  for (let fid = 0; fid < k.folios.length; fid++) if (k.folios[fid] && !folioIds.has(fid)) parts.push(`F${folio(fid)}`);
+  for (let fid = 0; fid < k.folios.length; fid++) {
+    if (k.folios[fid] && folioSeen[fid] !== stamp) {
+      out.tag(6);
+      folio(fid);
+    }
+  }
   for (let mm = 0; mm < shadow.exp.length; mm++) {
-    parts.push(`H${mm}<${shadow.mmParent[mm]}:${shadow.exp[mm]!.map((v) => (v < 0 ? '.' : val(v))).join(',')}`);
+    out.tag(7);
+    out.n(shadow.mmParent[mm]!);
+    for (const v of shadow.exp[mm]!) v < 0 ? out.n(-4) : val(v);
   }
-  const times: number[] = [...shadow.mmForkTime];
-  for (const v of valIds.keys()) times.push(shadow.valueTime[v]!);
-  const rank = new Map([...new Set(times)].sort((a, b) => a - b).map((t, i) => [t, i]));
-  parts.push(`T${shadow.mmForkTime.map((t) => rank.get(t)).join(',')}`);
-  for (const [v, id] of valIds) parts.push(`v${id}@${shadow.valueMm[v]}:${shadow.valueAddr[v]}:${rank.get(shadow.valueTime[v]!)}`);
-  parts.push(`L${w.liveProcs.join(',')}|${w.procsCreated}`);
-  return parts.join('|');
+  // the oracle's clock: only the order of the fork times and the write times matters
+  const times: number[] = shadow.mmForkTime.slice();
+  for (const v of vals) times.push(shadow.valueTime[v]!);
+  const order = [...new Set(times)].sort((x, y) => x - y);
+  const rank = (t: number): number => order.indexOf(t);
+  out.tag(8);
+  for (const t of shadow.mmForkTime) out.n(rank(t));
+  for (const v of vals) {
+    out.n(valIds[v]!);
+    out.n(shadow.valueMm[v]!);
+    out.n(shadow.valueAddr[v]!);
+    out.n(rank(shadow.valueTime[v]!));
+  }
+  out.tag(9);
+  for (const p of w.liveProcs) out.n(p);
+  out.n(w.procsCreated);
 }
 
-export function fingerprintKey(w: World): string {
-  return createHash('sha1').update(fingerprint(w)).digest('base64');
+/** The fingerprint as two 32-bit halves. */
+export function fingerprint64(w: World): [number, number] {
+  const h = new Hash64();
+  walk(w, h);
+  return [h.a >>> 0, h.b >>> 0];
+}
+
+/** The same walk as text (for tests and debugging). */
+export function describeFingerprint(w: World): string {
+  const t = new Text();
+  walk(w, t);
+  return t.parts.join(' ');
 }

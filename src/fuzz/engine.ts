@@ -5,11 +5,12 @@ import { generateOp, weightArray } from '../engine/generate.js';
 import { randomChoose } from '../engine/choose.js';
 import { DEFAULT_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
-import { DEFAULT_WEIGHTS, swarm, type Weights } from '../engine/weights.js';
+import { DEFAULT_WEIGHTS, swarmInto, swarmKeep, type Weights } from '../engine/weights.js';
 import type { Violation } from '../invariants/types.js';
 import type { CowPolicy } from '../model/policy.js';
 import type { Op } from '../ops/registry.js';
 import type { Scope } from '../ops/types.js';
+import { resetWorld } from '../world/reset.js';
 import { newWorld, type CheckMode } from '../world/world.js';
 
 export interface RunConfig {
@@ -36,11 +37,14 @@ export interface ExecResult {
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
   const base = weightArray(cfg.weights);
+  const weights = base.slice();
+  const keep = swarmKeep(cfg.weights);
   const c = randomChoose(rnd);
+  const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
   return {
     run(): ExecResult {
-      const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
-      const weights = cfg.swarm ? weightArray(swarm(cfg.weights, rnd)) : base;
+      resetWorld(w);
+      if (cfg.swarm) swarmInto(weights, base, keep, rnd);
       const ops: Op[] = [];
       for (let i = 0; i < cfg.maxOps; i++) {
         const op = generateOp(w, cfg.scope, weights, c, rnd);

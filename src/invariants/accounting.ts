@@ -112,11 +112,13 @@ export function checkAccounting(w: World, set: CheckSet): Violation | null {
     const bad = checkRef(w, r);
     if (bad) return bad;
   }
-  for (const id of set.folios) {
+  for (let ifolios = 0; ifolios < set.folios.n; ifolios++) {
+    const id = set.folios.v[ifolios]!;
     const bad = checkFolio(w, id);
     if (bad) return bad;
   }
-  for (const val of set.slots) {
+  for (let islots = 0; islots < set.slots.n; islots++) {
+    const val = set.slots.v[islots]!;
     const bad = checkSlot(w, val);
     if (bad) return bad;
   }

@@ -19,34 +19,38 @@ function pinnedPage(w: World, f: Folio, n: number): boolean {
   return false;
 }
 
-function whereOf(w: World): (s: number) => string {
-  return (s) => w.words.addr(siteMm(s), siteAddr(s));
+function where(w: World, s: number): string {
+  return w.words.addr(siteMm(s), siteAddr(s));
 }
 
 function checkFolio(w: World, f: Folio): Violation | null {
   const k = w.k;
-  const where = whereOf(w);
   const sites = sitesOfFolio(w.index, f.id);
   const anon = folioTestAnon(f);
   for (let n = 0; n < f.nr; n++) {
     const page = f.pages[n]!;
-    const mine: number[] = [];
+    // the PTEs mapping this page: how many, and the first writable one
+    let mapped = 0;
+    let first = -1;
+    let second = -1;
+    let writable = -1;
     for (const s of sites) {
       const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
-      if (pte.kind === 'present' && pte.idx === n) mine.push(s);
+      if (pte.kind !== 'present' || pte.idx !== n) continue;
+      if (mapped === 0) first = s;
+      else if (mapped === 1) second = s;
+      mapped++;
+      if (pte.write && writable < 0) writable = s;
     }
     if (page.anonExclusive) {
       if (!anon) return v(`${w.words.folio(f.id)} is PageAnonExclusive but not anon`, [f.id]);
-      if (mine.length > 1) return v(`${w.words.folio(f.id)}+${n} is PageAnonExclusive but mapped at ${mine.map(where).join(' and ')}`, [f.id]);
+      if (mapped > 1) return v(`${w.words.folio(f.id)}+${n} is PageAnonExclusive but mapped at ${where(w, first)} and ${where(w, second)}`, [f.id]);
       if (f.swap >= 0 && swapCount(k, swpType(f.swap), swpOffset(f.swap) + n) > 0) {
         return v(`${w.words.folio(f.id)}+${n} is PageAnonExclusive while swap PTEs still name its slot ${swpOffset(f.swap) + n}`, [f.id]);
       }
     } else if (anon) {
-      for (const s of mine) {
-        const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
-        if (pte.kind === 'present' && pte.write) return v(`${where(s)} is writable but ${w.words.folio(f.id)}+${n} is not PageAnonExclusive`, [f.id]);
-      }
-      if (mine.length > 0 && pinnedPage(w, f, n)) return v(`${w.words.folio(f.id)}+${n} is pinned (FOLL_PIN) and mapped but not PageAnonExclusive`, [f.id]);
+      if (writable >= 0) return v(`${where(w, writable)} is writable but ${w.words.folio(f.id)}+${n} is not PageAnonExclusive`, [f.id]);
+      if (mapped > 0 && pinnedPage(w, f, n)) return v(`${w.words.folio(f.id)}+${n} is pinned (FOLL_PIN) and mapped but not PageAnonExclusive`, [f.id]);
     }
   }
   return null;
@@ -55,23 +59,24 @@ function checkFolio(w: World, f: Folio): Violation | null {
 export function checkAnonExclusive(w: World, set: CheckSet): Violation | null {
   if (!w.pol.features.anonExclusive) return null;
   const k = w.k;
-  const where = whereOf(w);
-  for (const id of set.folios) {
+  for (let ifolios = 0; ifolios < set.folios.n; ifolios++) {
+    const id = set.folios.v[ifolios]!;
     const f = k.folios[id];
     if (!f || id === 0) continue;
     const bad = checkFolio(w, f);
     if (bad) return bad;
   }
-  for (const val of set.slots) {
+  for (let islots = 0; islots < set.slots.n; islots++) {
+    const val = set.slots.v[islots]!;
     const sites = sitesOfSlot(w.index, val);
     for (const s of sites) {
       const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
       if (pte.kind !== 'swap' || !pte.exclusive) continue;
-      if (sites.length > 1) return v(`${where(s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
+      if (sites.length > 1) return v(`${where(w, s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
       const id = k.swapCache[pte.type]?.[pte.offset] ?? -1;
       const cached = id >= 0 ? k.folios[id] : null;
       if (cached && cached.pages.some((p) => p.mapcount > 0)) {
-        return v(`${where(s)} has an exclusive swap PTE but ${w.words.folio(cached.id)} in the swap cache is mapped`, [cached.id]);
+        return v(`${where(w, s)} has an exclusive swap PTE but ${w.words.folio(cached.id)} in the swap cache is mapped`, [cached.id]);
       }
     }
   }

@@ -42,7 +42,8 @@ function coherentRefAt(w: World, mm: number, addr: number): boolean {
 
 export function checkData(w: World, set: CheckSet): Violation | null {
   const { k, shadow, words } = w;
-  for (const s of set.sites) {
+  for (let isites = 0; isites < set.sites.n; isites++) {
+    const s = set.sites.v[isites]!;
     const mmId = siteMm(s);
     const addr = siteAddr(s);
     const mm = k.mms[mmId]!;

@@ -10,7 +10,8 @@ import type { Violation } from './types.js';
 const v = (message: string, folios: number[] = []): Violation => ({ invariant: 'swap-offset-zero', message, folios });
 
 export function checkSwapOffsetZero(w: World, set: CheckSet): Violation | null {
-  for (const val of set.slots) {
+  for (let islots = 0; islots < set.slots.n; islots++) {
+    const val = set.slots.v[islots]!;
     if (swpOffset(val) !== 0) continue;
     const type = swpType(val);
     const si = w.k.swap[type];
@@ -22,7 +23,8 @@ export function checkSwapOffsetZero(w: World, set: CheckSet): Violation | null {
       return v(`${w.words.addr(siteMm(s), siteAddr(s))} holds swp_entry(${type},0)${type === 0 ? ', which reads as pte_none' : ''}: the swap header`);
     }
   }
-  for (const id of set.folios) {
+  for (let ifolios = 0; ifolios < set.folios.n; ifolios++) {
+    const id = set.folios.v[ifolios]!;
     const f = w.k.folios[id];
     if (f && f.swap >= 0 && swpOffset(f.swap) === 0) return v(`${w.words.folio(id)} is in the swap cache at offset 0 of device ${swpType(f.swap)}`, [id]);
   }

@@ -3,7 +3,7 @@
 // before handle_mm_fault() runs, retrying until the access goes through or ends in a signal.
 
 import { FAULT_FLAG_WRITE, VM_FAULT_HWPOISON, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_READ, VM_WRITE } from './constants.js';
-import { folioOf, touchFolio } from './kernel.js';
+import { folioOf, touchFolioData } from './kernel.js';
 import { handleMmFault } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import { setPte } from './pgtable.js';
@@ -18,6 +18,8 @@ export type Load = { readonly ok: true; readonly value: number } | { readonly ok
 
 /** A store: done, or the signal it ended in. */
 export type Store = { readonly ok: true } | { readonly ok: false; readonly sig: Signal; readonly why: string };
+
+const STORED: Store = Object.freeze({ ok: true });
 
 /** models do_user_addr_fault(): the VMA check, then handle_mm_fault(); null when the fault was handled */
 function userFault(k: Kernel, mm: Mm, addr: number, write: boolean): { sig: Signal; why: string } | null {
@@ -49,9 +51,9 @@ export function userStore(k: Kernel, mm: Mm, addr: number, value: number): Store
     if (pte !== undefined && pte.kind === 'present' && pte.write) {
       const f = folioOf(k, pte.folio);
       f.pages[pte.idx]!.data = value;
-      touchFolio(k, f);
+      touchFolioData(k, f);
       if (!pte.dirty) setPte(k, mm, addr, { ...pte, dirty: true });
-      return { ok: true };
+      return STORED;
     }
     const err = userFault(k, mm, addr, true);
     if (err) return { ok: false, ...err };

@@ -17,9 +17,13 @@ export class Journal {
   readonly pteOld: Pte[] = [];
   readonly pteNew: Pte[] = [];
 
-  /** folios whose refcount, mapcount, pincount, flags, PG_anon_exclusive or data changed (or that were freed) */
+  /** folios whose refcount, mapcount, pincount, flags or PG_anon_exclusive changed (or that were freed) */
   nFolio = 0;
   readonly folios: number[] = [];
+
+  /** folios whose page data (only) changed: the data oracle reads them again */
+  nData = 0;
+  readonly dataFolios: number[] = [];
 
   /** swap slots whose swap_map count, SWAP_HAS_CACHE or swap cache entry changed, as swp_entry_t values */
   nSlot = 0;
@@ -35,8 +39,22 @@ export class Journal {
     this.epoch++;
     this.nPte = 0;
     this.nFolio = 0;
+    this.nData = 0;
     this.nSlot = 0;
     this.nAddr = 0;
+    this.nOther = 0;
+  }
+
+  /** Did the step change nothing at all? */
+  empty(): boolean {
+    return this.nPte === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0;
+  }
+
+  /** Something the sets above do not name changed (a reference taken or released, a VMA, a process). */
+  nOther = 0;
+
+  other(): void {
+    this.nOther++;
   }
 
   pte(mm: number, addr: number, old: Pte, now: Pte): void {
@@ -49,6 +67,10 @@ export class Journal {
 
   folio(id: number): void {
     this.folios[this.nFolio++] = id;
+  }
+
+  data(id: number): void {
+    this.dataFolios[this.nData++] = id;
   }
 
   slot(val: number): void {

@@ -27,7 +27,12 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
   };
 }
 
-/** Records that the step changed this folio (the invariants look at it again). */
+/** Records that the step wrote this folio's data (a store, a DMA write): only the data oracle looks again. */
+export function touchFolioData(k: Kernel, f: Folio): void {
+  if (k.journal !== null) k.journal.data(f.id);
+}
+
+/** Records that the step changed this folio's counters or flags (the invariants look at it again). */
 export function touchFolio(k: Kernel, f: Folio): void {
   const j = k.journal;
   if (j !== null && f.stamp !== j.epoch) {

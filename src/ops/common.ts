@@ -2,6 +2,7 @@
 // resolve, drawing live processes, addresses and references for build().
 
 import type { GupRef, Mm, Vma } from '../model/types.js';
+import { census } from '../world/census.js';
 import { procMm, refOf, type World } from '../world/world.js';
 import { addrText, procName, refName, type Names } from './names.js';
 import type { Choose, Outcome } from './types.js';
@@ -61,39 +62,57 @@ export function refused(refusal: Refusal, why: string): Outcome {
 
 /** The live processes with at least one VMA. */
 export function procsWithVma(w: World): number {
+  return census(w).procsWithVma;
+}
+
+function countVmas(mm: Mm, ok: ((v: Vma) => boolean) | undefined): number {
+  if (!ok) return mm.vmas.length;
   let n = 0;
-  for (const p of w.liveProcs) if (procMm(w, p)!.vmas.length > 0) n++;
+  for (const v of mm.vmas) if (ok(v)) n++;
   return n;
 }
 
-/** Picks a live process with a VMA (satisfying `ok` if given). */
+/** Picks a live process with a VMA (satisfying `ok` if given). Two passes, no allocation. */
 export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): number {
-  const cands: number[] = [];
+  let n = 0;
+  for (const p of w.liveProcs) if (countVmas(procMm(w, p)!, ok) > 0) n++;
+  let k = c.pick(n);
   for (const p of w.liveProcs) {
-    const mm = procMm(w, p)!;
-    if (mm.vmas.some((v) => (ok ? ok(v) : true))) cands.push(p);
+    if (countVmas(procMm(w, p)!, ok) === 0) continue;
+    if (k-- === 0) return p;
   }
-  return cands[c.pick(cands.length)]!;
+  throw new Error('pickProcWithVma: no process has such a VMA');
 }
 
 /** Picks an address in a VMA of the process (satisfying `ok` if given), as label + offset. */
 export function pickAddr(w: World, proc: number, c: Choose, ok?: (v: Vma) => boolean): AddrArgs {
   const mm = procMm(w, proc)!;
-  const vmas = ok ? mm.vmas.filter(ok) : mm.vmas;
-  const v = vmas[c.pick(vmas.length)]!;
-  const addr = v.start + c.pick(v.end - v.start);
-  return { proc, label: v.label, off: addr - v.labelBase };
+  let k = c.pick(countVmas(mm, ok));
+  for (const v of mm.vmas) {
+    if (ok && !ok(v)) continue;
+    if (k-- > 0) continue;
+    const addr = v.start + c.pick(v.end - v.start);
+    return { proc, label: v.label, off: addr - v.labelBase };
+  }
+  throw new Error('pickAddr: no such VMA');
 }
 
 /** Does some live process have a VMA satisfying `ok`? */
 export function anyVma(w: World, ok: (v: Vma) => boolean): boolean {
-  for (const p of w.liveProcs) if (procMm(w, p)!.vmas.some(ok)) return true;
+  for (const p of w.liveProcs) if (countVmas(procMm(w, p)!, ok) > 0) return true;
   return false;
 }
 
 export function pickLiveRef(w: World, c: Choose, ok?: (r: GupRef) => boolean): number {
-  const cands = ok ? w.liveRefs.filter((ref) => ok(refOf(w, ref)!)) : w.liveRefs;
-  return cands[c.pick(cands.length)]!;
+  if (!ok) return w.liveRefs[c.pick(w.liveRefs.length)]!;
+  let n = 0;
+  for (const ref of w.liveRefs) if (ok(refOf(w, ref)!)) n++;
+  let k = c.pick(n);
+  for (const ref of w.liveRefs) {
+    if (!ok(refOf(w, ref)!)) continue;
+    if (k-- === 0) return ref;
+  }
+  throw new Error('pickLiveRef: no such reference');
 }
 
 export function refLabel(n: Names, ref: number): string {

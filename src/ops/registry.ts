@@ -38,12 +38,12 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);
 
-const byKind = new Map<string, OpSpec<OpBase>>(OP_SPECS.map((s) => [s.kind, s]));
+const byKind: Readonly<Record<string, OpSpec<OpBase>>> = Object.fromEntries(OP_SPECS.map((s) => [s.kind, s]));
 const byVerb = new Map<string, OpSpec<OpBase>>(OP_SPECS.flatMap((s) => s.verbs.map((v) => [v, s] as const)));
 
 export function specOf(kind: string): OpSpec<OpBase> {
-  const s = byKind.get(kind);
-  if (!s) throw new Error(`no op kind '${kind}'`);
+  const s = byKind[kind];
+  if (s === undefined) throw new Error(`no op kind '${kind}'`);
   return s;
 }
 

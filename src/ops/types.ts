@@ -4,6 +4,7 @@
 // the shrinker simplifies it, and its default weight. The registry (registry.ts) lists them.
 
 import type { InvariantName } from '../invariants/types.js';
+import type { Advice } from '../model/madvise.js';
 import type { Refusal } from '../model/result.js';
 import type { World } from '../world/world.js';
 import type { Names } from './names.js';
@@ -21,6 +22,10 @@ export interface Scope {
   readonly maxRefs: number;
   /** slots of the swap device, header included */
   readonly swapSlots: number;
+  /** the madvise() advice the generator uses */
+  readonly advice: readonly Advice[];
+  /** munmap / mprotect of part of a mapping (false: whole mappings only) */
+  readonly partialRanges: boolean;
 }
 
 /**

@@ -125,10 +125,12 @@ function dropCoherence(s: Shadow, mm: number, start: number, end: number): void 
 export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
   const coherent = anon.map((a) => coherenceRequired(gupFlags, a));
   s.refs[id] = { mm, addr, nr: anon.length, gupFlags, coherent };
+  if (s.journal) s.journal.other();
 }
 
 export function shadowRefReleased(s: Shadow, id: number): void {
   s.refs[id] = null;
+  if (s.journal) s.journal.other();
 }
 
 /** A DMA write of a fresh value through page i of a reference: what the holder's address should read if the reference is coherent. */

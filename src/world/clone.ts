@@ -4,7 +4,9 @@
 import { Journal } from '../model/journal.js';
 import type { Folio, GupRef, Kernel, Mm } from '../model/types.js';
 import type { Shadow, ShadowRef } from '../oracle/shadow.js';
-import type { SiteIndex } from './site-index.js';
+import { newCensus } from './census.js';
+import { newCheckSet } from './check-set.js';
+import { cloneSiteIndex } from './site-index.js';
 import type { World } from './world.js';
 
 function cloneFolio(f: Folio): Folio {
@@ -57,14 +59,6 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
   };
 }
 
-function cloneIndex(ix: SiteIndex): SiteIndex {
-  const folio = new Map<number, number[]>();
-  for (const [k, v] of ix.folio) folio.set(k, v.slice());
-  const slot = new Map<number, number[]>();
-  for (const [k, v] of ix.slot) slot.set(k, v.slice());
-  return { folio, slot };
-}
-
 export function cloneWorld(w: World): World {
   const journal = new Journal();
   journal.epoch = w.journal.epoch; // folio stamps of the copy must never match a future step
@@ -74,7 +68,7 @@ export function cloneWorld(w: World): World {
     k: cloneKernel(w.k, journal),
     shadow: cloneShadow(w.shadow, journal),
     journal,
-    index: cloneIndex(w.index),
+    index: cloneSiteIndex(w.index),
     opts: w.opts,
     procMm: w.procMm.slice(),
     refOf: w.refOf.slice(),
@@ -84,5 +78,7 @@ export function cloneWorld(w: World): World {
     refsBound: w.refsBound,
     steps: w.steps,
     words: w.words,
+    checkSet: newCheckSet(),
+    census: newCensus(),
   };
 }

@@ -1,11 +1,11 @@
 // The invariants' own reverse index of the page tables, derived from nothing but the PTEs the
 // journal saw written: which present PTEs map each folio, which swap PTEs name each swap slot.
 // The model's counters (mapcount, refcount, swap_map) are judged against it, so it must never be
-// built from them.
+// built from them. Folio ids and swap offsets are small and dense: the index is arrays.
 
 import type { Journal } from '../model/journal.js';
 import type { Pte } from '../model/pte.js';
-import { swpVal } from '../model/swapfile.js';
+import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Kernel } from '../model/types.js';
 
 /** A site is an (mm, address) pair packed into one number. */
@@ -25,44 +25,51 @@ export function siteAddr(s: number): number {
 
 export interface SiteIndex {
   /** folio id -> sites of present PTEs mapping it (the zero page included) */
-  readonly folio: Map<number, number[]>;
-  /** swp_entry_t value -> sites of swap PTEs naming it */
-  readonly slot: Map<number, number[]>;
+  readonly folio: (number[] | undefined)[];
+  /** swap type -> offset -> sites of swap PTEs naming that slot */
+  readonly slot: (number[] | undefined)[][];
 }
 
 export function newSiteIndex(): SiteIndex {
-  return { folio: new Map(), slot: new Map() };
+  return { folio: [], slot: [] };
 }
 
-const EMPTY: readonly number[] = [];
+const EMPTY: readonly number[] = Object.freeze([]);
 
 export function sitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
-  return ix.folio.get(folio) ?? EMPTY;
+  return ix.folio[folio] ?? EMPTY;
 }
 
 export function sitesOfSlot(ix: SiteIndex, val: number): readonly number[] {
-  return ix.slot.get(val) ?? EMPTY;
+  return ix.slot[swpType(val)]?.[swpOffset(val)] ?? EMPTY;
 }
 
-function add(m: Map<number, number[]>, key: number, s: number): void {
-  const l = m.get(key);
+function add(list: (number[] | undefined)[], key: number, s: number): void {
+  const l = list[key];
   if (l) l.push(s);
-  else m.set(key, [s]);
+  else {
+    while (list.length < key) list.push(undefined);
+    list[key] = [s];
+  }
 }
 
-function remove(m: Map<number, number[]>, key: number, s: number): void {
-  const l = m.get(key);
+function remove(list: (number[] | undefined)[], key: number, s: number): void {
+  const l = list[key];
   if (!l) return;
   const i = l.indexOf(s);
   if (i < 0) return;
   l[i] = l[l.length - 1]!;
   l.pop();
-  if (l.length === 0) m.delete(key);
+}
+
+function slotList(ix: SiteIndex, type: number): (number[] | undefined)[] {
+  while (ix.slot.length <= type) ix.slot.push([]);
+  return ix.slot[type]!;
 }
 
 function indexPte(ix: SiteIndex, s: number, pte: Pte, on: boolean): void {
   if (pte.kind === 'present') (on ? add : remove)(ix.folio, pte.folio, s);
-  else if (pte.kind === 'swap') (on ? add : remove)(ix.slot, swpVal(pte.type, pte.offset), s);
+  else if (pte.kind === 'swap') (on ? add : remove)(slotList(ix, pte.type), pte.offset, s);
 }
 
 /** Applies the PTE writes the journal recorded this step. */
@@ -74,10 +81,14 @@ export function updateSiteIndex(ix: SiteIndex, j: Journal): void {
   }
 }
 
+export function clearSiteIndex(ix: SiteIndex): void {
+  ix.folio.length = 0;
+  ix.slot.length = 0;
+}
+
 /** Rebuilds the index from every page table (the full re-check). */
 export function rebuildSiteIndex(ix: SiteIndex, k: Kernel): void {
-  ix.folio.clear();
-  ix.slot.clear();
+  clearSiteIndex(ix);
   for (const mm of k.mms) {
     if (!mm.alive) continue;
     for (let a = 0; a < mm.pt.length; a++) {
@@ -85,4 +96,9 @@ export function rebuildSiteIndex(ix: SiteIndex, k: Kernel): void {
       if (pte.kind === 'present' || pte.kind === 'swap') indexPte(ix, site(mm.id, a), pte, true);
     }
   }
+}
+
+/** A deep copy (exhaust keeps one per state). */
+export function cloneSiteIndex(ix: SiteIndex): SiteIndex {
+  return { folio: ix.folio.map((l) => (l ? l.slice() : undefined)), slot: ix.slot.map((t) => t.map((l) => (l ? l.slice() : undefined))) };
 }

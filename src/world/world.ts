@@ -2,16 +2,19 @@
 // invariants keep, and which model object each of a scenario's names is bound to. Names are
 // small integers here (process 0, label 2, reference 1); the scenario layer prints them.
 
-import { FOLL_PIN } from '../model/constants.js';
 import { Journal } from '../model/journal.js';
 import { newKernel } from '../model/kernel.js';
 import type { CowPolicy } from '../model/policy.js';
 import type { GupRef, Kernel, Mm } from '../model/types.js';
+import { refOf } from './lookup.js';
 import { newShadow, type Shadow } from '../oracle/shadow.js';
+import { newCensus, type Census } from './census.js';
+import { newCheckSet, type CheckSet } from './check-set.js';
 import { newSiteIndex, type SiteIndex } from './site-index.js';
 import { PLAIN_WORDS, type Words } from './words.js';
 
-export type CheckMode = 'incremental' | 'full';
+/** 'none' judges nothing: only the benchmark uses it, to measure the generator and the model alone. */
+export type CheckMode = 'incremental' | 'full' | 'none';
 
 export interface WorldOptions {
   /** slots of the swap device, header included */
@@ -45,6 +48,10 @@ export interface World {
   steps: number;
   /** how messages name things (the scenario layer installs its names) */
   words: Words;
+  /** the sets the invariants judge after a step (buffers reused from step to step) */
+  readonly checkSet: CheckSet;
+  /** what is alive, counted once per step (see census.ts) */
+  readonly census: Census;
 }
 
 export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTIONS): World {
@@ -68,26 +75,12 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     refsBound: 0,
     steps: 0,
     words: PLAIN_WORDS,
+    checkSet: newCheckSet(),
+    census: newCensus(),
   };
 }
 
-/** The mm a process name is bound to, or null (never created, or exited). */
-export function procMm(w: World, proc: number): Mm | null {
-  const id = w.procMm[proc] ?? -1;
-  if (id < 0) return null;
-  const mm = w.k.mms[id]!;
-  return mm.alive ? mm : null;
-}
-
-/** The live reference a reference name is bound to, or null. */
-export function refOf(w: World, ref: number): GupRef | null {
-  const id = w.refOf[ref] ?? -1;
-  return id < 0 ? null : w.k.refs[id] ?? null;
-}
-
-export function isPinRef(r: GupRef): boolean {
-  return (r.gupFlags & FOLL_PIN) !== 0;
-}
+export { isPinRef, procMm, refOf } from './lookup.js';
 
 /** Binds a process name to a new mm. */
 export function bindProc(w: World, proc: number, mm: Mm): void {

@@ -44,10 +44,10 @@ export const madviseOp: OpSpec<MadviseOp> = {
     if (op.advice === 'MADV_DONTNEED') shadowZero(w.shadow, mm.id, addr, addr + op.pages);
     return OK;
   },
-  possible: (w) => procsWithVma(w) > 0,
-  build(w, _scope, c) {
+  possible: (w, scope) => procsWithVma(w) > 0 && scope.advice.length > 0,
+  build(w, scope, c) {
     const proc = pickProcWithVma(w, c);
-    return { kind: 'madvise', ...pickAddr(w, proc, c), pages: 1, advice: ADVICE[c.pick(ADVICE.length)]! };
+    return { kind: 'madvise', ...pickAddr(w, proc, c), pages: 1, advice: scope.advice[c.pick(scope.advice.length)]! };
   },
   simplify(op) {
     const out: MadviseOp[] = [];

@@ -47,10 +47,10 @@ export const mprotectOp: OpSpec<MprotectOp> = {
     return err ? refused(err, err === 'ENOMEM' ? 'part of the range is not mapped' : 'the mapping may not become writable') : OK;
   },
   possible: (w) => procsWithVma(w) > 0,
-  build(w, _scope, c) {
+  build(w, scope, c) {
     const proc = pickProcWithVma(w, c);
     const mm = procMm(w, proc)!;
-    if (c.chance(0.5)) {
+    if (!scope.partialRanges || c.chance(0.5)) {
       const v = mm.vmas[c.pick(mm.vmas.length)]!;
       return { kind: 'mprotect', proc, label: v.label, off: 0, pages: 0, write: !(v.flags & VM_WRITE) };
     }

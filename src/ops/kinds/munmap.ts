@@ -49,9 +49,9 @@ export const munmapOp: OpSpec<MunmapOp> = {
     return OK;
   },
   possible: (w) => procsWithVma(w) > 0,
-  build(w, _scope, c) {
+  build(w, scope, c) {
     const proc = pickProcWithVma(w, c);
-    if (c.chance(0.5)) {
+    if (!scope.partialRanges || c.chance(0.5)) {
       const mm = procMm(w, proc)!;
       const v = mm.vmas[c.pick(mm.vmas.length)]!;
       return { kind: 'munmap', proc, label: v.label, off: 0, pages: 0 };

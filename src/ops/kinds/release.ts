@@ -4,6 +4,7 @@
 import { FOLL_PIN } from '../../model/constants.js';
 import { putUserPages } from '../../model/gup.js';
 import { shadowRefReleased } from '../../oracle/shadow.js';
+import { census } from '../../world/census.js';
 import { isPinRef, refOf, unbindRef, type World } from '../../world/world.js';
 import { checkRef, pickLiveRef } from '../common.js';
 import { refName } from '../names.js';
@@ -28,9 +29,8 @@ function release(w: World, ref: number): void {
 }
 
 function countRefs(w: World, pin: boolean): number {
-  let n = 0;
-  for (const ref of w.liveRefs) if (isPinRef(refOf(w, ref)!) === pin) n++;
-  return n;
+  const c = census(w);
+  return pin ? c.pinRefs : c.getRefs;
 }
 
 export const putOp: OpSpec<PutOp> = {

@@ -4,10 +4,11 @@
 import { VM_WRITE } from '../../model/constants.js';
 import { userStore } from '../../model/access.js';
 import { refFolio } from '../../model/gup.js';
-import { touchFolio } from '../../model/kernel.js';
+import { touchFolioData } from '../../model/kernel.js';
 import { newValue, refWriteWithinContract, shadowRefStore, shadowStore } from '../../oracle/shadow.js';
+import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
-import { anyVma, checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
+import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
 import { addrArg, arity, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
@@ -25,12 +26,11 @@ const writable = (v: Vma): boolean => (v.flags & VM_WRITE) !== 0;
 
 /** The references the generator may write through: R/W and within the kernel's contract. */
 function writableRefs(w: World): number {
-  let n = 0;
-  for (const ref of w.liveRefs) {
-    const sr = w.shadow.refs[refOf(w, ref)!.id];
-    if (sr && refWriteWithinContract(sr)) n++;
-  }
-  return n;
+  return census(w).writableRefs;
+}
+
+function writableVmas(w: World): boolean {
+  return census(w).procsWithWritableVma > 0;
 }
 
 export const writeOp: OpSpec<WriteOp> = {
@@ -58,7 +58,7 @@ export const writeOp: OpSpec<WriteOp> = {
       const f = refFolio(w.k, r, op.page);
       if (f) {
         f.pages[r.idxs[op.page]!]!.data = v; // DMA into the page the reference holds
-        touchFolio(w.k, f);
+        touchFolioData(w.k, f);
       }
       return { kind: 'ok', value: v };
     }
@@ -69,9 +69,9 @@ export const writeOp: OpSpec<WriteOp> = {
     shadowStore(w.shadow, mm.id, addr, v);
     return { kind: 'ok', value: v };
   },
-  possible: (w) => anyVma(w, writable) || writableRefs(w) > 0,
+  possible: (w) => writableVmas(w) || writableRefs(w) > 0,
   build(w, _scope, c) {
-    const viaMm = anyVma(w, writable) && (writableRefs(w) === 0 || c.chance(0.8));
+    const viaMm = writableVmas(w) && (writableRefs(w) === 0 || c.chance(0.8));
     if (viaMm) return { kind: 'write', via: 'mm', ...pickAddr(w, pickProcWithVma(w, c, writable), c, writable) };
     const ref = pickLiveRef(w, c, (r) => {
       const sr = w.shadow.refs[r.id];

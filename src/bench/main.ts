@@ -1,0 +1,260 @@
+// npm run bench [-- --json] [-- --quick]: how fast cowfuzz finds bugs, measured fairly on a shared,
+// noisy machine: CPU time beside wall time, the things compared interleaved in one run, several
+// repetitions, min and median. Prints markdown tables (or one JSON document with --json).
+//
+// - throughput: checked ops per CPU-second per era at the default scope; anon-exclusive also with
+//   no invariants (raw), with --check full, and at a large scope (24 processes, 16 pages, 8 refs);
+// - seeded bugs: runs-to-find (no timing noise) and time-to-find, cowfuzz's loop against
+//   fast-check's fc.commands over the same model, invariants, scope and ops per run (only
+//   executed commands counted);
+// - --jobs 1 against --jobs 2 as interleaved pairs of the same fixed run count;
+// - exhaust depth 5 and 6 of anon-exclusive: seconds, states/s, peak memory;
+// - `cowfuzz policies` start-up wall time.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { DEFAULT_SCOPE, LARGE_SCOPE } from '../engine/scope.js';
+import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
+import { streamRng } from '../fuzz/campaign.js';
+import { DEFAULT_COMMANDS, noInvariantFails, type Real } from '../fuzz/fc-commands.js';
+import { eraPolicies, getPolicy, seededBugs } from '../policy/registry.js';
+import type { CheckMode } from '../world/world.js';
+
+const args = process.argv.slice(2);
+const JSON_OUT = args.includes('--json');
+const QUICK = args.includes('--quick');
+const REPS = QUICK ? 3 : 5;
+const BIN = fileURLToPath(new URL('../../bin/cowfuzz.js', import.meta.url));
+
+const log = (s: string): void => {
+  if (!JSON_OUT) process.stdout.write(s + '\n');
+};
+const progress = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+
+const sorted = (xs: readonly number[]): number[] => [...xs].sort((a, b) => a - b);
+const median = (xs: readonly number[]): number => {
+  const s = sorted(xs);
+  return s.length % 2 ? s[(s.length - 1) >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const min = (xs: readonly number[]): number => sorted(xs)[0]!;
+const max = (xs: readonly number[]): number => sorted(xs)[xs.length - 1]!;
+const cpuNow = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+
+interface Variant {
+  readonly label: string;
+  readonly policy: string;
+  readonly cfg: RunConfig;
+}
+
+/** Ops per CPU-second (and per wall-second) of one variant over `runs` runs, after a warm-up. */
+function measure(v: Variant, runs: number, seed: string): { cpu: number; wall: number; ops: number } {
+  const pol = getPolicy(v.policy);
+  const f = makeFuzzer(pol, streamRng(seed, 0, pol.name), v.cfg);
+  for (let i = 0; i < Math.min(500, runs / 10); i++) f.run();
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  let ops = 0;
+  for (let i = 0; i < runs; i++) ops += f.run().opsRun;
+  return { cpu: ops / (cpuNow() - c0), wall: ops / ((performance.now() - t0) / 1000), ops };
+}
+
+function cfg(check: CheckMode, large = false): RunConfig {
+  return large ? { ...DEFAULT_RUN_CONFIG, check, scope: LARGE_SCOPE, maxOps: 200 } : { ...DEFAULT_RUN_CONFIG, check };
+}
+
+function throughput(): Record<string, { min: number; median: number; max: number; wallMedian: number }> {
+  const variants: Variant[] = [
+    ...eraPolicies.map((p) => ({ label: p.name, policy: p.name, cfg: cfg('incremental') })),
+    { label: 'anon-exclusive, raw (no invariants)', policy: 'anon-exclusive', cfg: cfg('none') },
+    { label: 'anon-exclusive, --check full', policy: 'anon-exclusive', cfg: cfg('full') },
+    { label: 'anon-exclusive, large scope', policy: 'anon-exclusive', cfg: cfg('incremental', true) },
+  ];
+  const runs = QUICK ? 4000 : 12000;
+  const samples = new Map<string, { cpu: number[]; wall: number[] }>(variants.map((v) => [v.label, { cpu: [], wall: [] }]));
+  for (let rep = 0; rep < REPS; rep++) {
+    progress(`throughput, round ${rep + 1} of ${REPS}`);
+    for (const v of variants) {
+      const m = measure(v, v.cfg.scope === LARGE_SCOPE ? runs / 10 : runs, `bench-${rep}`);
+      samples.get(v.label)!.cpu.push(m.cpu);
+      samples.get(v.label)!.wall.push(m.wall);
+    }
+  }
+  log('## Throughput: model ops per second, one core\n');
+  log(`Interleaved, ${REPS} rounds; every invariant judged after every op unless said otherwise.\n`);
+  log('| variant | per CPU-second: min | median | max | per wall-second: median |');
+  log('|---|---|---|---|---|');
+  const out: Record<string, { min: number; median: number; max: number; wallMedian: number }> = {};
+  for (const v of variants) {
+    const s = samples.get(v.label)!;
+    out[v.label] = { min: min(s.cpu), median: median(s.cpu), max: max(s.cpu), wallMedian: median(s.wall) };
+    log(`| ${v.label} | ${fmt(min(s.cpu))} | ${fmt(median(s.cpu))} | ${fmt(max(s.cpu))} | ${fmt(median(s.wall))} |`);
+  }
+  log('');
+  return out;
+}
+
+/** Runs and executed ops until the first failure of the cowfuzz loop, and its CPU seconds. */
+function cowfuzzToFind(policy: string, seed: string, budget: number): { runs: number; ops: number; cpu: number } | null {
+  const pol = getPolicy(policy);
+  const f = makeFuzzer(pol, streamRng(seed, 0, pol.name), DEFAULT_RUN_CONFIG);
+  const c0 = cpuNow();
+  let ops = 0;
+  for (let run = 1; run <= budget; run++) {
+    const r = f.run();
+    ops += r.opsRun;
+    if (r.failure) return { runs: run, ops, cpu: cpuNow() - c0 };
+  }
+  return null;
+}
+
+/** The same for fast-check's fc.commands: runs until the first failing one (no shrinking). */
+function fcToFind(policy: string, seed: number, budget: number): { runs: number; ops: number; cpu: number } | null {
+  let runs = 0;
+  let ops = 0;
+  const c0 = cpuNow();
+  const r = fc.check(
+    noInvariantFails(getPolicy(policy), DEFAULT_COMMANDS, (real: Real) => {
+      runs++;
+      ops += real.executed;
+    }),
+    { seed, numRuns: budget, endOnFailure: true },
+  );
+  return r.failed ? { runs, ops, cpu: cpuNow() - c0 } : null;
+}
+
+function mutants(): Record<string, { cowfuzzRuns: number; fcRuns: number; cowfuzzMs: number; fcMs: number; cowfuzzOpsPerCpuS: number; fcOpsPerCpuS: number }> {
+  const seeds = QUICK ? 3 : 5;
+  const budget = 50_000;
+  log(`## Seeded bugs: runs to the first failure, median over ${seeds} seeds\n`);
+  log('Same model, same invariants, same scope, up to 40 ops per run; fast-check counts only the commands it executed. Runs-to-find has no timing noise; time-to-find is CPU time.\n');
+  log('| seeded bug | cowfuzz runs | fc.commands runs | cowfuzz ms | fc.commands ms | cowfuzz ops/CPU-s | fc.commands ops/CPU-s |');
+  log('|---|---|---|---|---|---|---|');
+  const out: Record<string, { cowfuzzRuns: number; fcRuns: number; cowfuzzMs: number; fcMs: number; cowfuzzOpsPerCpuS: number; fcOpsPerCpuS: number }> = {};
+  for (const bug of seededBugs) {
+    progress(`seeded bug ${bug.name}`);
+    const cf: { runs: number; ops: number; cpu: number }[] = [];
+    const fcr: { runs: number; ops: number; cpu: number }[] = [];
+    for (let s = 0; s < seeds; s++) {
+      // interleaved: one seed of each, in turn
+      cf.push(cowfuzzToFind(bug.name, `find-${s}`, budget) ?? { runs: budget, ops: 0, cpu: NaN });
+      fcr.push(fcToFind(bug.name, 1000 + s, budget) ?? { runs: budget, ops: 0, cpu: NaN });
+    }
+    const row = {
+      cowfuzzRuns: median(cf.map((x) => x.runs)),
+      fcRuns: median(fcr.map((x) => x.runs)),
+      cowfuzzMs: median(cf.map((x) => x.cpu * 1000)),
+      fcMs: median(fcr.map((x) => x.cpu * 1000)),
+      cowfuzzOpsPerCpuS: cf.reduce((a, x) => a + x.ops, 0) / cf.reduce((a, x) => a + x.cpu, 0),
+      fcOpsPerCpuS: fcr.reduce((a, x) => a + x.ops, 0) / fcr.reduce((a, x) => a + x.cpu, 0),
+    };
+    out[bug.name] = row;
+    log(`| ${bug.name} | ${row.cowfuzzRuns} | ${row.fcRuns} | ${fmt(row.cowfuzzMs)} | ${fmt(row.fcMs)} | ${fmt(row.cowfuzzOpsPerCpuS)} | ${fmt(row.fcOpsPerCpuS)} |`);
+  }
+  log('');
+  return out;
+}
+
+/** Wall seconds of one `cowfuzz fuzz` process. */
+function fuzzProcess(jobs: number, runs: number): number {
+  const t0 = performance.now();
+  spawnSync(process.execPath, [BIN, 'fuzz', '--policy', 'anon-exclusive', '--runs', String(runs), '--seed', 'jobs', '--jobs', String(jobs), '--out', '/tmp/cowfuzz-bench-findings'], { stdio: 'ignore' });
+  return (performance.now() - t0) / 1000;
+}
+
+function jobs(): { speedup: number; pairs: number[] } {
+  const runs = QUICK ? 20_000 : 60_000;
+  const pairs: number[] = [];
+  const t1s: number[] = [];
+  const t2s: number[] = [];
+  for (let i = 0; i < REPS; i++) {
+    progress(`--jobs 1 vs --jobs 2, pair ${i + 1} of ${REPS}`);
+    // alternate which goes first, so drift does not favour one
+    let t1: number;
+    let t2: number;
+    if (i % 2 === 0) {
+      t1 = fuzzProcess(1, runs);
+      t2 = fuzzProcess(2, runs);
+    } else {
+      t2 = fuzzProcess(2, runs);
+      t1 = fuzzProcess(1, runs);
+    }
+    t1s.push(t1);
+    t2s.push(t2);
+    pairs.push(t1 / t2);
+  }
+  const speedup = median(pairs);
+  log(`## --jobs 2 against --jobs 1\n`);
+  log(`${REPS} interleaved pairs of \`cowfuzz fuzz --policy anon-exclusive --runs ${runs}\` (whole process, wall time, start-up included).\n`);
+  log('| | --jobs 1 s | --jobs 2 s | speed-up |');
+  log('|---|---|---|---|');
+  log(`| min | ${fmt(min(t1s))} | ${fmt(min(t2s))} | ${fmt(min(pairs))}x |`);
+  log(`| median | ${fmt(median(t1s))} | ${fmt(median(t2s))} | ${fmt(speedup)}x |`);
+  log('');
+  return { speedup, pairs };
+}
+
+function exhaustRuns(): Record<string, { seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> {
+  const out: Record<string, { seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> = {};
+  log('## exhaust, anon-exclusive\n');
+  log('| depth | states | seconds | states/s | peak RSS MB |');
+  log('|---|---|---|---|---|');
+  for (const depth of QUICK ? [4, 5] : [5, 6]) {
+    progress(`exhaust depth ${depth}`);
+    const r = JSON.parse(execFileSync(process.execPath, [BIN, 'exhaust', '--depth', String(depth), '--json'], { encoding: 'utf8' })) as {
+      seconds: number;
+      states: number;
+      statesPerSecond: number;
+      peakRssMb: number;
+    };
+    out[`depth${depth}`] = r;
+    log(`| ${depth} | ${r.states.toLocaleString('en-US')} | ${r.seconds} | ${Math.round(r.statesPerSecond).toLocaleString('en-US')} | ${r.peakRssMb} |`);
+  }
+  log('');
+  return out;
+}
+
+function startup(): { minMs: number; medianMs: number } {
+  const ms: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    spawnSync(process.execPath, [BIN, 'policies'], { stdio: 'ignore' });
+    ms.push(performance.now() - t0);
+  }
+  log(`## Start-up\n\n\`cowfuzz policies\`: min ${fmt(min(ms))} ms, median ${fmt(median(ms))} ms wall (10 runs).\n`);
+  return { minMs: min(ms), medianMs: median(ms) };
+}
+
+const t = throughput();
+const m = mutants();
+const j = jobs();
+const e = exhaustRuns();
+const s = startup();
+if (JSON_OUT) {
+  const large = t['anon-exclusive, large scope']!;
+  process.stdout.write(
+    JSON.stringify(
+      {
+        checkedOpsPerCpuSecond: t['anon-exclusive']!.median,
+        checkedOpsPerCpuSecondLarge: large.median,
+        rawOpsPerCpuSecond: t['anon-exclusive, raw (no invariants)']!.median,
+        fullCheckOpsPerCpuSecond: t['anon-exclusive, --check full']!.median,
+        jobs2Speedup: j.speedup,
+        exhaustDepth6Seconds: e.depth6?.seconds ?? null,
+        exhaustDepth6PeakRssMb: e.depth6?.peakRssMb ?? null,
+        policiesStartupMs: s.medianMs,
+        throughput: t,
+        seededBugs: m,
+        jobs: j,
+        exhaust: e,
+        scope: { default: DEFAULT_SCOPE, large: LARGE_SCOPE },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+}

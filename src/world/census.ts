@@ -1,0 +1,53 @@
+// What is alive, counted once per step: the generator asks every op kind whether it is possible
+// before each op, and each answer reads these counts instead of walking the world again.
+
+import { FOLL_PIN, VM_WRITE } from '../model/constants.js';
+import { refWriteWithinContract } from '../oracle/shadow.js';
+import { procMm, refOf } from './lookup.js';
+import type { World } from './world.js';
+
+export interface Census {
+  /** the step these counts were taken after (-1: never) */
+  step: number;
+  /** live processes with at least one VMA, and with a writable one */
+  procsWithVma: number;
+  procsWithWritableVma: number;
+  /** live references taken with FOLL_GET, with FOLL_PIN, and the ones a DMA write may use */
+  getRefs: number;
+  pinRefs: number;
+  writableRefs: number;
+}
+
+export function newCensus(): Census {
+  return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, getRefs: 0, pinRefs: 0, writableRefs: 0 };
+}
+
+export function census(w: World): Census {
+  const c = w.census;
+  if (c.step === w.steps) return c;
+  c.step = w.steps;
+  c.procsWithVma = 0;
+  c.procsWithWritableVma = 0;
+  for (const p of w.liveProcs) {
+    const mm = procMm(w, p)!;
+    if (mm.vmas.length === 0) continue;
+    c.procsWithVma++;
+    for (const v of mm.vmas) {
+      if (v.flags & VM_WRITE) {
+        c.procsWithWritableVma++;
+        break;
+      }
+    }
+  }
+  c.getRefs = 0;
+  c.pinRefs = 0;
+  c.writableRefs = 0;
+  for (const ref of w.liveRefs) {
+    const r = refOf(w, ref)!;
+    if (r.gupFlags & FOLL_PIN) c.pinRefs++;
+    else c.getRefs++;
+    const sr = w.shadow.refs[r.id];
+    if (sr && refWriteWithinContract(sr)) c.writableRefs++;
+  }
+  return c;
+}

@@ -1,0 +1,56 @@
+// Emptying a world in place for the next run: the fuzzer runs millions of short sequences, and
+// building a new world for each would cost more than the first few ops. The result is the same as
+// newWorld() with the same policy and options (test/world/reset.test.ts).
+
+import { ZERO_VALUE } from '../model/constants.js';
+import { SWAP_MAP_BAD } from '../model/constants.js';
+import { PG_zero } from '../model/types.js';
+import { clearSiteIndex } from './site-index.js';
+import { PLAIN_WORDS } from './words.js';
+import type { World } from './world.js';
+
+export function resetWorld(w: World): void {
+  const k = w.k;
+  k.folios.length = 1;
+  const zero = k.folios[0]!;
+  zero.refcount = 1;
+  zero.pincount = 0;
+  zero.flags = PG_zero;
+  zero.swap = -1;
+  zero.stamp = 0;
+  zero.pages[0]!.data = ZERO_VALUE;
+  zero.pages[0]!.mapcount = 0;
+  zero.pages[0]!.anonExclusive = false;
+  zero.pages[0]!.mteTag = 0;
+  k.mms.length = 0;
+  for (const si of k.swap) {
+    si.map.fill(0);
+    if (w.pol.reserveSwapHeader) si.map[0] = SWAP_MAP_BAD;
+    si.hasCache.fill(false);
+    si.data.fill(0);
+    si.tags.fill(-1);
+  }
+  for (const c of k.swapCache) c.fill(-1);
+  k.refs.length = 0;
+  k.nextVpn = 16;
+  k.tracer = null;
+  const s = w.shadow;
+  s.clock = 0;
+  s.valueMm.length = 1;
+  s.valueAddr.length = 1;
+  s.valueTime.length = 1;
+  s.mmParent.length = 0;
+  s.mmForkTime.length = 0;
+  s.exp.length = 0;
+  s.refs.length = 0;
+  clearSiteIndex(w.index);
+  w.procMm.length = 0;
+  w.refOf.length = 0;
+  w.liveProcs.length = 0;
+  w.liveRefs.length = 0;
+  w.procsCreated = 0;
+  w.refsBound = 0;
+  w.steps = 0;
+  w.words = PLAIN_WORDS;
+  w.census.step = -1;
+}
