@@ -12,7 +12,7 @@ import { parseScenario } from '../src/scenario/parse.js';
 import { runScenario } from '../src/scenario/run.js';
 import type { ParsedScenario } from '../src/scenario/types.js';
 import { procMm, refOf, type CheckMode, type World } from '../src/world/world.js';
-import { fullCheckSet, incrementalCheckSet, type CheckSet } from '../src/invariants/check-set.js';
+import { fillFullCheckSet, fillIncrementalCheckSet, type CheckSet } from '../src/invariants/check-set.js';
 import { checkInvariants, type Violation } from '../src/invariants/index.js';
 import { touchFolio } from '../src/model/kernel.js';
 import { setPte } from '../src/model/pgtable.js';
@@ -136,7 +136,10 @@ export function corrupt(text: string, pol: string | CowPolicy, mode: CheckMode, 
 export function judge(r: Ran, checker?: Checker): Violation | null {
   const w = r.world;
   if (!checker) return checkInvariants(w);
-  return checker(w, w.opts.check === 'full' ? fullCheckSet(w) : incrementalCheckSet(w));
+  const set = w.checkSet;
+  if (w.opts.check === 'full') fillFullCheckSet(w, set);
+  else fillIncrementalCheckSet(w, set);
+  return checker(w, set);
 }
 
 /** A corruption that changes nothing but marks every live folio, swap slot and mapped address as touched. */
@@ -147,8 +150,33 @@ export function touchAll(r: Ran): void {
   for (const mm of k.mms) if (mm.alive) for (const v of mm.vmas) for (let a = v.start; a < v.end; a++) journal.addr(mm.id, a);
 }
 
-export function expectViolation(v: Violation | null, invariant: string, message?: RegExp): void {
-  expect(v, `expected a ${invariant} violation`).not.toBeNull();
-  expect(v!.invariant, v!.message).toBe(invariant);
-  if (message) expect(v!.message).toMatch(message);
+/**
+ * In both check modes: after `change` (see corrupt()), `checker` reports `invariant` with a message
+ * matching `message`, and checkInvariants() reports `first` (by default the same invariant; an
+ * earlier one when the corruption breaks that too; null: not asked).
+ */
+export function expectCaught(
+  text: string,
+  pol: string | CowPolicy,
+  change: (r: Ran) => void,
+  checker: Checker,
+  invariant: string,
+  message?: RegExp,
+  first: string | null = invariant,
+): void {
+  for (const mode of CHECK_MODES) {
+    const v = judge(corrupt(text, pol, mode, change), checker);
+    expect(v, `${mode}: expected ${invariant}`).not.toBeNull();
+    expect(v!.invariant, `${mode}: ${v!.message}`).toBe(invariant);
+    if (message) expect(v!.message, mode).toMatch(message);
+    if (first !== null) expect(judge(corrupt(text, pol, mode, change))?.invariant, `${mode}: checkInvariants()`).toBe(first);
+  }
+}
+
+/** In both check modes, with every folio, slot and address marked as touched: `checker` and checkInvariants() find nothing. */
+export function expectQuiet(text: string, pol: string | CowPolicy, checker: Checker): void {
+  for (const mode of CHECK_MODES) {
+    expect(judge(corrupt(text, pol, mode, touchAll), checker), mode).toBeNull();
+    expect(judge(corrupt(text, pol, mode, touchAll)), mode).toBeNull();
+  }
 }

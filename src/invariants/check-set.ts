@@ -18,6 +18,9 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   set.data.clear();
   for (let id = 0; id < w.k.folios.length; id++) set.folios.add(id);
   for (const si of w.k.swap) for (let off = 0; off < si.map.length; off++) set.slots.add(swpVal(si.type, off));
+  // and any slot a swap PTE names, even one past the end of its device
+  w.index.slot.forEach((offs, type) => offs.forEach((l, off) => l && l.length > 0 && set.slots.add(swpVal(type, off))));
+  set.slots.sort();
   for (const mm of w.k.mms) {
     if (!mm.alive) continue;
     for (const v of mm.vmas) for (let a = v.start; a < v.end; a++) set.sites.add(site(mm.id, a));

@@ -13,24 +13,30 @@ export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_
 
 export const ADVICE: readonly Advice[] = ['MADV_DONTNEED', 'MADV_PAGEOUT', 'MADV_DONTFORK', 'MADV_DOFORK'];
 
-/** models do_madvise() on [start, end): null on success, else the errno (ENOMEM for a hole in the range) */
+/**
+ * models do_madvise() -> madvise_walk_vmas() on [start, end): the advice is applied to every
+ * mapped part; a hole anywhere in the range makes the call return ENOMEM (unmapped_error), after
+ * the work. null on success.
+ */
 export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: Advice): Errno | null {
-  if (!rangeMapped(mm, start, end)) return 'ENOMEM';
+  const hole = !rangeMapped(mm, start, end);
   switch (advice) {
     case 'MADV_DONTNEED':
-      zapPteRange(k, mm, start, end); // madvise_dontneed_single_vma() -> zap_page_range_single()
-      return null;
+      // madvise_dontneed_single_vma() -> zap_page_range_single(), VMA by VMA
+      for (const v of mm.vmas) zapPteRange(k, mm, Math.max(v.start, start), Math.min(v.end, end));
+      break;
     case 'MADV_PAGEOUT':
-      madvisePageout(k, mm, start, end);
-      return null;
+      for (const v of mm.vmas) madvisePageout(k, mm, Math.max(v.start, start), Math.min(v.end, end));
+      break;
     case 'MADV_DONTFORK':
     case 'MADV_DOFORK':
       for (const vma of vmasInRange(mm, start, end)) {
         vma.flags = advice === 'MADV_DONTFORK' ? vma.flags | VM_DONTCOPY : vma.flags & ~VM_DONTCOPY;
       }
       vmaMergeAll(mm);
-      return null;
+      break;
   }
+  return hole ? 'ENOMEM' : null;
 }
 
 /**

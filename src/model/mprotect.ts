@@ -4,23 +4,36 @@
 import { VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
-import { rangeMapped, vmaMergeAll, vmasInRange } from './mmap.js';
+import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
 import { pteWrprotect } from './pte.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm, Vma } from './types.js';
 
-/** models do_mprotect_pkey() on [start, end): null on success, else the errno */
+/**
+ * models do_mprotect_pkey() on [start, end): VMA by VMA from start, as for_each_vma_range() does;
+ * a hole stops it with ENOMEM after the VMAs before it were changed (none when start is in a
+ * hole), a VMA that may not become writable with EACCES. null on success.
+ */
 export function mprotect(k: Kernel, mm: Mm, start: number, end: number, write: boolean): Errno | null {
-  if (!rangeMapped(mm, start, end)) return 'ENOMEM';
-  const vmas = vmasInRange(mm, start, end);
-  if (write && vmas.some((v) => !(v.flags & VM_MAYWRITE))) return 'EACCES';
-  for (const vma of vmas) {
+  let err: Errno | null = null;
+  let at = start;
+  for (const vma of vmasInRange(mm, start, end)) {
+    if (vma.start !== at) {
+      err = 'ENOMEM';
+      break;
+    }
+    if (write && !(vma.flags & VM_MAYWRITE)) {
+      err = 'EACCES';
+      break;
+    }
     vma.flags = write ? vma.flags | VM_WRITE : vma.flags & ~VM_WRITE;
     changePteRange(k, mm, vma, write);
+    at = vma.end;
   }
+  if (err === null && at < end) err = 'ENOMEM';
   vmaMergeAll(mm);
-  return null;
+  return err;
 }
 
 /** models change_pte_range() */

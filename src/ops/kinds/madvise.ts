@@ -39,10 +39,11 @@ export const madviseOp: OpSpec<MadviseOp> = {
   check: (w, op) => checkAddr(w, op, op.pages),
   apply(w, op) {
     const { mm, addr } = resolveAddr(w, op);
-    const err = madvise(w.k, mm, addr, addr + op.pages, op.advice);
-    if (err) return refused(err, 'part of the range is not mapped');
-    if (op.advice === 'MADV_DONTNEED') shadowZero(w.shadow, mm.id, addr, addr + op.pages);
-    return OK;
+    const end = addr + op.pages;
+    const err = madvise(w.k, mm, addr, end, op.advice);
+    // the mapped parts were zapped even when a hole made the call fail
+    if (op.advice === 'MADV_DONTNEED') for (const v of mm.vmas) if (v.start < end && v.end > addr) shadowZero(w.shadow, mm.id, Math.max(v.start, addr), Math.min(v.end, end));
+    return err ? refused(err, 'part of the range is not mapped') : OK;
   },
   possible: (w, scope) => procsWithVma(w) > 0 && scope.advice.length > 0,
   build(w, scope, c) {
