@@ -7,18 +7,9 @@ import type { PolicyRegistry } from '../policy/registry.js';
 import { runScenario } from '../scenario/run.js';
 import { expectationFor, meets, type ParsedScenario } from '../scenario/types.js';
 import type { Verdict } from '../engine/run.js';
+import { SHORT, shortVerdict } from '../report/verdicts.js';
 
-export const SHORT: Readonly<Record<string, string>> = {
-  pass: 'pass',
-  error: 'error',
-  accounting: 'ACCT',
-  'swap-offset-zero': 'SWP0',
-  'anon-exclusive': 'EXCL',
-  'pin-coherence': 'PIN',
-  'no-over-sharing': 'LEAK',
-  'data-oracle': 'DATA',
-  'gup-progress': 'LOOP',
-};
+export { SHORT };
 
 export interface Cell {
   readonly verdict: Verdict;
@@ -53,7 +44,7 @@ export function compareLines(scenarios: readonly ParsedScenario[], policies: rea
   let mismatches = 0;
   m.forEach((row, r) => {
     const cells = row.map((c, i) => {
-      const text = (SHORT[c.verdict] ?? c.verdict) + (c.ok === false ? '!' : '');
+      const text = shortVerdict(c.verdict) + (c.ok === false ? '!' : '');
       const padded = text.padEnd(colW[i]!);
       if (c.ok === false) {
         mismatches++;

@@ -1,11 +1,14 @@
 // cowfuzz exhaust: breadth-first over every op sequence up to a depth in exhaust's scope.
 
-import { EXHAUST_SCOPE } from '../engine/scope.js';
+import { EXHAUST_SCOPES } from '../engine/scope.js';
+import type { Scope } from '../ops/types.js';
 import { exhaust, type ExhaustResult } from '../exhaust/exhaust.js';
 import { isInvariantName, type InvariantName } from '../invariants/types.js';
 import { canonicalNamesFor } from '../fuzz/normalize.js';
 import { printOp, printScenario } from '../scenario/print.js';
 import type { Scenario } from '../scenario/types.js';
+import { runNamed } from '../scenario/run.js';
+import type { CowPolicy } from '../model/policy.js';
 import type { Ctx } from './context.js';
 import { EXIT, UsageError } from './errors.js';
 import { positiveInt } from '../fuzz/options.js';
@@ -16,16 +19,22 @@ export interface ExhaustFlags {
   invariant?: string;
   maxStates: string;
   json: boolean;
+  scope: string;
 }
 
-export function exhaustScenario(policy: string, r: Extract<ExhaustResult, { kind: 'counterexample' }>, depth: number, invariant?: string): Scenario {
+export function exhaustScenario(pol: CowPolicy, r: Extract<ExhaustResult, { kind: 'counterexample' }>, depth: number, invariant?: string, scopeName = 'anon'): Scenario {
+  const policy = pol.name;
+  const names = canonicalNamesFor(r.ops);
+  const swapSlots = EXHAUST_SCOPES[scopeName]!.swapSlots;
+  // the message again, in the scenario's names
+  const message = runNamed(r.ops, names, pol, { swapSlots }).violation?.message ?? r.violation.message;
   return {
     title: `cowfuzz exhaust: ${r.violation.invariant} under ${policy} (${r.ops.length} ops, a shortest counterexample)`,
-    sources: [`cowfuzz exhaust --policy ${policy} --depth ${depth}${invariant ? ` --invariant ${invariant}` : ''}`],
+    sources: [`cowfuzz exhaust --policy ${policy} --depth ${depth}${scopeName !== 'anon' ? ` --scope ${scopeName}` : ''}${invariant ? ` --invariant ${invariant}` : ''}`],
     expect: [{ policies: [policy], verdict: r.violation.invariant }],
-    swapSlots: EXHAUST_SCOPE.swapSlots,
-    names: canonicalNamesFor(r.ops),
-    body: [{ kind: 'comment', text: r.violation.message }, ...r.ops.map((op) => ({ kind: 'op' as const, op }))],
+    swapSlots,
+    names,
+    body: [{ kind: 'comment', text: message }, ...r.ops.map((op) => ({ kind: 'op' as const, op }))],
   };
 }
 
@@ -37,6 +46,8 @@ export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
   if (f.invariant !== undefined && !isInvariantName(f.invariant)) throw new UsageError(`unknown invariant '${f.invariant}' (see 'cowfuzz invariants')`);
   const maxStates = positiveInt(f.maxStates, '--max-states');
   const invariant = f.invariant as InvariantName | undefined;
+  const scope: Scope | undefined = Object.hasOwn(EXHAUST_SCOPES, f.scope) ? EXHAUST_SCOPES[f.scope] : undefined;
+  if (scope === undefined) throw new UsageError(`bad --scope '${f.scope}': expected ${Object.keys(EXHAUST_SCOPES).join(', ')}`);
   let stop = false;
   const onSignal = (): void => {
     if (stop) process.exit(130);
@@ -46,16 +57,16 @@ export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
   process.on('SIGTERM', onSignal);
   let r: ExhaustResult;
   try {
-    r = exhaust({ policy: pol, depth, maxStates, ...(invariant ? { invariant } : {}), shouldStop: () => stop });
+    r = exhaust({ policy: pol, depth, maxStates, scope, ...(invariant ? { invariant } : {}), shouldStop: () => stop });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
   const rate = Math.round(r.states / Math.max(r.elapsedMs / 1000, 1e-3));
   const secs = (r.elapsedMs / 1000).toFixed(1);
-  const scenario = r.kind === 'counterexample' ? exhaustScenario(pol.name, r, depth, invariant) : null;
+  const scenario = r.kind === 'counterexample' ? exhaustScenario(pol, r, depth, invariant, f.scope) : null;
   if (f.json) {
-    const base = { policy: pol.name, depth, invariant: invariant ?? null, kind: r.kind, states: r.states, sequences: r.sequences, seconds: Number(secs), statesPerSecond: rate, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
+    const base = { policy: pol.name, scope: f.scope, depth, invariant: invariant ?? null, kind: r.kind, states: r.states, sequences: r.sequences, seconds: Number(secs), statesPerSecond: rate, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
     if (r.kind === 'counterexample') {
       ctx.out(JSON.stringify({ ...base, length: r.ops.length, invariantFailed: r.violation.invariant, message: r.violation.message, ops: r.ops.map((op) => printOp(op, scenario!.names)), scenario: printScenario(scenario!) }));
     } else if (r.kind === 'incomplete') ctx.out(JSON.stringify({ ...base, completedDepth: r.completedDepth, reason: r.reason }));

@@ -66,6 +66,7 @@ export async function fuzzCommand(ctx: Ctx, flags: FuzzCliFlags): Promise<number
       if (o.jobs > 1 && !tty) ctx.err(`cowfuzz: found ${f.finding.invariant} under ${f.finding.policy}${f.path ? ` (${f.path})` : ''}`);
     },
     progress(p) {
+      reporter.progress?.(p);
       const secs = Math.max(0.001, p.elapsedMs / 1000);
       if (bar) {
         bar.update(o.runs !== null ? p.execs : Math.min(o.timeMs!, p.elapsedMs), {

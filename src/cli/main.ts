@@ -19,7 +19,8 @@ function version(): string {
 const EXIT_HELP = `
 Exit status:
   0  clean: nothing found, every expectation met
-  1  found: an invariant failed in a fuzz run, or a scenario's expectation was not met
+  1  found: an invariant failed in a fuzz run, a scenario's expectation was not met, or
+     (kernel-check) a kernel disagreed with the model
   2  usage error or bad input (a malformed scenario, an unknown policy, a bad flag)
   3  an I/O error (unreadable file, full or read-only output folder) or an internal error`;
 
@@ -100,6 +101,71 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   withGlobals(
     program
+      .command('explain')
+      .description("tell a scenario's run step by step: the kernel's decisions, what each step changed, what reads saw, the violation")
+      .argument('<file>', 'a scenario file')
+      .option('-p, --policy <names>', 'policy name(s) (default: the policies the scenario expects something of, else anon-exclusive)')
+      .option('--vs <policy>', 'a second policy: both side by side from the first step where they differ (or --vs P1,P2)')
+      .option('--width <n>', 'column width of --vs', '72'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { explainCommand } = await import('./explain.js');
+      return explainCommand(ctx, cmd.args[0]!, cmd.opts<{ policy?: string; vs?: string; width?: string }>());
+    }),
+  );
+
+  withGlobals(
+    program
+      .command('report')
+      .description('one self-contained HTML page: the compare matrix, a timeline per scenario, fuzz runs (their JSON output) charted')
+      .argument('<paths...>', 'scenario files or folders, and fuzz --format json output files')
+      .requiredOption('--html <file>', 'where the page is written')
+      .option('-p, --policy <names>', 'policies of the matrix', 'all'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { reportCommand } = await import('./report.js');
+      return reportCommand(ctx, cmd.args, cmd.opts<{ html: string; policy: string }>());
+    }),
+  );
+
+  withGlobals(
+    program
+      .command('repro')
+      .description('the scenario as one self-contained C program that performs it on a real kernel (gcc -Wall -Werror)')
+      .argument('<file>', 'a scenario file')
+      .option('-o, --out <file>', 'where the C program is written (default: standard output)'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { reproCommand } = await import('./repro.js');
+      return reproCommand(ctx, cmd.args[0]!, cmd.opts<{ out?: string }>());
+    }),
+  );
+
+  withGlobals(
+    program
+      .command('kernel-check')
+      .description("build and run each scenario's C reproducer on this kernel (or another under QEMU) and compare its verdict with the model's")
+      .argument('[paths...]', 'scenario files or folders', ['corpus'])
+      .option('-p, --policy <name>', 'the era to compare with (default: the one the kernel release belongs to)')
+      .option('-k, --kernel <image>', 'boot this kernel under QEMU instead: a Debian linux-image .deb, the folder it unpacks to, or a bzImage')
+      .option('--modules <dir>', "the image's lib/modules folder (for brd.ko, the guest's swap), when not next to it")
+      .option('--keep <dir>', 'keep the C programs, binaries and logs in this folder')
+      .option('--timeout <duration>', 'per program', '120s')
+      .option('-v, --verbose', "print every program's output (by default: only where the kernel disagrees)", false)
+      .option('--print-era', 'print the era the kernel belongs to and exit', false)
+      .option('--random <n>', "also n random scenarios drawn by the fuzzer's generator (ops a reproducer can perform)")
+      .option('--seed <string>', 'seed of --random (default: a new one, printed)')
+      .option('--max-ops <n>', 'ops per random scenario', '20'),
+  ).action(
+    run(async (ctx, cmd) => {
+      const { kernelCheckCommand } = await import('./kernel-check.js');
+      const o = cmd.opts<{ random?: string }>();
+      return kernelCheckCommand(ctx, cmd.args.length ? cmd.args : o.random !== undefined ? [] : ['corpus'], cmd.opts());
+    }),
+  );
+
+  withGlobals(
+    program
       .command('fuzz')
       .description('generate random op sequences, judge every invariant after every op, shrink and save what fails')
       .option('-p, --policy <names>', "policies, comma separated; 'all' = the kernel eras, 'mutants', 'variants', 'everything'", 'all')
@@ -114,6 +180,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
       .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
+      .option('--scope <name>', 'default (anonymous memory, files and memfds), anon (anonymous memory only) or large (24 processes, 16 pages)', 'default')
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),
   ).action(
@@ -131,6 +198,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
       .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
       .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '4000000')
+      .option('--scope <name>', 'anon (one mapping of anonymous memory) or files (one file or memfd too: file-backed races such as Dirty COW)', 'anon')
       .option('--json', 'one JSON object instead of text', false),
   ).action(
     run(async (ctx, cmd) => {

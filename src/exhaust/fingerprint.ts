@@ -79,6 +79,8 @@ function walk(w: World, out: Sink): void {
     out.n(f.pincount);
     out.n(f.flags);
     out.n(f.swap);
+    out.n(f.mapping);
+    out.n(f.index);
     for (const p of f.pages) {
       val(p.data);
       out.n(p.mapcount);
@@ -116,24 +118,39 @@ function walk(w: World, out: Sink): void {
       out.n(v.end);
       out.n(v.flags);
       out.n(v.label);
+      out.n(v.file);
+      out.n(v.pgoff);
       for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
     }
   }
-  const names = w.liveRefs.slice().sort((x, y) => x - y);
+  // live references and GUPs in progress, by name (a poke in progress writes when it completes)
+  const names = [...w.liveRefs, ...w.pending].sort((x, y) => x - y);
   for (const name of names) {
     const r = k.refs[w.refOf[name]!]!;
     const sr = shadow.refs[r.id];
     out.tag(3);
     out.n(name);
-    for (let i = 0; i < r.nr; i++) {
+    out.n(w.pokes.has(r.id) ? 1 : 0);
+    for (let i = 0; i < r.folios.length; i++) {
       folio(r.folios[i]!);
       out.n(r.idxs[i]!);
-      out.n(sr ? (sr.coherent[i] ? 1 : 0) : 2);
+      if (!sr) {
+        out.n(-2);
+        continue;
+      }
+      out.n((sr.coherent[i] ? 1 : 0) | (sr.anon[i] ? 2 : 0) | (sr.shared[i] === 'in-file' ? 4 : sr.shared[i] === 'orphan' ? 8 : 0));
+      out.n(sr.obj[i]!);
     }
     out.n(r.gupFlags);
     out.n(r.mm);
     out.n(r.addr);
     for (const h of r.holders) out.n(h);
+    if (r.job) {
+      out.n(r.job.page);
+      out.n(r.job.foll);
+      out.n(r.job.follCow ? 1 : 0);
+      out.n(r.job.faults);
+    }
   }
   k.swapCache.forEach((c, type) =>
     c.forEach((fid, off) => {
@@ -166,7 +183,23 @@ function walk(w: World, out: Sink): void {
   for (let mm = 0; mm < shadow.exp.length; mm++) {
     out.tag(7);
     out.n(shadow.mmParent[mm]!);
-    for (const v of shadow.exp[mm]!) v < 0 ? out.n(-4) : val(v);
+    for (const v of shadow.exp[mm]!) v < 0 ? out.n(v - 10) : val(v);
+    for (const o of shadow.objAt[mm]!) out.n(o);
+  }
+  for (const [key, v] of [...shadow.fexp].sort((x, y) => x[0] - y[0])) {
+    out.tag(10);
+    out.n(key);
+    val(v);
+    for (const h of shadow.fhist.get(key) ?? []) val(h);
+  }
+  for (const ino of k.inodes) {
+    out.tag(11);
+    out.n((ino.kind === 'shmem' ? 1 : 0) | (ino.readOnly ? 2 : 0) | (ino.writeback ? 4 : 0));
+    out.n(ino.size);
+    out.n(ino.seals);
+    for (const c of ino.cache) c < 0 ? out.n(-1) : folio(c);
+    for (const e of ino.swapped) out.n(e);
+    for (const d of ino.disk) val(d);
   }
   // the oracle's clock: only the order of the fork times and the write times matters
   const times: number[] = shadow.mmForkTime.slice();
@@ -184,6 +217,8 @@ function walk(w: World, out: Sink): void {
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);
   out.n(w.procsCreated);
+  for (const o of w.objIno) out.n(o);
+  out.n(w.refsBound);
 }
 
 /** The fingerprint as two 32-bit halves. */

@@ -3,11 +3,11 @@
 // Deterministic for a seed, a stream and a run count.
 
 import seedrandom from 'seedrandom';
-import { runNamed } from '../scenario/run.js';
+import { decisionLines, traceNamed } from '../scenario/trace.js';
 import { canonicalNamesFor } from './normalize.js';
 import type { CowPolicy } from '../model/policy.js';
 import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from './engine.js';
-import { signature, type Finding } from './findings.js';
+import { DECISIONS_HEADER, signature, type Finding } from './findings.js';
 import { shrink } from './shrink.js';
 
 export interface CampaignOptions {
@@ -102,10 +102,15 @@ export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignSta
     }
     shrunkPerKey.set(key, n + 1);
     const ops = shrink(r.failure.ops, pol, inv, { swapSlots: o.run.scope.swapSlots });
+    // replayed once with a tracer: the message in canonical names, and the decisions that led
+    // there, so a reader of the finding file sees the cause without running anything
+    const names = canonicalNamesFor(ops);
+    const traced = traceNamed(ops, names, pol, { swapSlots: o.run.scope.swapSlots });
+    const decisions = decisionLines(ops, names, traced);
     const f: Finding = {
       policy: pol.name,
       invariant: inv,
-      message: runNamed(ops, canonicalNamesFor(ops), pol, { swapSlots: o.run.scope.swapSlots }).violation?.message ?? r.failure.violation.message,
+      message: traced.result.violation?.message ?? r.failure.violation.message,
       seed: o.seed,
       options: o.optionsText,
       stream: o.stream,
@@ -113,6 +118,7 @@ export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignSta
       originalLength: r.failure.ops.length,
       ops,
       swapSlots: o.run.scope.swapSlots,
+      decisions: decisions.length ? [DECISIONS_HEADER, ...decisions] : [],
     };
     const sig = signature(f);
     const seen = stats.perSignature.get(sig) ?? 0;

@@ -30,7 +30,7 @@ export class InvariantFailure extends Error {
   readonly violation: Violation;
   readonly ops: readonly Op[];
   constructor(violation: Violation, ops: readonly Op[]) {
-    const names = canonicalNames(8, 8, 8);
+    const names = canonicalNames(8, 8, 8, 8);
     super(`${violation.invariant}: ${violation.message}\n${ops.map((o) => printOp(o, names)).join('\n')}`);
     this.violation = violation;
     this.ops = ops;
@@ -60,7 +60,7 @@ class OpCommand implements fc.Command<Model, Real> {
     if (res.status === 'violated') throw new InvariantFailure(res.violation, r.ops);
   }
   toString(): string {
-    return this.built ? printOp(this.built, canonicalNames(8, 8, 8)) : `${OP_SPECS[this.kind]!.kind}(impossible)`;
+    return this.built ? printOp(this.built, canonicalNames(8, 8, 8, 8)) : `${OP_SPECS[this.kind]!.kind}(impossible)`;
   }
 }
 

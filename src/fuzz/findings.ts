@@ -28,14 +28,17 @@ export interface Finding {
   /** shrunk and normalised (canonical names) */
   readonly ops: readonly Op[];
   readonly swapSlots: number;
-  /** the decisions of the failing run, in the kernel's words (explain's trace), one per line */
+  /** the decisions (and notable events) of the failing run, in the kernel's words, one per line, under a heading */
   readonly decisions?: readonly string[];
 }
+
+/** The comment above a finding's decisions. */
+export const DECISIONS_HEADER = 'what the kernel decided and did, by op (cowfuzz explain FILE shows every step):';
 
 /** The canonical printed ops of a finding. */
 export function findingBody(ops: readonly Op[]): string {
   const c = nameCounts(ops);
-  const names = canonicalNames(c.procs, c.labels, c.refs);
+  const names = canonicalNames(c.procs, c.labels, c.refs, c.objs);
   return ops.map((op) => printOp(op, names)).join('\n');
 }
 
@@ -61,7 +64,7 @@ export function findingScenario(f: Finding): Scenario {
     sources: [`cowfuzz fuzz --seed ${f.seed}${f.options ? ' ' + f.options : ''} (stream ${f.stream}, run ${f.run})`],
     expect: [{ policies: [f.policy], verdict: f.invariant }],
     swapSlots: f.swapSlots,
-    names: canonicalNames(c.procs, c.labels, c.refs),
+    names: canonicalNames(c.procs, c.labels, c.refs, c.objs),
     body: [
       { kind: 'comment', text: f.message },
       ...(f.decisions ?? []).map((d) => ({ kind: 'comment' as const, text: d })),

@@ -14,7 +14,7 @@ function fieldsOf(op: Op): NameFields {
 
 /** Renumbers processes, labels and references in order of first appearance. */
 export function renumber(ops: readonly Op[]): Op[] {
-  const maps = { procs: new Map<number, number>(), labels: new Map<number, number>(), refs: new Map<number, number>() };
+  const maps = { procs: new Map<number, number>(), labels: new Map<number, number>(), refs: new Map<number, number>(), objs: new Map<number, number>() };
   const id = (m: Map<number, number>, v: number): number => {
     let x = m.get(v);
     if (x === undefined) m.set(v, (x = m.size));
@@ -23,9 +23,14 @@ export function renumber(ops: readonly Op[]): Op[] {
   return ops.map((op) => {
     const f = fieldsOf(op);
     const out: Rec = { ...op };
-    for (const k of f.procs ?? []) if (typeof out[k] === 'number') out[k] = id(maps.procs, out[k] as number);
-    for (const k of f.labels ?? []) if (typeof out[k] === 'number') out[k] = id(maps.labels, out[k] as number);
-    for (const k of f.refs ?? []) if (typeof out[k] === 'number') out[k] = id(maps.refs, out[k] as number);
+    // a negative value is "none" (a poke without a name, an anonymous mmap): not a name
+    const rename = (fields: readonly string[] | undefined, m: Map<number, number>): void => {
+      for (const k of fields ?? []) if (typeof out[k] === 'number' && (out[k] as number) >= 0) out[k] = id(m, out[k] as number);
+    };
+    rename(f.procs, maps.procs);
+    rename(f.labels, maps.labels);
+    rename(f.refs, maps.refs);
+    rename(f.objs, maps.objs);
     return out as unknown as Op;
   });
 }
@@ -101,14 +106,15 @@ function usesProc(op: Op, proc: number): boolean {
 }
 
 /** The highest id used + 1, per name kind (for canonical name tables). */
-export function nameCounts(ops: readonly Op[]): { procs: number; labels: number; refs: number } {
-  const c = { procs: 0, labels: 0, refs: 0 };
+export function nameCounts(ops: readonly Op[]): { procs: number; labels: number; refs: number; objs: number } {
+  const c = { procs: 0, labels: 0, refs: 0, objs: 0 };
   for (const op of ops) {
     const f = fieldsOf(op);
     const o = op as unknown as Rec;
     for (const k of f.procs ?? []) if (typeof o[k] === 'number') c.procs = Math.max(c.procs, (o[k] as number) + 1);
     for (const k of f.labels ?? []) if (typeof o[k] === 'number') c.labels = Math.max(c.labels, (o[k] as number) + 1);
     for (const k of f.refs ?? []) if (typeof o[k] === 'number') c.refs = Math.max(c.refs, (o[k] as number) + 1);
+    for (const k of f.objs ?? []) if (typeof o[k] === 'number') c.objs = Math.max(c.objs, (o[k] as number) + 1);
   }
   return c;
 }
@@ -117,5 +123,5 @@ export function nameCounts(ops: readonly Op[]): { procs: number; labels: number;
 /** Canonical names (P0.., A.., r1..) covering every id the ops use. */
 export function canonicalNamesFor(ops: readonly Op[]): Names {
   const c = nameCounts(ops);
-  return canonicalNames(c.procs, c.labels, c.refs);
+  return canonicalNames(c.procs, c.labels, c.refs, c.objs);
 }

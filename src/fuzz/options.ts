@@ -1,7 +1,7 @@
 // The options of a fuzz job, parsed and validated once; workers receive them as plain data.
 
 import { readFileSync } from 'node:fs';
-import { DEFAULT_SCOPE } from '../engine/scope.js';
+import { FUZZ_SCOPES } from '../engine/scope.js';
 import { DEFAULT_WEIGHTS, parseWeights, WeightsError, weightsProblem, type Weights } from '../engine/weights.js';
 import type { Scope } from '../ops/types.js';
 import type { PolicyRegistry } from '../policy/registry.js';
@@ -68,6 +68,7 @@ export interface RawFuzzFlags {
   config?: string;
   swarm: boolean;
   check?: string;
+  scope?: string;
 }
 
 /** Config file: JSON with optional { "weights": {kind: n}, "maxOps": n } */
@@ -127,6 +128,9 @@ export function parseFuzzFlags(f: RawFuzzFlags, reg: PolicyRegistry, policyModul
   const shard = parseShard(f.shard);
   const check = f.check ?? 'incremental';
   if (check !== 'incremental' && check !== 'full') throw new FuzzOptionError(`bad --check '${check}': expected incremental or full`);
+  const scopeName = f.scope ?? 'default';
+  const scope = Object.hasOwn(FUZZ_SCOPES, scopeName) ? FUZZ_SCOPES[scopeName]! : null;
+  if (scope === null) throw new FuzzOptionError(`bad --scope '${scopeName}': expected ${Object.keys(FUZZ_SCOPES).join(', ')}`);
   if (f.seed !== undefined && f.seed.length === 0) throw new FuzzOptionError('bad --seed: expected a non-empty string');
   const seed = f.seed ?? randomSeed();
   const opts = [
@@ -136,13 +140,14 @@ export function parseFuzzFlags(f: RawFuzzFlags, reg: PolicyRegistry, policyModul
     f.config ? `--config ${f.config}` : '',
     f.swarm ? '' : '--no-swarm',
     check === 'full' ? '--check full' : '',
+    scopeName !== 'default' ? `--scope ${scopeName}` : '',
     shard.count > 1 ? `--shard ${shard.index}/${shard.count}` : '',
     jobs > 1 ? `--jobs ${jobs}` : '',
     ...policyModules.map((m) => `--policy-module ${m}`),
   ]
     .filter(Boolean)
     .join(' ');
-  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope: DEFAULT_SCOPE, check, outDir: f.out || null, jobs, shard, optionsText: opts };
+  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope, check, outDir: f.out || null, jobs, shard, optionsText: opts };
 }
 
 /** Job j's seed stream: disjoint across jobs and shards. */

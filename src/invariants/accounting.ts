@@ -17,7 +17,7 @@ function gupRefs(w: World, f: Folio): { refs: number; pins: number } {
   let pins = 0;
   for (const r of w.k.refs) {
     if (r === null) continue;
-    for (let i = 0; i < r.nr; i++) {
+    for (let i = 0; i < r.folios.length; i++) {
       if (r.folios[i] !== f.id) continue;
       if (!(r.gupFlags & FOLL_PIN)) refs += 1;
       else if (f.id === ZERO_FOLIO && !w.pol.pinAccountsZeroPage) continue;
@@ -54,7 +54,9 @@ function checkFolio(w: World, id: number): Violation | null {
     }
   }
   const g = gupRefs(w, f);
-  const cache = f.swap >= 0 ? f.nr : 0;
+  const ino = f.mapping >= 0 ? k.inodes[f.mapping] : undefined;
+  if (f.mapping >= 0 && (!ino || ino.cache[f.index] !== id)) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
+  const cache = (f.swap >= 0 ? f.nr : 0) + (ino ? f.nr : 0);
   const expected = (zero ? 1 : sites.length) + cache + g.refs;
   if (f.refcount !== expected) {
     return v(
@@ -75,17 +77,29 @@ function checkFolio(w: World, id: number): Violation | null {
   return null;
 }
 
+/** shmem page-cache value entries naming the slot (swap_shmem_alloc() counts each as a user) */
+function shmemEntries(w: World, val: number): number {
+  let n = 0;
+  for (const ino of w.k.inodes) for (const e of ino.swapped) if (e === val) n++;
+  return n;
+}
+
 function checkSlot(w: World, val: number): Violation | null {
   const k = w.k;
   const type = swpType(val);
   const off = swpOffset(val);
   const si = k.swap[type];
-  const ptes = sitesOfSlot(w.index, val).length;
+  const swapPtes = sitesOfSlot(w.index, val).length;
+  const shmem = shmemEntries(w, val);
+  const ptes = swapPtes + shmem;
   if (!si || off >= si.map.length) {
     return ptes > 0 ? v(`a swap PTE names swp_entry(${type},${off}), a slot that does not exist`) : null;
   }
   const count = si.map[off]!;
-  if (count !== SWAP_MAP_BAD && count !== ptes) return v(`swap_map[${off}] of device ${type} is ${count} but ${ptes} swap PTEs name it`);
+  if (count !== SWAP_MAP_BAD && count !== ptes) {
+    const users = shmem > 0 ? `${swapPtes} swap PTEs and ${shmem} shmem entries` : `${swapPtes} swap PTEs`;
+    return v(`swap_map[${off}] of device ${type} is ${count} but ${users} name it`);
+  }
   const cached = (k.swapCache[type]![off] ?? -1) >= 0;
   if (si.hasCache[off] !== cached) {
     return v(`slot ${off} of device ${type}: SWAP_HAS_CACHE is ${si.hasCache[off]} but the swap cache ${cached ? 'holds' : 'lacks'} it`);
@@ -100,13 +114,32 @@ function checkSlot(w: World, val: number): Violation | null {
 }
 
 function checkRef(w: World, r: GupRef): Violation | null {
-  for (let i = 0; i < r.nr; i++) {
+  for (let i = 0; i < r.folios.length; i++) {
     if (!w.k.folios[r.folios[i]!]) return v(`${w.words.ref(r.id)} holds freed folio#${r.folios[i]}`, [r.folios[i]!]);
   }
   return null;
 }
 
+/** Every page-cache entry names a live folio that claims it. */
+function checkInodes(w: World): Violation | null {
+  for (const ino of w.k.inodes) {
+    for (let index = 0; index < ino.cache.length; index++) {
+      const id = ino.cache[index]!;
+      if (id < 0) continue;
+      const f = w.k.folios[id];
+      if (!f) return v(`page ${index} of inode ${ino.id} is freed ${w.words.folio(id)}`, [id]);
+      if (f.mapping !== ino.id || f.index !== index) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
+      if ((ino.swapped[index] ?? -1) >= 0) return v(`page ${index} of inode ${ino.id} is both cached and swapped out`, [id]);
+    }
+  }
+  return null;
+}
+
 export function checkAccounting(w: World, set: CheckSet): Violation | null {
+  if (w.k.inodes.length > 0) {
+    const bad = checkInodes(w);
+    if (bad) return bad;
+  }
   for (const r of w.k.refs) {
     if (r === null) continue;
     const bad = checkRef(w, r);

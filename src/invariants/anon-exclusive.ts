@@ -14,7 +14,7 @@ const v = (message: string, folios: number[] = []): Violation => ({ invariant: '
 function pinnedPage(w: World, f: Folio, n: number): boolean {
   for (const r of w.k.refs) {
     if (r === null || !(r.gupFlags & FOLL_PIN)) continue;
-    for (let i = 0; i < r.nr; i++) if (r.folios[i] === f.id && r.idxs[i] === n) return true;
+    for (let i = 0; i < r.folios.length; i++) if (r.folios[i] === f.id && r.idxs[i] === n) return true;
   }
   return false;
 }

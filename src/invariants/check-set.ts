@@ -27,6 +27,12 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   }
 }
 
+function fileTouched(w: World, data: CheckSet['data']): boolean {
+  if (w.journal.nOther > 0 || w.journal.nWriteback > 0) return true;
+  for (let x = 0; x < data.n; x++) if ((w.k.folios[data.v[x]!]?.mapping ?? -1) >= 0) return true;
+  return false;
+}
+
 /** What the last step touched, with the index brought up to date first. */
 export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   const j = w.journal;
@@ -73,6 +79,15 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   }
   // a touched slot is read by every swap PTE naming it
   for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.add(s);
+  // a file page is read by every address of a file mapping with no PTE there (peekAddr() reads
+  // the page cache, the swap slot or the disk): when a page-cache folio, a file or a mapping
+  // changed, every address of every file mapping is judged (files are few and small)
+  if (k.inodes.length > 0 && fileTouched(w, data)) {
+    for (const mm of k.mms) {
+      if (!mm.alive) continue;
+      for (const v of mm.vmas) if (v.file >= 0) for (let a = v.start; a < v.end; a++) sites.add(site(mm.id, a));
+    }
+  }
   slots.sort();
   sites.sort();
 }

@@ -1,29 +1,56 @@
-// The data oracle: every address a process maps and every page a GUP reference holds is read
-// (without faulting) and judged against the shadow. A value the reader may not see is
-// over-sharing; a stale value where a coherent pin is involved is lost coherence; any other
-// wrong value is a data-oracle failure.
+// The data oracle: every address a process maps, every page a GUP reference holds and every file
+// page is read (without faulting) and judged against the shadow. A value the reader may not see
+// is over-sharing; a stale value where a coherent pin is involved is lost coherence; a private
+// value in a file page is a write that went through; any other wrong value is lost data.
 
-import { ZERO_VALUE } from '../model/constants.js';
+import { ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
-import type { Kernel } from '../model/types.js';
-import type { Pte } from '../model/pte.js';
-import { expected, mayObserve, UNMAPPED } from '../oracle/shadow.js';
+import { swpOffset, swpType } from '../model/swapfile.js';
+import type { Inode, Kernel, Vma } from '../model/types.js';
+import { expected, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { InvariantName, Violation } from './types.js';
 
-/** What a load through this PTE would return, without changing anything (the fault paths preserve content). */
-export function peekPte(k: Kernel, pte: Pte): number {
+/** What a file page holds now: the page cache, else (shmem) the swap slot, else (a file) the disk; zero for a hole. */
+export function objectContent(k: Kernel, ino: Inode, index: number): number {
+  const id = ino.cache[index] ?? -1;
+  if (id >= 0) return k.folios[id]?.pages[0]?.data ?? ZERO_VALUE;
+  const entry = ino.swapped[index] ?? -1;
+  if (entry >= 0) {
+    const f = swapCacheLookup(k, swpType(entry), swpOffset(entry));
+    return f ? f.pages[swpOffset(entry) - swpOffset(f.swap)]!.data : (k.swap[swpType(entry)]?.data[swpOffset(entry)] ?? ZERO_VALUE);
+  }
+  return ino.kind === 'file' ? (ino.disk[index] ?? ZERO_VALUE) : ZERO_VALUE;
+}
+
+function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
+  for (const v of k.mms[mm]!.vmas) if (addr >= v.start && addr < v.end) return v;
+  return null;
+}
+
+/**
+ * What a load at the address would return, without changing anything (the fault paths preserve
+ * content): the page mapped, the swapped-out page, the file page a fault would map, or zero.
+ * null when a load would not return (past the end of the file: SIGBUS).
+ */
+export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
+  const pte = k.mms[mm]!.pt[addr]!;
   switch (pte.kind) {
     case 'present':
       return k.folios[pte.folio]?.pages[pte.idx]?.data ?? ZERO_VALUE;
     case 'swap': {
       const f = swapCacheLookup(k, pte.type, pte.offset);
-      return f ? f.pages[pte.offset - (f.swap % 0x1000000)]!.data : (k.swap[pte.type]?.data[pte.offset] ?? ZERO_VALUE);
+      return f ? f.pages[pte.offset - swpOffset(f.swap)]!.data : (k.swap[pte.type]?.data[pte.offset] ?? ZERO_VALUE);
     }
-    default:
-      return ZERO_VALUE;
+    default: {
+      const v = vmaAt(k, mm, addr);
+      if (v === null || v.file < 0) return ZERO_VALUE;
+      const ino = k.inodes[v.file]!;
+      const index = v.pgoff + (addr - v.start);
+      return index < ino.size ? objectContent(k, ino, index) : null;
+    }
   }
 }
 
@@ -40,43 +67,112 @@ function coherentRefAt(w: World, mm: number, addr: number): boolean {
   return false;
 }
 
+/** Judges one address of a live mm; null when it reads what it should. */
+function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
+  const { k, shadow, words } = w;
+  const want = expected(shadow, mmId, addr);
+  if (want === UNMAPPED) return null;
+  const got = peekAddr(k, mmId, addr);
+  if (got === null) return null;
+  const pte = k.mms[mmId]!.pt[addr]!;
+  const folios = pte.kind === 'present' ? [pte.folio] : [];
+  const where = words.addr(mmId, addr);
+  const key = objAt(shadow, mmId, addr);
+  if (want === SHARED_VIEW) {
+    const now = fileExpected(shadow, key);
+    if (got === now) return null;
+    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
+    return mk('shared-coherence', `${where} (a shared mapping of ${objWords(w, key)}) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
+  }
+  if (want === FILE_VIEW) {
+    if (fileHeld(shadow, key, got)) return null;
+    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
+    return mk('data-oracle', `${where} (a private mapping of ${objWords(w, key)}) reads ${words.value(got)}, a value that file page never held`, folios);
+  }
+  if (got === want) return null;
+  if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
+  const msg = `${where} reads ${words.value(got)} but should read ${words.value(want)}`;
+  return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, folios);
+}
+
+export function objWords(w: World, key: number): string {
+  return `page ${objIndex(key)} of ${w.fileWords(objIno(key))}`;
+}
+
+/**
+ * May page i of a reference read `got`? A value its holder may see at the address; for a file
+ * mapping's page, a value the file page held; for a shared page that left the file (punched,
+ * truncated), a value written to that page through any reference sharing it.
+ */
+function refMayRead(w: World, sr: ShadowRef, i: number, got: number): boolean {
+  const { shadow } = w;
+  const addr = sr.addr + i;
+  const key = sr.obj[i]!;
+  if (key < 0) return mayObserve(shadow, got, sr.mm, addr);
+  if (fileHeld(shadow, key, got)) return true;
+  const obj = valueObj(shadow, got);
+  if (obj >= 0) return obj === key && sr.shared[i] === 'orphan';
+  return mayObserve(shadow, got, sr.mm, addr);
+}
+
 export function checkData(w: World, set: CheckSet): Violation | null {
   const { k, shadow, words } = w;
-  for (let isites = 0; isites < set.sites.n; isites++) {
-    const s = set.sites.v[isites]!;
+  for (let i = 0; i < set.sites.n; i++) {
+    const s = set.sites.v[i]!;
     const mmId = siteMm(s);
-    const addr = siteAddr(s);
-    const mm = k.mms[mmId]!;
-    if (!mm.alive) continue;
-    const want = expected(shadow, mmId, addr);
-    if (want === UNMAPPED) continue;
-    const pte = mm.pt[addr]!;
-    const got = peekPte(k, pte);
-    if (got === want) continue;
-    const folios = pte.kind === 'present' ? [pte.folio] : [];
-    const where = words.addr(mmId, addr);
-    if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-    const msg = `${where} reads ${words.value(got)} but should read ${words.value(want)}`;
-    return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, folios);
+    if (!k.mms[mmId]!.alive) continue;
+    const bad = judgeAddr(w, mmId, siteAddr(s));
+    if (bad) return bad;
   }
   for (const r of k.refs) {
     if (r === null) continue;
     const sr = shadow.refs[r.id];
     if (!sr) continue;
-    for (let i = 0; i < r.nr; i++) {
+    for (let i = 0; i < r.folios.length; i++) {
       const f = k.folios[r.folios[i]!];
       if (!f) continue; // a reference to a freed folio is an accounting failure
       const got = f.pages[r.idxs[i]!]!.data;
       const addr = r.addr + i;
-      if (!mayObserve(shadow, got, r.mm, addr)) {
+      if (!refMayRead(w, sr, i, got)) {
         return mk('no-over-sharing', `${words.ref(r.id)} (${words.addr(r.mm, addr)}) reads ${words.value(got)}`, [f.id]);
       }
       if (sr.coherent[i] && k.mms[r.mm]!.alive) {
-        const want = expected(shadow, r.mm, addr);
-        if (want !== UNMAPPED && got !== want) {
-          return mk('pin-coherence', `${words.ref(r.id)} reads ${words.value(got)} but its page table reads ${words.value(want)}`, [f.id]);
+        const now = peekAddr(k, r.mm, addr);
+        if (now !== null && expected(shadow, r.mm, addr) !== UNMAPPED && got !== now) {
+          return mk('pin-coherence', `${words.ref(r.id)} reads ${words.value(got)} but its page table reads ${words.value(now)}`, [f.id]);
         }
       }
+    }
+  }
+  return null;
+}
+
+/**
+ * no-write-through and shared-coherence, over every file page: it holds what the file should
+ * hold. A private value there is a write through a private mapping (or a forced write) that
+ * reached the page cache; anything else wrong is data lost (reclaim, writeback, swap). The zero
+ * page always reads zero.
+ */
+/** no-write-through for the shared zero page: whatever maps it, it reads zero (one load: checked every step). */
+export function checkZeroPage(w: World): Violation | null {
+  const zero = w.k.folios[ZERO_FOLIO]!.pages[0]!.data;
+  return zero === ZERO_VALUE ? null : mk('no-write-through', `the zero page reads ${w.words.value(zero)}`, [ZERO_FOLIO]);
+}
+
+export function checkFiles(w: World): Violation | null {
+  const { k, shadow, words } = w;
+  for (const ino of k.inodes) {
+    for (let index = 0; index < ino.size; index++) {
+      const key = objKey(ino.id, index);
+      const got = objectContent(k, ino, index);
+      const want = fileExpected(shadow, key);
+      if (got === want) continue;
+      const id = ino.cache[index] ?? -1;
+      const folios = id >= 0 ? [id] : [];
+      if (got !== ZERO_VALUE && valueObj(shadow, got) < 0) {
+        return mk('no-write-through', `${objWords(w, key)} holds ${words.value(got)}, a private write`, folios);
+      }
+      return mk('shared-coherence', `${objWords(w, key)} holds ${words.value(got)} but should hold ${words.value(want)}`, folios);
     }
   }
   return null;

@@ -6,7 +6,8 @@ import type { World } from '../world/world.js';
 import { checkAccounting } from './accounting.js';
 import { checkAnonExclusive } from './anon-exclusive.js';
 import { fillFullCheckSet, fillIncrementalCheckSet } from './check-set.js';
-import { checkData } from './data-oracle.js';
+import { checkData, checkFiles, checkZeroPage } from './data-oracle.js';
+import { checkPinWriteback } from './pin-writeback.js';
 import { checkPinCoherence } from './pin-coherence.js';
 import { checkSwapOffsetZero } from './swap-offset-zero.js';
 import type { Violation } from './types.js';
@@ -26,7 +27,12 @@ export function checkInvariants(w: World): Violation | null {
     checkSwapOffsetZero(w, set) ??
     checkAnonExclusive(w, set) ??
     checkPinCoherence(w) ??
-    checkData(w, set)
+    // a private value in the page cache (or the zero page) is read by every mapping of it: judged
+    // first, so the verdict names the cause (the write that went through), not a reader
+    checkZeroPage(w) ??
+    (w.k.inodes.length > 0 ? checkFiles(w) : null) ??
+    checkData(w, set) ??
+    checkPinWriteback(w)
   );
 }
 

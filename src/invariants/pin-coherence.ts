@@ -1,6 +1,11 @@
 // pin-coherence, structurally: a reference that promises coherence and the page table at its
-// address name the same page (for a swap PTE: the swap cache holds the referenced folio).
+// address name the same page (for a swap PTE: the swap cache holds the referenced folio; for no
+// PTE in a file mapping: the page cache holds it).
 
+import { filemapLookup, inodeOf } from '../model/filemap.js';
+import { folioTestAnon } from '../model/kernel.js';
+import { linearPageIndex } from '../model/memory.js';
+import { vmaLookup } from '../model/mmap.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import type { World } from '../world/world.js';
 import type { Violation } from './types.js';
@@ -14,7 +19,7 @@ export function checkPinCoherence(w: World): Violation | null {
     const sr = shadow.refs[r.id];
     if (!sr) continue;
     const mm = k.mms[r.mm]!;
-    for (let i = 0; i < r.nr; i++) {
+    for (let i = 0; i < r.folios.length; i++) {
       if (!sr.coherent[i] || !mm.alive) continue;
       const addr = r.addr + i;
       const pte = mm.pt[addr]!;
@@ -28,6 +33,13 @@ export function checkPinCoherence(w: World): Violation | null {
         const f = swapCacheLookup(k, pte.type, pte.offset);
         if (f && f.id === folio) continue;
         return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} is swp_entry(${pte.type},${pte.offset}), which will not swap in that page`, [folio]);
+      }
+      // no PTE: a file mapping faults the page-cache page back in (reclaim unmaps a pinned
+      // page-cache page but __remove_mapping() keeps it in the cache)
+      const vma = vmaLookup(mm, addr);
+      if (vma !== null && vma.file >= 0) {
+        const f = filemapLookup(k, inodeOf(k, vma.file), linearPageIndex(vma, addr));
+        if (f !== null && f.id === folio && !folioTestAnon(f)) continue;
       }
       return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} lost its PTE`, [folio]);
     }

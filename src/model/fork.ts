@@ -20,12 +20,15 @@ export function dupMmap(k: Kernel, parent: Mm): Mm {
       flags: src.flags & ~(VM_UFFD_WP | VM_UFFD_MISSING | VM_UFFD_MINOR),
       label: src.label,
       labelBase: src.labelBase,
+      file: src.file,
+      pgoff: src.pgoff,
     };
     child.vmas.push(dst);
     if (src.flags & VM_WIPEONFORK) continue; // the child gets the VMA, empty
     copyPageRange(k, parent, child, src, dst);
   }
   // copy_files(): the child holds every file the parent held, the pipes and rings behind references included
-  for (const ref of k.refs) if (ref !== null && ref.holders.includes(parent.id)) ref.holders.push(child.id);
+  // a GUP in progress belongs to the parent's syscall, not to the pipe or ring the child inherits
+  for (const ref of k.refs) if (ref !== null && ref.job === null && ref.holders.includes(parent.id)) ref.holders.push(child.id);
   return child;
 }

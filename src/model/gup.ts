@@ -1,10 +1,14 @@
-// get_user_pages() / pin_user_pages() (mm/gup.c): __get_user_pages() with check_vma_flags(),
-// follow_page_pte() and faultin_page() for each page of a range, try_grab_folio(), and the
-// matching put_page() / unpin_user_page().
+// get_user_pages() / pin_user_pages() (mm/gup.c). __get_user_pages() is a loop of steps that other
+// operations can run between: for the current page, follow_page_pte() either takes it or asks
+// faultin_page() for a fault, and the loop goes round again. A GUP here is a job (a GupRef whose
+// `job` is set) advanced one step at a time, so a scenario can put an op exactly between GUP's
+// COW fault and its retry (the Dirty COW race). GUP-fast (FOLL_FAST) first walks the page table
+// without faulting and leaves what it could not take to the slow path.
 
 import {
   FAULT_FLAG_UNSHARE,
   FAULT_FLAG_WRITE,
+  FOLL_FAST,
   FOLL_FORCE,
   FOLL_GET,
   FOLL_PIN,
@@ -17,13 +21,14 @@ import {
   VM_MAYREAD,
   VM_READ,
   VM_WRITE,
+  ZERO_FOLIO,
 } from './constants.js';
-import { ask, folioGet, folioOf, folioPut, isZeroFolio, touchFolio } from './kernel.js';
+import { ask, folioGet, folioOf, folioPut, folioTestAnon, isZeroFolio, touchFolio } from './kernel.js';
 import { handleMmFault, isCowMapping } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import type { GupSite } from './policy.js';
 import type { Errno } from './result.js';
-import type { Folio, GupRef, Kernel, Mm, Vma } from './types.js';
+import type { Folio, GupRef, Inode, Kernel, Mm, Vma } from './types.js';
 
 /**
  * How many faults __get_user_pages() may take for one page before the model calls it a livelock.
@@ -32,15 +37,39 @@ import type { Folio, GupRef, Kernel, Mm, Vma } from './types.js';
  */
 export const GUP_MAX_FAULTS = 8;
 
-export type GupResult =
-  | { readonly kind: 'ok'; readonly ref: GupRef }
+/** Where a GUP job is: the page it works on, the flags as faultin_page() has left them. */
+export interface GupJob {
+  /** index of the page being taken */
+  page: number;
+  /** FOLL_* flags as they are now (5.8 may have added FOLL_WRITE; pre-4.9 may have dropped it) */
+  foll: number;
+  /** FOLL_COW (4.9-5.19): this page's COW already happened on a VMA without VM_WRITE */
+  follCow: boolean;
+  /** faults taken for the current page */
+  faults: number;
+}
+
+export type GupStep =
+  | { readonly kind: 'progress' }
+  | { readonly kind: 'done' }
   | { readonly kind: 'refused'; readonly errno: Errno; readonly why: string }
   /** the retry loop could not finish: the kernel would spin in __get_user_pages() */
   | { readonly kind: 'livelock'; readonly why: string };
 
+const PROGRESS: GupStep = Object.freeze({ kind: 'progress' });
+const DONE: GupStep = Object.freeze({ kind: 'done' });
+
+function inodeOfVma(k: Kernel, vma: Vma | null): Inode | null {
+  return vma === null || vma.file < 0 ? null : (k.inodes[vma.file] ?? null);
+}
+
 /** models check_vma_flags(): may GUP with these flags touch this VMA at all? */
-function checkVmaFlags(vma: Vma, gupFlags: number): string | null {
+function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): string | null {
   if (gupFlags & FOLL_WRITE) {
+    if (vma.file >= 0) {
+      const site: GupSite = { k, vma, inode: inodeOfVma(k, vma), gupFlags, pte: null, folio: null, page: null, follCow: false };
+      if (!ask(k, 'check_vma_flags', k.pol.writableFileMappingAllowed, site)) return 'a long-term R/W pin of a file mapping the filesystem writes back';
+    }
     if (!(vma.flags & VM_WRITE)) {
       if (!(gupFlags & FOLL_FORCE)) return 'FOLL_WRITE on a VMA without VM_WRITE';
       if (!isCowMapping(vma.flags)) return 'FOLL_FORCE write into a shared mapping without VM_WRITE';
@@ -54,53 +83,6 @@ function checkVmaFlags(vma: Vma, gupFlags: number): string | null {
 /** models vm_fault_to_errno() */
 function faultErrno(ret: number): Errno {
   return ret & VM_FAULT_OOM ? 'ENOMEM' : 'EFAULT';
-}
-
-type OnePage = { folio: Folio; idx: number } | { errno: Errno; why: string } | { livelock: string };
-
-/** __get_user_pages() for one address: follow the PTE, fault it in until follow_page_pte() grabs the page */
-function gupOnePage(k: Kernel, mm: Mm, addr: number, gupFlags: number): OnePage {
-  const vma = vmaLookup(mm, addr);
-  if (vma === null) return { errno: 'EFAULT', why: 'no VMA at the address' };
-  const refused = checkVmaFlags(vma, gupFlags);
-  if (refused) return { errno: 'EFAULT', why: `check_vma_flags: ${refused}` };
-  let foll = gupFlags;
-  let follCow = false;
-  const base: GupSite = { k, vma, gupFlags: foll, pte: null, folio: null, page: null, follCow };
-  if (ask(k, '__get_user_pages', k.pol.gupForceCowBreak, base)) foll |= FOLL_WRITE;
-  for (let faults = 0; faults <= GUP_MAX_FAULTS; faults++) {
-    const pte = mm.pt[addr]!;
-    let faultFlags = foll & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
-    if (pte.kind === 'present') {
-      const folio = folioOf(k, pte.folio);
-      const zero = isZeroFolio(folio);
-      const site: GupSite = {
-        k,
-        vma,
-        gupFlags: foll,
-        pte,
-        folio: zero ? null : folio,
-        page: zero ? null : folio.pages[pte.idx]!,
-        follCow,
-      };
-      // follow_page_pte(): FOLL_WRITE needs a writable PTE or can_follow_write_pte()
-      const writeOk = !(foll & FOLL_WRITE) || pte.write || ask(k, 'follow_page_pte', k.pol.canFollowWritePte, site);
-      if (writeOk) {
-        if (pte.write || !ask(k, 'follow_page_pte', k.pol.gupMustUnshare, site)) return { folio, idx: pte.idx };
-        faultFlags = FAULT_FLAG_UNSHARE; // -EMLINK: faultin_page(unshare)
-      }
-    }
-    const ret = handleMmFault(k, mm, vma, addr, faultFlags);
-    if (ret & VM_FAULT_ERROR) return { errno: faultErrno(ret), why: 'faultin_page: the fault failed' };
-    if (ret & VM_FAULT_RETRY) continue;
-    if (ret & VM_FAULT_WRITE && !(vma.flags & VM_WRITE)) {
-      const site: GupSite = { k, vma, gupFlags: foll, pte: null, folio: null, page: null, follCow };
-      const then = ask(k, 'faultin_page', k.pol.writeFaultOnReadOnly, site);
-      if (then === 'foll-cow') follCow = true;
-      else if (then === 'drop-foll-write') foll &= ~FOLL_WRITE;
-    }
-  }
-  return { livelock: `follow_page_pte() still refuses the page after ${GUP_MAX_FAULTS} faults` };
 }
 
 /** models try_grab_folio(): FOLL_GET takes a reference; FOLL_PIN the bias (small folio) or one reference and one _pincount (large) */
@@ -124,38 +106,158 @@ function gupPutFolio(k: Kernel, f: Folio, gupFlags: number): void {
   } else folioPut(k, f, k.pol.unpinRefs);
 }
 
+function grab(k: Kernel, r: GupRef, f: Folio, idx: number): void {
+  tryGrabFolio(k, f, r.gupFlags);
+  r.folios.push(f.id);
+  r.idxs.push(idx);
+}
+
+/**
+ * models gup_fast_pte_range() for one address: take the page only if the PTE already allows it
+ * (present; writable for FOLL_WRITE; not special: the zero page; no unsharing needed; the era's
+ * folio check for long-term R/W pins), never faulting. True when taken.
+ */
+function gupFastOne(k: Kernel, mm: Mm, r: GupRef, addr: number): boolean {
+  const pte = mm.pt[addr];
+  if (pte === undefined || pte.kind !== 'present') return false;
+  if (r.gupFlags & FOLL_WRITE && !pte.write) return false; // pte_access_permitted()
+  if (pte.folio === ZERO_FOLIO) return false; // pte_special()
+  const folio = folioOf(k, pte.folio);
+  const site: GupSite = { k, vma: null, inode: null, gupFlags: r.gupFlags, pte, folio, page: folio.pages[pte.idx]!, follCow: false };
+  if (!ask(k, 'gup_fast_pte_range', k.pol.gupFastPinAllowed, site)) return false;
+  if (!pte.write && ask(k, 'gup_fast_pte_range', k.pol.gupMustUnshare, site)) return false;
+  grab(k, r, folio, pte.idx);
+  return true;
+}
+
+/**
+ * Starts get_user_pages() / pin_user_pages() on `nr` pages from addr: a job for gupStep(). With
+ * FOLL_FAST, GUP-fast first takes what it can. Returns the reference (its job done already when
+ * the fast path took every page).
+ */
+export function gupStart(k: Kernel, mm: Mm, addr: number, nr: number, gupFlags: number): GupRef {
+  if (gupFlags & FOLL_PIN && k.pol.features.hasPinnedFlag) mm.hasPinned = true; // mm_set_has_pinned_flag()
+  const r: GupRef = { id: k.refs.length, gupFlags, mm: mm.id, addr, nr, folios: [], idxs: [], holders: [mm.id], job: { page: 0, foll: gupFlags & ~FOLL_FAST, follCow: false, faults: 0 } };
+  k.refs.push(r);
+  if (gupFlags & FOLL_FAST) {
+    while (r.job!.page < nr && gupFastOne(k, mm, r, addr + r.job!.page)) r.job!.page++;
+    if (k.tracer) k.tracer.event('gup_fast', `took ${r.job!.page} of ${nr} page(s) without faulting${r.job!.page < nr ? '; the rest falls back to the slow path' : ''}`);
+    if (r.job!.page === nr) r.job = null;
+  }
+  return r;
+}
+
+/** Ends a failed job: what it took is put back, the reference goes. */
+function gupFail(k: Kernel, r: GupRef): void {
+  k.refs[r.id] = null;
+  if (r.id === k.refs.length - 1) k.refs.pop(); // nothing else knew the id: the state is as if it never started
+  for (let i = 0; i < r.folios.length; i++) gupPutFolio(k, folioOf(k, r.folios[i]!), r.gupFlags);
+}
+
+/** One turn of __get_user_pages()'s loop for the job's current page: follow the PTE, or fault. */
+export function gupStep(k: Kernel, r: GupRef): GupStep {
+  const job = r.job;
+  if (job === null) return DONE;
+  const mm = k.mms[r.mm]!;
+  const addr = r.addr + job.page;
+  const vma = vmaLookup(mm, addr);
+  if (vma === null) {
+    gupFail(k, r);
+    return { kind: 'refused', errno: 'EFAULT', why: 'no VMA at the address' };
+  }
+  const refusedWhy = checkVmaFlags(k, vma, r.gupFlags & ~FOLL_FAST);
+  if (refusedWhy) {
+    gupFail(k, r);
+    return { kind: 'refused', errno: 'EFAULT', why: `check_vma_flags: ${refusedWhy}` };
+  }
+  const inode = inodeOfVma(k, vma);
+  if (job.faults === 0 && job.foll === (r.gupFlags & ~FOLL_FAST)) {
+    // __get_user_pages(): should_force_cow_break() (5.8) adds FOLL_WRITE after check_vma_flags()
+    const base: GupSite = { k, vma, inode, gupFlags: job.foll, pte: null, folio: null, page: null, follCow: false };
+    if (ask(k, '__get_user_pages', k.pol.gupForceCowBreak, base)) job.foll |= FOLL_WRITE;
+  }
+  const pte = mm.pt[addr]!;
+  let faultFlags = job.foll & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
+  if (pte.kind === 'present') {
+    const folio = folioOf(k, pte.folio);
+    const zero = isZeroFolio(folio);
+    const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte, folio: zero ? null : folio, page: zero ? null : folio.pages[pte.idx]!, follCow: job.follCow };
+    // follow_page_pte(): FOLL_WRITE needs a writable PTE or can_follow_write_pte()
+    const writeOk = !(job.foll & FOLL_WRITE) || pte.write || ask(k, 'follow_page_pte', k.pol.canFollowWritePte, site);
+    if (writeOk) {
+      if (pte.write || !ask(k, 'follow_page_pte', k.pol.gupMustUnshare, site)) {
+        grab(k, r, folio, pte.idx);
+        if (k.tracer) k.tracer.event('follow_page_pte', `page ${job.page}: takes ${zero ? 'the zero page' : `folio#${folio.id}`}`);
+        job.page++;
+        job.faults = 0;
+        job.follCow = false;
+        job.foll = r.gupFlags & ~FOLL_FAST;
+        if (job.page === r.nr) {
+          r.job = null;
+          return DONE;
+        }
+        return PROGRESS;
+      }
+      faultFlags = FAULT_FLAG_UNSHARE; // -EMLINK: faultin_page(unshare)
+    }
+  }
+  if (job.faults >= GUP_MAX_FAULTS) {
+    gupFail(k, r);
+    return { kind: 'livelock', why: `follow_page_pte() still refuses page ${job.page} after ${GUP_MAX_FAULTS} faults` };
+  }
+  job.faults++;
+  const ret = handleMmFault(k, mm, vma, addr, faultFlags);
+  if (k.tracer) k.tracer.event('faultin_page', `page ${job.page}: ${faultFlags & FAULT_FLAG_UNSHARE ? 'unshare' : faultFlags & FAULT_FLAG_WRITE ? 'write' : 'read'} fault`);
+  if (ret & VM_FAULT_ERROR) {
+    gupFail(k, r);
+    return { kind: 'refused', errno: faultErrno(ret), why: 'faultin_page: the fault failed' };
+  }
+  if (ret & VM_FAULT_RETRY) return PROGRESS;
+  if (ret & VM_FAULT_WRITE && !(vma.flags & VM_WRITE)) {
+    const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte: null, folio: null, page: null, follCow: job.follCow };
+    const then = ask(k, 'faultin_page', k.pol.writeFaultOnReadOnly, site);
+    if (then === 'foll-cow') job.follCow = true;
+    else if (then === 'drop-foll-write') job.foll &= ~FOLL_WRITE;
+  }
+  return PROGRESS;
+}
+
+export type GupResult =
+  | { readonly kind: 'ok'; readonly ref: GupRef }
+  | { readonly kind: 'refused'; readonly errno: Errno; readonly why: string }
+  | { readonly kind: 'livelock'; readonly why: string };
+
+/** Runs a job to its end: what get_user_pages() does without anything in between. */
+export function gupFinish(k: Kernel, r: GupRef): GupResult {
+  for (;;) {
+    const s = gupStep(k, r);
+    if (s.kind === 'done') return { kind: 'ok', ref: r };
+    if (s.kind === 'refused') return s;
+    if (s.kind === 'livelock') return s;
+  }
+}
+
 /**
  * models get_user_pages() / pin_user_pages() on `nr` pages from addr, all or nothing (as io_uring
  * and vmsplice callers use it: a partial result is released and the error returned).
  */
 export function getUserPages(k: Kernel, mm: Mm, addr: number, nr: number, gupFlags: number): GupResult {
-  if (gupFlags & FOLL_PIN && k.pol.features.hasPinnedFlag) mm.hasPinned = true; // mm_set_has_pinned_flag()
-  const folios: number[] = [];
-  const idxs: number[] = [];
-  for (let i = 0; i < nr; i++) {
-    const r = gupOnePage(k, mm, addr + i, gupFlags);
-    if ('folio' in r) {
-      tryGrabFolio(k, r.folio, gupFlags);
-      folios.push(r.folio.id);
-      idxs.push(r.idx);
-      continue;
-    }
-    for (let j = 0; j < folios.length; j++) gupPutFolio(k, folioOf(k, folios[j]!), gupFlags);
-    if ('livelock' in r) return { kind: 'livelock', why: r.livelock };
-    return { kind: 'refused', errno: r.errno, why: r.why };
-  }
-  const ref: GupRef = { id: k.refs.length, gupFlags, mm: mm.id, addr, nr, folios, idxs, holders: [mm.id] };
-  k.refs.push(ref);
-  return { kind: 'ok', ref };
+  return gupFinish(k, gupStart(k, mm, addr, nr, gupFlags));
 }
 
 /** models put_page() for FOLL_GET and unpin_user_pages() for FOLL_PIN, for every page of the reference */
 export function putUserPages(k: Kernel, ref: GupRef): void {
   k.refs[ref.id] = null;
-  for (let i = 0; i < ref.nr; i++) gupPutFolio(k, folioOf(k, ref.folios[i]!), ref.gupFlags);
+  for (let i = 0; i < ref.folios.length; i++) gupPutFolio(k, folioOf(k, ref.folios[i]!), ref.gupFlags);
 }
 
 /** The folio a reference holds for its page i, or null when (a model bug) it was freed. */
 export function refFolio(k: Kernel, ref: GupRef, i: number): Folio | null {
   return k.folios[ref.folios[i]!] ?? null;
+}
+
+/** Is the reference's page a page-cache (or zero) page, not anon? For the oracle's view of it. */
+export function refPageAnon(k: Kernel, ref: GupRef, i: number): boolean {
+  const f = refFolio(k, ref, i);
+  return f !== null && folioTestAnon(f);
 }

@@ -25,6 +25,10 @@ export class Journal {
   nData = 0;
   readonly dataFolios: number[] = [];
 
+  /** page-cache folios written back to disk this step (pin-writeback judges them) */
+  nWriteback = 0;
+  readonly writtenBack: number[] = [];
+
   /** swap slots whose swap_map count, SWAP_HAS_CACHE or swap cache entry changed, as swp_entry_t values */
   nSlot = 0;
   readonly slots: number[] = [];
@@ -40,6 +44,7 @@ export class Journal {
     this.nPte = 0;
     this.nFolio = 0;
     this.nData = 0;
+    this.nWriteback = 0;
     this.nSlot = 0;
     this.nAddr = 0;
     this.nOther = 0;
@@ -47,7 +52,7 @@ export class Journal {
 
   /** Did the step change nothing at all? */
   empty(): boolean {
-    return this.nPte === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0;
+    return this.nPte === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0;
   }
 
   /** Something the sets above do not name changed (a reference taken or released, a VMA, a process). */
@@ -67,6 +72,10 @@ export class Journal {
 
   folio(id: number): void {
     this.folios[this.nFolio++] = id;
+  }
+
+  writeback(id: number): void {
+    this.writtenBack[this.nWriteback++] = id;
   }
 
   data(id: number): void {

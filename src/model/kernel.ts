@@ -4,7 +4,8 @@
 import { ZERO_FOLIO, ZERO_VALUE } from './constants.js';
 import type { Decision } from './policy.js';
 import type { CowPolicy } from './policy.js';
-import { newSwapInfo } from './swapfile.js';
+import { newSwapInfo, swapCount, swpOffset, swpType } from './swapfile.js';
+import { follText } from './trace.js';
 import { PG_anon, PG_zero, type Folio, type Kernel, type KernelOptions, type Page } from './types.js';
 
 export function newPage(data: number, mteTag = 0): Page {
@@ -13,13 +14,14 @@ export function newPage(data: number, mteTag = 0): Page {
 
 /** A kernel with one swap device, the shared zero page and no process. */
 export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
-  const zero: Folio = { id: ZERO_FOLIO, nr: 1, pages: [newPage(ZERO_VALUE)], refcount: 1, pincount: 0, flags: PG_zero, swap: -1, stamp: 0 };
+  const zero: Folio = { id: ZERO_FOLIO, nr: 1, pages: [newPage(ZERO_VALUE)], refcount: 1, pincount: 0, flags: PG_zero, swap: -1, mapping: -1, index: 0, stamp: 0 };
   return {
     folios: [zero],
     mms: [],
     swap: [newSwapInfo(0, opts.swapSlots, opts.reserveSwapHeader)],
     swapCache: [new Array<number>(opts.swapSlots).fill(-1)],
     refs: [],
+    inodes: [],
     nextVpn: 16,
     pol,
     journal: null,
@@ -49,10 +51,19 @@ export function folioOf(k: Kernel, id: number): Folio {
 
 /** models folio_alloc() + clearing or copying one page: a new anon folio with one reference, the caller's */
 export function allocAnonFolio(k: Kernel, data: number, mteTag: number): Folio {
-  const f: Folio = { id: k.folios.length, nr: 1, pages: [newPage(data, mteTag)], refcount: 1, pincount: 0, flags: PG_anon, swap: -1, stamp: 0 };
+  const f: Folio = { id: k.folios.length, nr: 1, pages: [newPage(data, mteTag)], refcount: 1, pincount: 0, flags: PG_anon, swap: -1, mapping: -1, index: 0, stamp: 0 };
   k.folios.push(f);
   touchFolio(k, f);
   if (k.tracer) k.tracer.event('folio_alloc', `folio#${f.id}`);
+  return f;
+}
+
+/** models filemap_alloc_folio(): a new page-cache folio (not yet in the cache) with one reference, the caller's */
+export function allocFileFolio(k: Kernel, index: number, data: number): Folio {
+  const f: Folio = { id: k.folios.length, nr: 1, pages: [newPage(data)], refcount: 1, pincount: 0, flags: 0, swap: -1, mapping: -1, index, stamp: 0 };
+  k.folios.push(f);
+  touchFolio(k, f);
+  if (k.tracer) k.tracer.event('filemap_alloc_folio', `folio#${f.id}`);
   return f;
 }
 
@@ -121,6 +132,23 @@ function probe(name: string, s: { folio?: Folio | null; page?: Page | null; k?: 
       return p ? (p.anonExclusive ? 'yes' : 'no') : undefined;
     case 'swapcache':
       return f ? (f.swap >= 0 ? 'yes' : 'no') : undefined;
+    case 'swapcount': {
+      // folio_swapcount(): swap PTEs naming the folio's slot (computed here: swap_state.ts imports this file)
+      if (!f || !s.k) return undefined;
+      return String(f.swap < 0 ? 0 : swapCount(s.k, swpType(f.swap), swpOffset(f.swap)));
+    }
+    case 'MMF_HAS_PINNED': {
+      const mm = s.mm as { hasPinned?: boolean } | undefined;
+      return mm && typeof mm.hasPinned === 'boolean' ? (mm.hasPinned ? 'yes' : 'no') : undefined;
+    }
+    case 'gupFlags':
+      return typeof s.gupFlags === 'number' ? follText(s.gupFlags) : undefined;
+    case 'dirty':
+    case 'softDirty': {
+      const pte = s.pte as { dirty?: boolean; softDirty?: boolean } | null | undefined;
+      const v = pte ? pte[name] : undefined;
+      return typeof v === 'boolean' ? (v ? 'yes' : 'no') : undefined;
+    }
     default: {
       const v = s[name];
       if (v === undefined) return undefined;

@@ -9,11 +9,13 @@ import {
   PTE_MARKER_POISONED,
   PTE_MARKER_UFFD_WP,
   VM_FAULT_HWPOISON,
+  VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   VM_FAULT_WRITE,
   VM_MAYSHARE,
   VM_MAYWRITE,
   VM_SHARED,
+  VM_SOFTDIRTY,
   VM_UFFD_WP,
   VM_WRITE,
   ZERO_FOLIO,
@@ -22,10 +24,12 @@ import { allocAnonFolio, ask, folioGet, folioOf, folioPut, folioTestAnon } from 
 import { setPte } from './pgtable.js';
 import type { CowSite, SwapinSite } from './policy.js';
 import { mkPresent, mkSwap, PTE_NONE, pteWrprotect, type Pte, type PtePresent, type PteSwap } from './pte.js';
-import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
+import { filemapLookup, folioMarkDirty, inodeOf } from './filemap.js';
+import { filemapGetFolio } from './fops.js';
+import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioDupRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, folioFreeSwap, folioSwapped, swapCacheLookup } from './swap_state.js';
 import { swapDuplicate, swapFree, swapInfo, swpVal } from './swapfile.js';
-import type { Folio, Kernel, Mm, Vma } from './types.js';
+import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
 
 /** models is_cow_mapping(): private and may become writable */
 export function isCowMapping(flags: number): boolean {
@@ -42,7 +46,8 @@ export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: 
   const pte = mm.pt[addr]!;
   switch (pte.kind) {
     case 'none':
-      return doAnonymousPage(k, mm, vma, addr, flags, false);
+      // do_pte_missing(): anonymous memory or a file
+      return vma.file < 0 ? doAnonymousPage(k, mm, vma, addr, flags, false) : doFault(k, mm, vma, addr, flags, false);
     case 'marker':
       return handlePteMarker(k, mm, vma, addr, flags, pte.bits);
     case 'swap':
@@ -61,7 +66,8 @@ export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: 
 function handlePteMarker(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, bits: number): number {
   if (bits & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON;
   if (bits & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;
-  return doAnonymousPage(k, mm, vma, addr, flags, (vma.flags & VM_UFFD_WP) !== 0 && (bits & PTE_MARKER_UFFD_WP) !== 0);
+  const uffdWp = (vma.flags & VM_UFFD_WP) !== 0 && (bits & PTE_MARKER_UFFD_WP) !== 0;
+  return vma.file < 0 ? doAnonymousPage(k, mm, vma, addr, flags, uffdWp) : doFault(k, mm, vma, addr, flags, uffdWp);
 }
 
 /**
@@ -80,6 +86,107 @@ function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
   return 0;
 }
 
+/** The file page offset of an address of a file VMA (linear_page_index()). */
+export function linearPageIndex(vma: Vma, addr: number): number {
+  return vma.pgoff + (addr - vma.start);
+}
+
+/**
+ * models vma_wants_writenotify(): a shared writable mapping starts with write-protected PTEs when
+ * the file is written back through page_mkwrite() (disk filesystems; not tmpfs) or soft-dirty
+ * tracking is on, so that the first write faults.
+ */
+export function vmaWantsWritenotify(k: Kernel, vma: Vma): boolean {
+  if ((vma.flags & (VM_SHARED | VM_WRITE)) !== (VM_SHARED | VM_WRITE)) return false;
+  const ino = k.inodes[vma.file];
+  if (ino !== undefined && ino.writeback) return true;
+  return !(vma.flags & VM_SOFTDIRTY); // vma_soft_dirty_enabled()
+}
+
+/** The PTE a file fault installs without a write: vm_page_prot, writable only for a shared mapping without writenotify. */
+function filePteProt(k: Kernel, vma: Vma): boolean {
+  return (vma.flags & (VM_SHARED | VM_WRITE)) === (VM_SHARED | VM_WRITE) && !vmaWantsWritenotify(k, vma);
+}
+
+/** How many pages around a read fault do_fault_around() may map (fault_around_bytes, 64 KiB = 16 pages in the kernel; a small model value). */
+export const FAULT_AROUND_PAGES = 4;
+
+/**
+ * models do_fault() for a file VMA: past i_size is SIGBUS; a read (or unshare) is
+ * do_read_fault(), a write do_cow_fault() in a private mapping, do_shared_fault() in a shared one.
+ */
+function doFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, uffdWp: boolean): number {
+  const ino = inodeOf(k, vma.file);
+  const index = linearPageIndex(vma, addr);
+  if (index >= ino.size) return VM_FAULT_SIGBUS;
+  if (!(flags & FAULT_FLAG_WRITE)) return doReadFault(k, mm, vma, addr, ino, index, uffdWp);
+  if (!(vma.flags & VM_SHARED)) return doCowFault(k, mm, vma, addr, ino, index, uffdWp);
+  return doSharedFault(k, mm, vma, addr, ino, index, uffdWp);
+}
+
+/** models folio_add_file_rmap_pte() + set_pte_at() for a page-cache page (the caller's reference becomes the mapping's) */
+function mapFilePage(k: Kernel, mm: Mm, addr: number, f: Folio, write: boolean, dirty: boolean, uffdWp: boolean): void {
+  folioDupRmapPtes(k, f, 0, 1);
+  setPte(k, mm, addr, mkPresent(f.id, 0, write && !uffdWp, dirty, dirty, uffdWp));
+}
+
+/**
+ * models do_read_fault(): do_fault_around() first maps the neighbours already in the page cache
+ * (filemap_map_pages(): never reading, never a value entry, never over a non-none PTE), then
+ * __do_fault() reads the page in and finish_fault() maps it with vm_page_prot.
+ */
+function doReadFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+  const write = filePteProt(k, vma);
+  if (!uffdWp) doFaultAround(k, mm, vma, addr, ino, write);
+  if (mm.pt[addr]!.kind === 'present') return 0;
+  const f = filemapGetFolio(k, ino, index);
+  if (f === null) return VM_FAULT_SIGBUS;
+  mapFilePage(k, mm, addr, f, write, false, uffdWp);
+  return 0;
+}
+
+/** models do_fault_around() -> filemap_map_pages() over a naturally aligned window inside the VMA */
+function doFaultAround(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, write: boolean): void {
+  const from = Math.max(vma.start, addr - ((addr - vma.start + vma.pgoff) % FAULT_AROUND_PAGES));
+  const to = Math.min(vma.end, from + FAULT_AROUND_PAGES);
+  for (let a = from; a < to; a++) {
+    if (mm.pt[a]!.kind !== 'none') continue;
+    const index = linearPageIndex(vma, a);
+    if (index >= ino.size) continue;
+    const f = filemapLookup(k, ino, index);
+    if (f === null) continue;
+    folioGet(k, f);
+    mapFilePage(k, mm, a, f, write, false, false);
+    if (k.tracer && a !== addr) k.tracer.event('filemap_map_pages', `fault-around maps folio#${f.id} (page ${index}) at ${a}`);
+  }
+}
+
+/**
+ * models do_cow_fault(): a write to a private file mapping copies the page-cache page into a new
+ * exclusive anon page without ever mapping the page-cache page; dirty, writable iff VM_WRITE. It
+ * does not return VM_FAULT_WRITE.
+ */
+function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+  const src = filemapGetFolio(k, ino, index);
+  if (src === null) return VM_FAULT_SIGBUS;
+  const copy = allocAnonFolio(k, src.pages[0]!.data, src.pages[0]!.mteTag);
+  if (k.tracer) k.tracer.event('do_cow_fault', `folio#${src.id} (page ${index}) copied to folio#${copy.id}`);
+  folioAddNewAnonRmap(k, copy, 0, 1);
+  const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
+  setPte(k, mm, addr, mkPresent(copy.id, 0, write, true, true, uffdWp));
+  folioPut(k, src);
+  return 0;
+}
+
+/** models do_shared_fault(): page_mkwrite() (the folio is dirtied), then the page-cache page mapped writable (VM_WRITE) and dirty */
+function doSharedFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+  const f = filemapGetFolio(k, ino, index);
+  if (f === null) return VM_FAULT_SIGBUS;
+  folioMarkDirty(k, f); // fault_dirty_shared_page()
+  mapFilePage(k, mm, addr, f, (vma.flags & VM_WRITE) !== 0, true, uffdWp);
+  return VM_FAULT_WRITE;
+}
+
 /**
  * models do_wp_page(): a write (or FAULT_FLAG_UNSHARE) fault on a present, write-protected PTE of
  * a private mapping. Reuse the anon page when the era's rule proves exclusivity, else wp_page_copy().
@@ -87,7 +194,22 @@ function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
 export function doWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, flags: number): number {
   const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
   const folio = vmNormalFolio(k, pte);
-  if (folio !== null && folioTestAnon(folio)) {
+  if (vma.flags & (VM_SHARED | VM_MAYSHARE)) {
+    // a shared mapping never COWs; unshare is only asked for COW mappings
+    if (unshare || folio === null) return 0;
+    return wpPageShared(k, mm, vma, addr, pte, folio);
+  }
+  if (folio === null || !folioTestAnon(folio)) {
+    // the zero page or a page-cache page in a private mapping: copied on write; on unshare the era decides
+    const site = { k, mm, vma, pte, folio, page: folio ? folio.pages[pte.idx]! : null };
+    if (unshare) {
+      if (ask(k, 'do_wp_page', k.pol.wpUnshareNonAnon, site) === 'nothing') return 0;
+    } else if (ask(k, 'do_wp_page', k.pol.wpReuseNonAnon, site)) {
+      return wpPageReuse(k, mm, vma, addr, pte);
+    }
+    return wpPageCopy(k, mm, vma, addr, pte, folio, unshare);
+  }
+  {
     const page = folio.pages[pte.idx]!;
     const site: CowSite = { k, mm, vma, folio, page };
     let d = ask(k, 'do_wp_page', k.pol.wpReuseAnon, site);
@@ -104,6 +226,17 @@ export function doWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePres
     }
   }
   return wpPageCopy(k, mm, vma, addr, pte, folio, unshare);
+}
+
+/**
+ * models wp_page_shared(): a write to a write-protected PTE of a shared mapping (writenotify: a
+ * file the filesystem tracks, soft-dirty tracking): page_mkwrite() (filemap_page_mkwrite() marks
+ * the folio dirty), then wp_page_reuse(), and fault_dirty_shared_page().
+ */
+function wpPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, folio: Folio): number {
+  folioMarkDirty(k, folio);
+  if (k.tracer) k.tracer.event('wp_page_shared', `folio#${folio.id} written through a shared mapping: dirty`);
+  return wpPageReuse(k, mm, vma, addr, pte);
 }
 
 /** models wp_page_reuse(): the same page, now dirty and (maybe_mkwrite) writable if VM_WRITE */
@@ -192,6 +325,7 @@ export function zapPte(k: Kernel, mm: Mm, addr: number): void {
       setPte(k, mm, addr, PTE_NONE);
       const folio = vmNormalFolio(k, pte);
       if (folio) {
+        if (!folioTestAnon(folio) && pte.dirty) folioMarkDirty(k, folio); // zap_present_ptes(): the dirty bit goes to the folio
         folioRemoveRmapPtes(k, folio, pte.idx, 1);
         folioPut(k, folio); // tlb_remove_page(): the mapping's reference
       }
@@ -212,8 +346,12 @@ export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void
   for (let a = start; a < end; a++) zapPte(k, mm, a);
 }
 
-/** models copy_page_range() -> copy_pte_range() for one VMA at fork */
+/**
+ * models copy_page_range() -> copy_pte_range() for one VMA at fork. vma_needs_copy(): a shared
+ * file mapping (no anon_vma) is not copied: the child faults the page cache in again.
+ */
 export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
+  if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return;
   for (let a = srcVma.start; a < srcVma.end; a++) {
     const pte = src.pt[a]!;
     if (pte.kind === 'none') continue;
@@ -267,7 +405,7 @@ function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: numb
     folioDupAnonRmapPtes(k, folio, pte.idx, 1, k.pol.forkClearsAnonExclusive);
   } else {
     folioGet(k, folio);
-    folioDupAnonRmapPtes(k, folio, pte.idx, 1, false);
+    folioDupRmapPtes(k, folio, pte.idx, 1); // folio_dup_file_rmap_pte()
   }
   let child: PtePresent = { ...pte, uffdWp: childUffdWp };
   if (isCowMapping(srcVma.flags) && pte.write) {

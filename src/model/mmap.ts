@@ -2,10 +2,11 @@
 // boundaries and merging neighbours that became identical, as mmap(), munmap(), mprotect() and
 // madvise() do over address ranges.
 
-import { VM_MAYREAD, VM_MAYWRITE, VM_READ, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
+import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
 import { zapPteRange } from './memory.js';
 import { ptEnsure } from './pgtable.js';
-import type { Kernel, Mm, Vma } from './types.js';
+import type { Errno } from './result.js';
+import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 
 /** A new, empty mm (mm_alloc()). */
 export function newMm(k: Kernel): Mm {
@@ -44,11 +45,11 @@ export function anonVmFlags(write: boolean): number {
  * address (get_unmapped_area() here simply hands out the next range, with a gap page so that
  * mappings never merge by accident). Returns the VMA.
  */
-export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flags: number): Vma {
+export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flags: number, file = -1, pgoff = 0): Vma {
   const start = k.nextVpn;
   k.nextVpn += pages + 1;
   ptEnsure(mm, k.nextVpn);
-  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start };
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);
@@ -71,7 +72,7 @@ function splitAt(mm: Mm, addr: number): void {
   if (i < 0) return;
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
-  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase };
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start) };
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
 }
@@ -109,7 +110,7 @@ export function vmaMergeAll(mm: Mm): void {
     const a = mm.vmas[i]!;
     const b = mm.vmas[i + 1]!;
     // is_mergeable_vma() ignores VM_SOFTDIRTY; the merged VMA keeps it if either had it
-    if (a.end === b.start && ((a.flags ^ b.flags) & ~VM_SOFTDIRTY) === 0 && a.label === b.label && a.labelBase === b.labelBase) {
+    if (a.end === b.start && ((a.flags ^ b.flags) & ~VM_SOFTDIRTY) === 0 && a.label === b.label && a.labelBase === b.labelBase && a.file === b.file && a.pgoff + (a.end - a.start) === b.pgoff) {
       a.end = b.end;
       a.flags |= b.flags & VM_SOFTDIRTY;
       mm.vmas.splice(i + 1, 1);
@@ -136,4 +137,30 @@ export function exitMmap(k: Kernel, mm: Mm): void {
   for (const v of mm.vmas) zapPteRange(k, mm, v.start, v.end);
   mm.vmas.length = 0;
   mm.alive = false;
+}
+
+/**
+ * models do_mmap() of a file (or shmem object) and its refusals: MAP_SHARED with PROT_WRITE needs a
+ * file opened for writing (EACCES) and no write seal (EPERM, seal_check_write()); MAP_SHARED of a
+ * file opened read-only is VM_MAYSHARE without VM_SHARED or VM_MAYWRITE; a read-only MAP_SHARED of
+ * a write-sealed memfd loses VM_MAYWRITE (or is EPERM, by era); MAP_PRIVATE is always a COW
+ * mapping (VM_MAYWRITE), whatever the open mode.
+ */
+export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, shared: boolean, ino: Inode, pgoff: number): Vma | Errno {
+  let flags = VM_READ | VM_MAYREAD | VM_SOFTDIRTY | (write ? VM_WRITE : 0);
+  if (shared) {
+    if (write && ino.readOnly) return 'EACCES';
+    const sealed = ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE);
+    if (sealed && write) return 'EPERM';
+    flags |= VM_MAYSHARE;
+    if (!ino.readOnly) flags |= VM_SHARED | VM_MAYWRITE;
+    if (sealed && !ino.readOnly) {
+      // F_SEAL_FUTURE_WRITE always; F_SEAL_WRITE from 6.7 (is_readonly_sealed()), EPERM before (mapping_map_writable() fails)
+      if (ino.seals & F_SEAL_WRITE && k.pol.sealedReadOnlySharedMap === 'EPERM') return 'EPERM';
+      flags &= ~VM_MAYWRITE;
+    }
+  } else {
+    flags |= VM_MAYWRITE;
+  }
+  return mmapRegion(k, mm, label, pages, flags, ino.id, pgoff);
 }

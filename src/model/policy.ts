@@ -4,7 +4,7 @@
 // A decision may say which kernel function it models and what it reads (see decision()), which
 // `explain` prints.
 
-import type { Folio, Kernel, Mm, Page, Vma } from './types.js';
+import type { Folio, Inode, Kernel, Mm, Page, Vma } from './types.js';
 import type { PtePresent } from './pte.js';
 
 /** The anon page a COW decision is about, and where it is mapped. */
@@ -26,10 +26,12 @@ export interface SwapinSite extends CowSite {
   readonly pendingSwapRefs: number;
 }
 
-/** __get_user_pages(): the VMA, the flags, and (once found) the page behind the PTE. */
+/** __get_user_pages() or GUP-fast: the VMA (null on the fast path, which has none), the flags, and (once found) the page behind the PTE. */
 export interface GupSite {
   readonly k: Kernel;
-  readonly vma: Vma;
+  readonly vma: Vma | null;
+  /** the inode the VMA maps (null for anonymous memory or on the fast path) */
+  readonly inode: Inode | null;
   readonly gupFlags: number;
   /** null before follow_page_pte() found a present PTE */
   readonly pte: PtePresent | null;
@@ -48,6 +50,13 @@ export interface PteSite {
   readonly pte: PtePresent;
   readonly folio: Folio | null;
   readonly page: Page | null;
+}
+
+/** A VMA and what it maps, for decisions about a mapping as a whole (io_uring's checks). */
+export interface VmaSite {
+  readonly k: Kernel;
+  readonly vma: Vma;
+  readonly inode: Inode | null;
 }
 
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
@@ -125,6 +134,20 @@ export interface CowPolicy {
   readonly clearRefsSkips: Decision<PteSite, boolean>;
   /** change_pte_range(): make the PTE writable without a fault (can_change_pte_writable(), 6.0) */
   readonly mprotectMakesWritable: Decision<PteSite, boolean>;
+  /** do_wp_page(): may a write fault reuse a page that is not anon (the page cache, the zero page) in a private mapping? (never: the reuse path is for anon folios only) */
+  readonly wpReuseNonAnon: Decision<PteSite, boolean>;
+  /** shmem_swapin_folio(): the folio back from swap is marked dirty (its slot is freed, so it is the only copy) */
+  readonly shmemSwapinMarksDirty: boolean;
+  /** do_wp_page() with FAULT_FLAG_UNSHARE on a page that is not anon (page cache, zero page) in a COW mapping: nothing (5.19-6.1) or copy it (6.2+) */
+  readonly wpUnshareNonAnon: Decision<PteSite, 'nothing' | 'copy'>;
+  /** check_vma_flags(): may a FOLL_WRITE GUP use this file VMA (writable_file_mapping_allowed(), 6.5)? */
+  readonly writableFileMappingAllowed: Decision<GupSite, boolean>;
+  /** GUP-fast: may the fast path take this page for a FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE (folio_fast_pin_allowed(), 6.5)? */
+  readonly gupFastPinAllowed: Decision<GupSite, boolean>;
+  /** io_uring_register(IORING_REGISTER_BUFFERS): does io_uring itself accept buffers in this VMA (its own file checks before 6.5)? */
+  readonly ioUringAcceptsVma: Decision<VmaSite, boolean>;
+  /** do_mmap() of a write-sealed memfd MAP_SHARED read-only: EPERM (<= 6.6) or allowed with VM_MAYWRITE cleared (6.7+) */
+  readonly sealedReadOnlySharedMap: 'EPERM' | 'clear-maywrite';
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

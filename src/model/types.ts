@@ -2,6 +2,7 @@
 // a folio's id, a swap slot's offset), the struct fields COW and GUP decisions read, and nothing
 // else. Names (P0, A, r1) live at the scenario boundary, never here.
 
+import type { GupJob } from './gup.js';
 import type { Journal } from './journal.js';
 import type { CowPolicy } from './policy.js';
 import type { Pte } from './pte.js';
@@ -36,8 +37,12 @@ export interface Folio {
   /** _pincount: the exact pin count of a large folio (small folios count pins in refcount). */
   pincount: number;
   flags: number;
-  /** folio->swap when PG_swapcache: the swp_entry_t.val of page 0 (see swp.ts) */
+  /** folio->swap when PG_swapcache: the swp_entry_t.val of page 0 (see swpVal()) */
   swap: number;
+  /** folio->mapping for a page-cache folio: the inode id (-1: anon or free) */
+  mapping: number;
+  /** folio->index: the file page offset of page 0 (page-cache folios) */
+  index: number;
   /** the step stamp of the last journal snapshot (see journal.ts) */
   stamp: number;
 }
@@ -47,6 +52,10 @@ export interface Vma {
   start: number;
   end: number;
   flags: number;
+  /** vm_file: the inode mapped (-1: anonymous memory) */
+  readonly file: number;
+  /** vm_pgoff: the file page at `start` (kept in step with `start` when the VMA is split) */
+  pgoff: number;
   /** the scenario label (mapping name) this VMA was created for, and that label's base address */
   readonly label: number;
   readonly labelBase: number;
@@ -80,6 +89,8 @@ export interface GupRef {
   readonly idxs: number[];
   /** mms holding the file descriptor behind the reference (the taker and its children since): exit of the last one releases it */
   readonly holders: number[];
+  /** a GUP still in progress (gup.ts): which page, with which flags; null once every page is taken */
+  job: GupJob | null;
 }
 
 /** A swap device (struct swap_info_struct) with what pageout() wrote to each slot. */
@@ -92,6 +103,38 @@ export interface SwapInfo {
   /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (-1 = no saved tag) */
   readonly data: number[];
   readonly tags: number[];
+}
+
+/** What backs an inode: a regular file on a disk filesystem, or shmem (tmpfs, memfd, MAP_SHARED|MAP_ANONYMOUS). */
+export type InodeKind = 'file' | 'shmem';
+
+/** memfd seals (include/uapi/linux/fcntl.h) */
+export const F_SEAL_SEAL = 0x0001;
+export const F_SEAL_SHRINK = 0x0002;
+export const F_SEAL_GROW = 0x0004;
+export const F_SEAL_WRITE = 0x0008;
+export const F_SEAL_FUTURE_WRITE = 0x0010;
+
+/**
+ * An inode and its page cache (struct address_space): a regular file, or a shmem object whose
+ * swapped-out pages live as swap entries in the page cache itself (xarray value entries).
+ */
+export interface Inode {
+  readonly id: number;
+  readonly kind: InodeKind;
+  /** i_size in pages */
+  size: number;
+  /** the file is opened read-only (O_RDONLY): a shared mapping of it has no VM_MAYWRITE */
+  readonly readOnly: boolean;
+  seals: number;
+  /** the page cache: folio id per page offset (-1: not cached) */
+  readonly cache: number[];
+  /** shmem only: the swap entry (swp_entry_t.val) of a swapped-out page (-1: none) */
+  readonly swapped: number[];
+  /** regular files: what the disk holds per page offset (0 beyond what was ever written) */
+  readonly disk: number[];
+  /** the mapping can write back (mapping_can_writeback()) and has page_mkwrite: dirty tracking through write-protected PTEs */
+  readonly writeback: boolean;
 }
 
 export interface KernelOptions {
@@ -108,6 +151,8 @@ export interface Kernel {
   readonly swap: SwapInfo[];
   /** the swap cache (swapper_spaces, mm/swap_state.c): per swap type, the folio id at each slot (-1 = none) */
   readonly swapCache: number[][];
+  /** inodes (files and shmem objects), by id */
+  readonly inodes: Inode[];
   /** every reference ever taken, by id; null once released */
   readonly refs: (GupRef | null)[];
   /** the next free virtual page number (mappings never reuse addresses) */

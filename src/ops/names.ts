@@ -6,19 +6,22 @@ export interface Names {
   readonly procs: string[];
   readonly labels: string[];
   readonly refs: string[];
+  /** files and memfds */
+  readonly objs: string[];
 }
 
 export function newNames(): Names {
-  return { procs: [], labels: [], refs: [] };
+  return { procs: [], labels: [], refs: [], objs: [] };
 }
 
 export function cloneNames(n: Names): Names {
-  return { procs: n.procs.slice(), labels: n.labels.slice(), refs: n.refs.slice() };
+  return { procs: n.procs.slice(), labels: n.labels.slice(), refs: n.refs.slice(), objs: n.objs.slice() };
 }
 
 /** The canonical name of process i, label i, reference i. */
 export const canonProc = (i: number): string => `P${i}`;
 export const canonRef = (i: number): string => `r${i + 1}`;
+export const canonObj = (i: number): string => `F${i}`;
 export function canonLabel(i: number): string {
   let s = '';
   let n = i;
@@ -30,11 +33,12 @@ export function canonLabel(i: number): string {
 }
 
 /** Canonical names for ids up to the counts given (what a generated run prints with). */
-export function canonicalNames(procs: number, labels: number, refs: number): Names {
+export function canonicalNames(procs: number, labels: number, refs: number, objs = 0): Names {
   return {
     procs: Array.from({ length: procs }, (_, i) => canonProc(i)),
     labels: Array.from({ length: labels }, (_, i) => canonLabel(i)),
     refs: Array.from({ length: refs }, (_, i) => canonRef(i)),
+    objs: Array.from({ length: objs }, (_, i) => canonObj(i)),
   };
 }
 
@@ -46,6 +50,9 @@ export function labelName(n: Names, id: number): string {
 }
 export function refName(n: Names, id: number): string {
   return n.refs[id] ?? canonRef(id);
+}
+export function objName(n: Names, id: number): string {
+  return n.objs[id] ?? canonObj(id);
 }
 
 /** `A` for page 0, `A+2` for page 2. */

@@ -3,6 +3,10 @@
 // fast-check commands and the weights all read this list.
 
 import { clearRefsOp, type ClearRefsOp } from './kinds/clear_refs.js';
+import { fileOp, fsyncOp, ftruncateOp, memfdOp, preadOp, punchOp, pwriteOp, sealOp, type CreateOp, type FileIoOp, type FsyncOp, type SealOp, type TruncateOp } from './kinds/files.js';
+import { gupStepOp, type GupStepOp } from './kinds/gup_step.js';
+import { msyncOp, type MsyncOp } from './kinds/msync.js';
+import { pokeOp, type PokeOp } from './kinds/poke.js';
 import { exitOp, type ExitOp } from './kinds/exit.js';
 import { forkOp, type ForkOp } from './kinds/fork.js';
 import { gupOp, type GupOp } from './kinds/gup.js';
@@ -16,7 +20,28 @@ import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
 import type { OpBase, OpSpec } from './types.js';
 
-export type Op = MmapOp | MunmapOp | MprotectOp | MadviseOp | ForkOp | ExitOp | ReadOp | WriteOp | GupOp | PutOp | UnpinOp | ReclaimOp | ClearRefsOp;
+export type Op =
+  | MmapOp
+  | MunmapOp
+  | MprotectOp
+  | MadviseOp
+  | ForkOp
+  | ExitOp
+  | ReadOp
+  | WriteOp
+  | GupOp
+  | GupStepOp
+  | PokeOp
+  | PutOp
+  | UnpinOp
+  | ReclaimOp
+  | ClearRefsOp
+  | CreateOp
+  | FileIoOp
+  | TruncateOp
+  | FsyncOp
+  | SealOp
+  | MsyncOp;
 
 export type OpKind = Op['kind'];
 
@@ -30,10 +55,21 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   readOp,
   writeOp,
   gupOp,
+  gupStepOp,
+  pokeOp,
   putOp,
   unpinOp,
   reclaimOp,
   clearRefsOp,
+  fileOp,
+  memfdOp,
+  pwriteOp,
+  preadOp,
+  punchOp,
+  ftruncateOp,
+  fsyncOp,
+  sealOp,
+  msyncOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

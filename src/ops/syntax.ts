@@ -65,6 +65,11 @@ export function refArg(ctx: ParseCtx, t: Tok): number {
   return intern(ctx.names.refs, t.text);
 }
 
+export function objArg(ctx: ParseCtx, t: Tok): number {
+  if (!NAME.test(t.text)) fail(t.col, `expected a file name, got '${t.text}'`);
+  return intern(ctx.names.objs, t.text);
+}
+
 export function labelArg(ctx: ParseCtx, t: Tok): number {
   if (!NAME.test(t.text)) fail(t.col, `expected a mapping name, got '${t.text}'`);
   return intern(ctx.names.labels, t.text);

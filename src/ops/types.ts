@@ -26,6 +26,10 @@ export interface Scope {
   readonly advice: readonly Advice[];
   /** munmap / mprotect of part of a mapping (false: whole mappings only) */
   readonly partialRanges: boolean;
+  /** files and memfds a run may create (0: anonymous memory only) */
+  readonly maxObjs: number;
+  /** GUP variants the generator draws: FOLL_FORCE, GUP-fast, stepwise GUP (and poke) */
+  readonly gupVariants: boolean;
 }
 
 /**
@@ -54,6 +58,7 @@ export interface NameFields {
   readonly procs?: readonly string[];
   readonly labels?: readonly string[];
   readonly refs?: readonly string[];
+  readonly objs?: readonly string[];
 }
 
 export interface OpBase {

@@ -1,34 +1,70 @@
-// The data oracle's memory: what each process and each reference should observe if the kernel
-// kept its promises. Every write stores a value never used before; the shadow knows who wrote it,
-// where and when, and who forked from whom since, so it can tell who may see it. It knows nothing
-// of page tables or folios: only what user space did.
+// The data oracle's memory: what each process, each reference and each file should hold if the
+// kernel kept its promises. Every write stores a value never used before; the shadow knows who
+// wrote it, where and when, and who forked from whom since, so it can tell who may see it. It
+// knows nothing of page tables or folios: only what user space did.
+//
+// An address is private (its own expected value), a private view of a file page (it reads what
+// the file held, until its own first write: POSIX leaves it unspecified whether it sees later
+// changes, Linux shows them until the page is COWed), or shared (it reads what the file holds now).
 
 import { FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, ZERO_VALUE } from '../model/constants.js';
 import type { Journal } from '../model/journal.js';
 
 /** No expectation: the address is not mapped. */
 export const UNMAPPED = -1;
+/** A private mapping of a file page not written by its process: it reads a value the file held. */
+export const FILE_VIEW = -2;
+/** A shared mapping of a file page: it reads what the file holds now. */
+export const SHARED_VIEW = -3;
+
+/** A file page as one number: inode and page offset. */
+export function objKey(ino: number, index: number): number {
+  return ino * 0x100000 + index;
+}
+export const objIno = (key: number): number => Math.floor(key / 0x100000);
+export const objIndex = (key: number): number => key % 0x100000;
+
+/** What a reference's page is to the file behind a shared mapping (see ShadowRef.shared). */
+export type SharedPage = 'no' | 'in-file' | 'orphan';
 
 export interface ShadowRef {
   readonly mm: number;
   readonly addr: number;
   readonly nr: number;
   readonly gupFlags: number;
+  /** per page: the file page the address mapped when it was taken (-1: anonymous memory) */
+  readonly obj: number[];
+  /** per page: the page taken was anon (a private COW copy, for a file mapping) */
+  readonly anon: boolean[];
+  /**
+   * per page, for a page-cache page: 'in-file' (taken through a shared mapping) while a write
+   * through the reference is a write to the file; 'orphan' once a hole punch or truncate took the
+   * page out of the file (reclaim cannot: __remove_mapping() fails on the extra reference), when
+   * what is written there is seen by the references that share the page and by nothing else.
+   * 'no' for an anon page, and for a page-cache page taken through a private mapping (a forced
+   * write there is a private write reaching the file: Dirty COW)
+   */
+  readonly shared: SharedPage[];
   /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
   readonly coherent: boolean[];
 }
 
 export interface Shadow {
   clock: number;
-  /** per value: writer mm, address and time (index = value; value 0 is the zero fill) */
+  /** per value: writer mm (-1: written to a file) , address (or -(file page key)-1) and time (index = value; 0 is the zero fill) */
   readonly valueMm: number[];
   readonly valueAddr: number[];
   readonly valueTime: number[];
   /** per mm: parent mm (-1 for none) and the time of the fork that created it */
   readonly mmParent: number[];
   readonly mmForkTime: number[];
-  /** per mm: the expected content of each address (UNMAPPED where nothing is mapped) */
+  /** per mm: the expected content of each address: a value, or UNMAPPED, FILE_VIEW, SHARED_VIEW */
   readonly exp: number[][];
+  /** per mm: the file page each address maps (-1: anonymous memory) */
+  readonly objAt: number[][];
+  /** per file page key: what it holds now, and every value it has held (a private view may lag) */
+  readonly fexp: Map<number, number>;
+  readonly fhist: Map<number, number[]>;
   /** per reference id (null once released) */
   readonly refs: (ShadowRef | null)[];
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
@@ -36,18 +72,40 @@ export interface Shadow {
 }
 
 export function newShadow(): Shadow {
-  return { clock: 0, valueMm: [-1], valueAddr: [-1], valueTime: [0], mmParent: [], mmForkTime: [], exp: [], refs: [], journal: null };
+  return {
+    clock: 0,
+    valueMm: [-1],
+    valueAddr: [-1],
+    valueTime: [0],
+    mmParent: [],
+    mmForkTime: [],
+    exp: [],
+    objAt: [],
+    fexp: new Map(),
+    fhist: new Map(),
+    refs: [],
+    journal: null,
+  };
 }
 
-function setExp(s: Shadow, mm: number, addr: number, v: number): void {
+function setExp(s: Shadow, mm: number, addr: number, v: number, obj = -2): void {
   const e = s.exp[mm]!;
   while (e.length <= addr) e.push(UNMAPPED);
   e[addr] = v;
+  if (obj !== -2) {
+    const o = s.objAt[mm]!;
+    while (o.length <= addr) o.push(-1);
+    o[addr] = obj;
+  }
   if (s.journal) s.journal.addr(mm, addr);
 }
 
 export function expected(s: Shadow, mm: number, addr: number): number {
   return s.exp[mm]![addr] ?? UNMAPPED;
+}
+
+export function objAt(s: Shadow, mm: number, addr: number): number {
+  return s.objAt[mm]?.[addr] ?? -1;
 }
 
 /** A fresh value written by `mm` at `addr`. */
@@ -57,6 +115,41 @@ export function newValue(s: Shadow, mm: number, addr: number): number {
   s.valueAddr.push(addr);
   s.valueTime.push(++s.clock);
   return v;
+}
+
+/** A fresh value written to a file page (by pwrite, a shared mapping, a DMA write into a shared page). */
+export function newObjValue(s: Shadow, key: number, writer = -1): number {
+  const v = s.valueMm.length;
+  s.valueMm.push(writer);
+  s.valueAddr.push(-key - 1);
+  s.valueTime.push(++s.clock);
+  return v;
+}
+
+/** The file page a value was written to, or -1 for a private value. */
+export function valueObj(s: Shadow, v: number): number {
+  const a = s.valueAddr[v]!;
+  return a < 0 && v !== ZERO_VALUE ? -a - 1 : -1;
+}
+
+/** What a file page holds now (zero where nothing was written). */
+export function fileExpected(s: Shadow, key: number): number {
+  return s.fexp.get(key) ?? ZERO_VALUE;
+}
+
+/** Has the file page ever held the value (the zero fill included)? */
+export function fileHeld(s: Shadow, key: number, v: number): boolean {
+  if (v === ZERO_VALUE) return true;
+  return s.fhist.get(key)?.includes(v) ?? false;
+}
+
+/** The file page now holds v. */
+export function shadowFileWrite(s: Shadow, key: number, v: number): void {
+  s.fexp.set(key, v);
+  const h = s.fhist.get(key);
+  if (h) h.push(v);
+  else s.fhist.set(key, [v]);
+  if (s.journal) s.journal.other();
 }
 
 /**
@@ -81,36 +174,60 @@ export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.mmParent[mm] = parent;
   s.mmForkTime[mm] = ++s.clock;
   s.exp[mm] = [];
+  s.objAt[mm] = [];
 }
 
-/** mmap: a fresh private anonymous range reads as zero */
+/** mmap of private anonymous memory: a fresh range reads as zero */
 export function shadowMmap(s: Shadow, mm: number, start: number, end: number): void {
-  for (let a = start; a < end; a++) setExp(s, mm, a, ZERO_VALUE);
+  for (let a = start; a < end; a++) setExp(s, mm, a, ZERO_VALUE, -1);
 }
 
-/** A user store of `v` at addr. */
+/** mmap of a file (or shared anonymous memory): each address views its file page, privately or shared */
+export function shadowMmapFile(s: Shadow, mm: number, start: number, end: number, ino: number, pgoff: number, shared: boolean): void {
+  for (let a = start; a < end; a++) setExp(s, mm, a, shared ? SHARED_VIEW : FILE_VIEW, objKey(ino, pgoff + (a - start)));
+}
+
+/**
+ * A fresh value for a store at addr by mm (a user store, or a FOLL_FORCE write on its behalf): a
+ * file value for a shared address, a private one otherwise. Nothing is expected of it until
+ * shadowStore() (the store may be refused).
+ */
+export function storeValue(s: Shadow, mm: number, addr: number): number {
+  return expected(s, mm, addr) === SHARED_VIEW ? newObjValue(s, objAt(s, mm, addr), mm) : newValue(s, mm, addr);
+}
+
+/** The store of v (from storeValue()) went through: the file page or the private address holds it now. */
 export function shadowStore(s: Shadow, mm: number, addr: number, v: number): void {
-  setExp(s, mm, addr, v);
+  const key = valueObj(s, v);
+  if (key >= 0) shadowFileWrite(s, key, v);
+  else setExp(s, mm, addr, v);
 }
 
 /** fork: the child expects a copy of the parent's memory in the ranges it inherits (zero for wiped ones); R/W FOLL_GET references lose their promise */
 export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[]): void {
   shadowNewMm(s, child, parent);
   for (const [start, end, wipe] of copied) {
-    for (let a = start; a < end; a++) setExp(s, child, a, wipe ? ZERO_VALUE : expected(s, parent, a));
+    for (let a = start; a < end; a++) {
+      const obj = objAt(s, parent, a);
+      setExp(s, child, a, wipe ? (obj >= 0 ? FILE_VIEW : ZERO_VALUE) : expected(s, parent, a), obj);
+    }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
 }
 
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
-  for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED);
+  for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
   dropCoherence(s, mm, start, end);
 }
 
-/** MADV_DONTNEED on private anonymous memory: the range reads as zero from now on */
+/** MADV_DONTNEED: private anonymous memory reads as zero from now on, a private file page views the file again, a shared one is unchanged */
 export function shadowZero(s: Shadow, mm: number, start: number, end: number): void {
-  for (let a = start; a < end; a++) setExp(s, mm, a, ZERO_VALUE);
+  for (let a = start; a < end; a++) {
+    const e = expected(s, mm, a);
+    if (e === UNMAPPED || e === SHARED_VIEW) continue;
+    setExp(s, mm, a, objAt(s, mm, a) >= 0 ? FILE_VIEW : ZERO_VALUE);
+  }
   dropCoherence(s, mm, start, end);
 }
 
@@ -121,10 +238,42 @@ function dropCoherence(s: Shadow, mm: number, start: number, end: number): void 
   }
 }
 
+/**
+ * A file page's content is gone (a hole punched, the file truncated): it reads as zero; private
+ * COW copies keep their data; references to the old page lose their promise.
+ */
+export function shadowFileZero(s: Shadow, key: number): void {
+  shadowFileWrite(s, key, ZERO_VALUE);
+  for (const r of s.refs) {
+    if (r === null) continue;
+    for (let i = 0; i < r.nr; i++) {
+      if (r.obj[i] !== key || r.anon[i]) continue; // a private COW copy keeps its data
+      r.coherent[i] = false;
+      r.shared[i] = 'orphan';
+    }
+  }
+}
+
+/** Truncate beyond EOF also drops private COW copies of those pages (even_cows): their addresses view the file again. */
+export function shadowDropCows(s: Shadow, key: number): void {
+  s.exp.forEach((e, mm) => {
+    const o = s.objAt[mm]!;
+    for (let a = 0; a < o.length; a++) if (o[a] === key && e[a]! >= 0) setExp(s, mm, a, FILE_VIEW);
+  });
+  // a reference to a COW copy holds a page no longer mapped: the page table promises nothing now
+  for (const r of s.refs) {
+    if (r === null) continue;
+    for (let i = 0; i < r.nr; i++) if (r.obj[i] === key && r.anon[i]) r.coherent[i] = false;
+  }
+}
+
 /** A reference was taken on [addr, addr + nr) of mm. `anon[i]`: page i was anon when taken. */
 export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
   const coherent = anon.map((a) => coherenceRequired(gupFlags, a));
-  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, coherent };
+  const obj = anon.map((_, i) => objAt(s, mm, addr + i));
+  const shared = anon.map((a, i): SharedPage => (!a && expected(s, mm, addr + i) === SHARED_VIEW ? 'in-file' : 'no'));
+  while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed or are in progress: no entry
+  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent };
   if (s.journal) s.journal.other();
 }
 
@@ -133,19 +282,31 @@ export function shadowRefReleased(s: Shadow, id: number): void {
   if (s.journal) s.journal.other();
 }
 
-/** A DMA write of a fresh value through page i of a reference: what the holder's address should read if the reference is coherent. */
+/**
+ * A DMA write of a fresh value through page i of a reference. Through a page-cache page taken
+ * from a shared mapping it is a write to the file (or, once the page left the file, a value of
+ * that file page the file never holds); a coherent reference writes what the holder's address
+ * reads next; otherwise the value is the reference's own. Returns the value.
+ */
 export function shadowRefStore(s: Shadow, id: number, i: number): number {
   const r = s.refs[id]!;
-  const v = newValue(s, r.mm, r.addr + i);
-  if (r.coherent[i]) setExp(s, r.mm, r.addr + i, v);
+  const addr = r.addr + i;
+  if (r.shared[i] !== 'no') {
+    const key = r.obj[i]!;
+    const v = newObjValue(s, key, r.mm);
+    if (r.shared[i] === 'in-file') shadowFileWrite(s, key, v);
+    return v;
+  }
+  const v = newValue(s, r.mm, addr);
+  if (r.coherent[i]) setExp(s, r.mm, addr, v);
   return v;
 }
 
 /**
  * The promise a reference carries (include/linux/mm.h, Documentation/core-api/pin_user_pages.rst,
  * the COW fixes): a FOLL_PIN stays coherent with the page table, except a short-term R/O pin of a
- * page that is not anon (the zero page), which 6.2 deliberately left unreliable; a R/W FOLL_GET
- * stays coherent until the next fork; a R/O FOLL_GET (vmsplice) promises nothing.
+ * page that is not anon (the zero page, the page cache), which 6.2 deliberately left unreliable; a
+ * R/W FOLL_GET stays coherent until the next fork; a R/O FOLL_GET (vmsplice) promises nothing.
  */
 export function coherenceRequired(gupFlags: number, anon: boolean): boolean {
   const write = (gupFlags & FOLL_WRITE) !== 0;

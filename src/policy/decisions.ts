@@ -6,11 +6,11 @@
 import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
-import { decision, type CowSite, type GupSite, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import { decision, type CowSite, type GupSite, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
 import { folioMapcount } from '../model/rmap.js';
 import { folioSwapcount } from '../model/swap_state.js';
 import type { Folio } from '../model/types.js';
-import { VM_SOFTDIRTY, VM_SHARED } from '../model/constants.js';
+import { VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from '../model/constants.js';
 
 /** models folio_maybe_dma_pinned(): exact for large folios, a heuristic with no false negatives for small ones */
 export function folioMaybeDmaPinned(f: Folio): boolean {
@@ -120,7 +120,7 @@ export const noForcedCowBreak = decision<GupSite, boolean>('__get_user_pages', [
 
 /** models should_force_cow_break() (5.8, 17839856fd58): any reference-taking GUP in a COW mapping breaks COW */
 export const forceCowBreakOnGet = decision<GupSite, boolean>('should_force_cow_break', ['gupFlags'], (s) =>
-  isCowMapping(s.vma.flags) && (s.gupFlags & (FOLL_GET | FOLL_PIN)) !== 0,
+  s.vma !== null && isCowMapping(s.vma.flags) && (s.gupFlags & (FOLL_GET | FOLL_PIN)) !== 0,
 );
 
 /** gup_must_unshare() before 5.19: there is no unsharing */
@@ -136,11 +136,11 @@ export const gupMustUnshareAnon = decision<GupSite, boolean>('gup_must_unshare',
 /**
  * models gup_must_unshare() of 6.2+ (84209e87c696 "mm/gup: reliable R/O long-term pinning in COW
  * mappings"): also a R/O long-term pin of anything that is not anon (zero page, page cache) in a
- * COW mapping.
+ * COW mapping; GUP-fast, which knows no VMA, must assume one and leave it to the slow path.
  */
 export const gupMustUnshareCow = decision<GupSite, boolean>('gup_must_unshare', ['gupFlags', 'PageAnonExclusive'], (s) => {
   if (!(s.gupFlags & FOLL_PIN) || s.gupFlags & FOLL_WRITE) return false;
-  if (s.folio === null || !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_LONGTERM) !== 0 && isCowMapping(s.vma.flags);
+  if (s.folio === null || !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_LONGTERM) !== 0 && (s.vma === null || isCowMapping(s.vma.flags));
   return !s.page!.anonExclusive;
 });
 
@@ -161,11 +161,67 @@ export const canFollowWriteFollCow = decision<GupSite, boolean>('can_follow_writ
  * PTE only to an exclusive anon page, and only when soft-dirty and uffd-wp do not need the fault.
  */
 export const canFollowWriteExclusive = decision<GupSite, boolean>('can_follow_write_pte', ['PageAnonExclusive'], (s) => {
-  if (!(s.gupFlags & FOLL_FORCE) || s.pte === null) return false;
+  if (!(s.gupFlags & FOLL_FORCE) || s.pte === null || s.vma === null) return false;
   if (!isCowMapping(s.vma.flags) || s.folio === null || !folioTestAnon(s.folio) || !s.page!.anonExclusive) return false;
   if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
   return !s.pte.uffdWp;
 });
+
+/** can_follow_write_pte() before 4.9: a read-only PTE is never followed for writing (faultin_page() drops FOLL_WRITE instead) */
+export const canFollowWriteNever = decision<GupSite, boolean>('can_follow_write_pte', [], () => false);
+
+/** faultin_page() before 4.9 (the Dirty COW bug): after VM_FAULT_WRITE on a VMA without VM_WRITE, forget FOLL_WRITE and retry as a read */
+export const dropFollWrite = decision<GupSite, WriteFaultOnReadOnly>('faultin_page', [], () => 'drop-foll-write');
+
+/** models the folio_test_anon() guard of do_wp_page()'s reuse path: a page-cache page or the zero page in a private mapping is always copied */
+export const neverReuseNonAnon = decision<PteSite, boolean>('do_wp_page', [], () => false);
+
+/** do_wp_page() 5.19-6.1: an unshare fault on a page that is not anon does nothing ("No anonymous page -> nothing to do") */
+export const unshareNonAnonNothing = decision<PteSite, 'nothing' | 'copy'>('do_wp_page', [], () => 'nothing');
+
+/** do_wp_page() 6.2+ (8d6a0ac09a16 "mm: extend FAULT_FLAG_UNSHARE support to anything in a COW mapping"): wp_page_copy() into an exclusive anon page */
+export const unshareNonAnonCopy = decision<PteSite, 'nothing' | 'copy'>('do_wp_page', [], () => 'copy');
+
+/** check_vma_flags() before 6.5: FOLL_WRITE into any file mapping the VMA allows */
+export const anyWritableFileMapping = decision<GupSite, boolean>('check_vma_flags', [], () => true);
+
+/** models vma_needs_dirty_tracking() (6.5): a shared writable mapping of a file that is written back through page_mkwrite */
+function needsDirtyTracking(s: GupSite): boolean {
+  return s.vma !== null && (s.vma.flags & VM_SHARED) !== 0 && (s.vma.flags & VM_WRITE) !== 0 && s.inode !== null && s.inode.writeback;
+}
+
+/**
+ * models writable_file_mapping_allowed() (6.5, "mm/gup: disallow FOLL_LONGTERM GUP-nonfast writing
+ * to file-backed mappings"): a long-term R/W pin may not hold a page the filesystem tracks for
+ * writeback: EFAULT. shmem, hugetlbfs and private mappings are fine.
+ */
+export const writableFileMappingAllowed = decision<GupSite, boolean>('writable_file_mapping_allowed', ['gupFlags'], (s) =>
+  (s.gupFlags & (FOLL_PIN | FOLL_LONGTERM)) !== (FOLL_PIN | FOLL_LONGTERM) || !needsDirtyTracking(s),
+);
+
+/** GUP-fast before 6.5: no folio check */
+export const anyFastPin = decision<GupSite, boolean>('gup_fast_pte_range', [], () => true);
+
+/**
+ * models folio_fast_pin_allowed() (6.5, a6e79df92e4a): a FOLL_PIN|FOLL_LONGTERM|FOLL_WRITE on the
+ * fast path takes anon and shmem folios only; a page-cache folio of a regular file falls back to
+ * the slow path (which refuses it when the mapping is dirty-tracked).
+ */
+export const folioFastPinAllowed = decision<GupSite, boolean>('folio_fast_pin_allowed', ['gupFlags'], (s) => {
+  if ((s.gupFlags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !== (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) return true;
+  if (s.folio === null || folioTestAnon(s.folio)) return true;
+  const ino = s.folio.mapping >= 0 ? s.k.inodes[s.folio.mapping] : undefined;
+  return ino !== undefined && ino.kind === 'shmem';
+});
+
+/** io_uring before 5.11 (io_sqe_buffer_register()): a fixed buffer may be anonymous memory or hugetlbfs only [U: the exact release that let shmem in is between 5.10 and 6.1] */
+export const ioUringAnonOnly = decision<VmaSite, boolean>('io_sqe_buffer_register', ['file'], (s) => s.inode === null);
+
+/** io_uring 5.11-6.4 (io_pin_pages()): anonymous memory or shmem (and hugetlbfs), no other file */
+export const ioUringAnonOrShmem = decision<VmaSite, boolean>('io_pin_pages', ['file'], (s) => s.inode === null || s.inode.kind === 'shmem');
+
+/** io_uring 6.5+: no check of its own; GUP's check_vma_flags() decides */
+export const ioUringLeavesItToGup = decision<VmaSite, boolean>('io_pin_pages', [], () => true);
 
 /** shrink_folio_list() before 5.11: a pinned page goes to swap like any other */
 export const reclaimAnything = decision<Folio, boolean>('shrink_folio_list', [], () => false);

@@ -2,15 +2,27 @@
 // loads from a module of their own (--policy-module), without editing this file.
 
 import type { CowPolicy } from '../model/policy.js';
-import { anonExclusive, anonExclusive519 } from './eras/anon-exclusive.js';
+import { anonExclusive, anonExclusive519, anonExclusive60, anonExclusive62, anonExclusive65 } from './eras/anon-exclusive.js';
 import { gupCowOnRead } from './eras/gup-cow-on-read.js';
-import { mapcount } from './eras/mapcount.js';
+import { mapcount, mapcount48 } from './eras/mapcount.js';
 import { pagecount518 } from './eras/pagecount-5.18.js';
 import { pagecount, pagecount59 } from './eras/pagecount.js';
 import { seededBugs } from './seeded-bugs.js';
 
 /** The kernel eras, oldest first. */
-export const eraPolicies: readonly CowPolicy[] = [mapcount, gupCowOnRead, pagecount59, pagecount, pagecount518, anonExclusive519, anonExclusive];
+export const eraPolicies: readonly CowPolicy[] = [
+  mapcount48,
+  mapcount,
+  gupCowOnRead,
+  pagecount59,
+  pagecount,
+  pagecount518,
+  anonExclusive519,
+  anonExclusive60,
+  anonExclusive62,
+  anonExclusive65,
+  anonExclusive,
+];
 
 export { seededBugs };
 

@@ -1,10 +1,12 @@
 // Seeded-bug policies ("mutants"): anon-exclusive with one wrong decision each, the kind a real
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
-import { decision, type CowPolicy, type CowSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
-import { folioTestAnon } from '../model/kernel.js';
+import { FOLL_FORCE } from '../model/constants.js';
+import { decision, type CowPolicy, type CowSite, type GupSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
+import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
-import { forkAlwaysShares, noUnshare, reclaimAnything } from './decisions.js';
+import { canFollowWriteExclusive, forkAlwaysShares, noUnshare, reclaimAnything } from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
 import { variant, type PolicyOverrides } from './variant.js';
 
@@ -58,6 +60,19 @@ export const seededBugs: readonly CowPolicy[] = [
   }),
   bug('bug-fork-keeps-swp-exclusive', "copy_nonpresent_pte() leaves the exclusive bit on the parent's swap PTE", {
     forkClearsSwpExclusive: false,
+  }),
+  // files and shmem
+  bug('bug-wp-reuses-pagecache', 'do_wp_page() lets a page-cache page with one mapping be reused like an anon page: a write to a private file mapping lands in the file', {
+    wpReuseNonAnon: decision<PteSite, boolean>('do_wp_page', ['mapcount'], (s) => s.folio !== null && s.page !== null && !isZeroFolio(s.folio) && s.page.mapcount === 1),
+  }),
+  bug('bug-force-follows-pagecache', 'can_follow_write_pte() forgets the PageAnon test: a FOLL_FORCE write follows a read-only page-cache PTE into the file', {
+    canFollowWritePte: decision<GupSite, boolean>('can_follow_write_pte', ['FOLL_FORCE'], (s) => {
+      if (s.folio !== null && !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_FORCE) !== 0 && s.vma !== null && isCowMapping(s.vma.flags);
+      return canFollowWriteExclusive(s);
+    }),
+  }),
+  bug('bug-shmem-swapin-clean', 'shmem_swapin_folio() frees the swap slot but leaves the folio clean: reclaim drops it and the data is lost', {
+    shmemSwapinMarksDirty: false,
   }),
 ];
 

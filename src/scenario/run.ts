@@ -5,7 +5,8 @@ import { ImpossibleOpError, runOps, type RunOptions, type RunResult } from '../e
 import type { Op } from '../ops/registry.js';
 import type { CowPolicy } from '../model/policy.js';
 import { ZERO_VALUE } from '../model/constants.js';
-import { addrText, procName, refName, type Names } from '../ops/names.js';
+import { addrText, objName, procName, refName, type Names } from '../ops/names.js';
+import { objIndex, objIno } from '../oracle/shadow.js';
 import { newWorld, type World } from '../world/world.js';
 import { folioWord, type Words } from '../world/words.js';
 import { ScenarioError, scenarioOps, type ParsedScenario, type Scenario } from './types.js';
@@ -37,9 +38,26 @@ export function scenarioWords(w: World, names: Names): Words {
     value: (v) => {
       if (v === ZERO_VALUE) return 'zero';
       const mm = w.shadow.valueMm[v]!;
-      return `value #${v} (written by ${procOfMm(mm)} at ${addrOf(mm, w.shadow.valueAddr[v]!)})`;
+      const at = w.shadow.valueAddr[v]!;
+      if (at < 0) {
+        const key = -at - 1;
+        return `value #${v} (written to page ${objIndex(key)} of ${fileName(w, names, objIno(key))}${mm >= 0 ? ` by ${procOfMm(mm)}` : ''})`;
+      }
+      return `value #${v} (written by ${procOfMm(mm)} at ${addrOf(mm, at)})`;
     },
   };
+}
+
+/** A file's scenario name; shared anonymous memory (an unnamed shmem object) by its inode. */
+export function fileName(w: World, names: Names, ino: number): string {
+  const o = w.objIno.indexOf(ino);
+  return o >= 0 ? objName(names, o) : `shmem inode ${ino} (shared anonymous memory)`;
+}
+
+/** Installs a scenario's names for every message the world's checks write. */
+export function installNames(w: World, names: Names): void {
+  w.words = scenarioWords(w, names);
+  w.fileWords = (ino) => fileName(w, names, ino);
 }
 
 export function scenarioSwapSlots(s: Scenario): number {
@@ -49,7 +67,7 @@ export function scenarioSwapSlots(s: Scenario): number {
 /** Runs ops in a fresh world whose messages use the given names. */
 export function runNamed(ops: readonly Op[], names: Names, pol: CowPolicy, o: RunOptions): RunResult {
   const w = newWorld(pol, { swapSlots: o.swapSlots, check: o.check ?? 'incremental' });
-  w.words = scenarioWords(w, names);
+  installNames(w, names);
   return runOps(ops, pol, o, w);
 }
 
@@ -57,7 +75,7 @@ export function runNamed(ops: readonly Op[], names: Names, pol: CowPolicy, o: Ru
 export function runScenario(p: ParsedScenario, pol: CowPolicy, o: Partial<RunOptions> = {}): RunResult {
   const s = p.scenario;
   const w = newWorld(pol, { swapSlots: scenarioSwapSlots(s), check: o.check ?? 'incremental' });
-  w.words = scenarioWords(w, s.names);
+  installNames(w, s.names);
   try {
     return runOps(scenarioOps(s), pol, { swapSlots: scenarioSwapSlots(s), ...o }, w);
   } catch (e) {

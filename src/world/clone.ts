@@ -24,7 +24,7 @@ function cloneMm(mm: Mm): Mm {
 }
 
 function cloneRef(r: GupRef | null): GupRef | null {
-  return r === null ? null : { ...r, folios: r.folios.slice(), idxs: r.idxs.slice(), holders: r.holders.slice() };
+  return r === null ? null : { ...r, folios: r.folios.slice(), idxs: r.idxs.slice(), holders: r.holders.slice(), job: r.job ? { ...r.job } : null };
 }
 
 export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
@@ -34,6 +34,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     swap: k.swap.map((si) => ({ type: si.type, map: si.map.slice(), hasCache: si.hasCache.slice(), data: si.data.slice(), tags: si.tags.slice() })),
     swapCache: k.swapCache.map((c) => c.slice()),
     refs: k.refs.map(cloneRef),
+    inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice() })),
     nextVpn: k.nextVpn,
     pol: k.pol,
     journal,
@@ -42,7 +43,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
 }
 
 function cloneShadowRef(r: ShadowRef | null): ShadowRef | null {
-  return r === null ? null : { ...r, coherent: r.coherent.slice() };
+  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice() };
 }
 
 export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
@@ -54,6 +55,9 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     mmParent: s.mmParent.slice(),
     mmForkTime: s.mmForkTime.slice(),
     exp: s.exp.map((e) => e.slice()),
+    objAt: s.objAt.map((e) => e.slice()),
+    fexp: new Map(s.fexp),
+    fhist: new Map([...s.fhist].map(([k2, h]) => [k2, h.slice()])),
     refs: s.refs.map(cloneShadowRef),
     journal,
   };
@@ -78,6 +82,10 @@ export function cloneWorld(w: World): World {
     refsBound: w.refsBound,
     steps: w.steps,
     words: w.words,
+    fileWords: w.fileWords,
+    objIno: w.objIno.slice(),
+    pokes: new Set(w.pokes),
+    pending: w.pending.slice(),
     checkSet: newCheckSet(),
     census: newCensus(),
   };

@@ -13,10 +13,18 @@ export function procMm(w: World, proc: number): Mm | null {
   return mm.alive ? mm : null;
 }
 
-/** The live reference a reference name is bound to, or null. */
+/** The live reference a reference name is bound to, or null (a GUP still in progress is not live). */
 export function refOf(w: World, ref: number): GupRef | null {
   const id = w.refOf[ref] ?? -1;
-  return id < 0 ? null : w.k.refs[id] ?? null;
+  const r = id < 0 ? null : (w.k.refs[id] ?? null);
+  return r !== null && r.job === null ? r : null;
+}
+
+/** The GUP in progress a reference name is bound to, or null. */
+export function pendingRefOf(w: World, ref: number): GupRef | null {
+  const id = w.refOf[ref] ?? -1;
+  const r = id < 0 ? null : (w.k.refs[id] ?? null);
+  return r !== null && r.job !== null ? r : null;
 }
 
 export function isPinRef(r: GupRef): boolean {

@@ -7,7 +7,7 @@ import { SWAP_MAP_BAD } from '../model/constants.js';
 import { PG_zero } from '../model/types.js';
 import { clearSiteIndex } from './site-index.js';
 import { PLAIN_WORDS } from './words.js';
-import type { World } from './world.js';
+import { plainFileWords, type World } from './world.js';
 
 export function resetWorld(w: World): void {
   const k = w.k;
@@ -17,6 +17,7 @@ export function resetWorld(w: World): void {
   zero.pincount = 0;
   zero.flags = PG_zero;
   zero.swap = -1;
+  zero.mapping = -1;
   zero.stamp = 0;
   zero.pages[0]!.data = ZERO_VALUE;
   zero.pages[0]!.mapcount = 0;
@@ -32,6 +33,7 @@ export function resetWorld(w: World): void {
   }
   for (const c of k.swapCache) c.fill(-1);
   k.refs.length = 0;
+  k.inodes.length = 0;
   k.nextVpn = 16;
   k.tracer = null;
   const s = w.shadow;
@@ -42,6 +44,9 @@ export function resetWorld(w: World): void {
   s.mmParent.length = 0;
   s.mmForkTime.length = 0;
   s.exp.length = 0;
+  s.objAt.length = 0;
+  s.fexp.clear();
+  s.fhist.clear();
   s.refs.length = 0;
   clearSiteIndex(w.index);
   w.procMm.length = 0;
@@ -52,5 +57,9 @@ export function resetWorld(w: World): void {
   w.refsBound = 0;
   w.steps = 0;
   w.words = PLAIN_WORDS;
+  w.fileWords = plainFileWords;
+  w.objIno.length = 0;
+  w.pokes.clear();
+  w.pending.length = 0;
   w.census.step = -1;
 }

@@ -6,7 +6,7 @@ import { Journal } from '../model/journal.js';
 import { newKernel } from '../model/kernel.js';
 import type { CowPolicy } from '../model/policy.js';
 import type { GupRef, Kernel, Mm } from '../model/types.js';
-import { refOf } from './lookup.js';
+import { pendingRefOf, refOf } from './lookup.js';
 import { newShadow, type Shadow } from '../oracle/shadow.js';
 import { newCensus, type Census } from './census.js';
 import { newCheckSet, type CheckSet } from './check-set.js';
@@ -48,11 +48,22 @@ export interface World {
   steps: number;
   /** how messages name things (the scenario layer installs its names) */
   words: Words;
+  /** how messages name a file (inode id -> its scenario name) */
+  fileWords: (ino: number) => string;
+  /** object name id -> inode id (-1: not created) */
+  readonly objIno: number[];
+  /** GupRef ids of forced writes in progress (poke ... as REF): gup_step writes and puts when the GUP completes */
+  readonly pokes: Set<number>;
+  /** reference name ids of GUPs in progress (stepwise: gup_step advances them), in start order */
+  readonly pending: number[];
   /** the sets the invariants judge after a step (buffers reused from step to step) */
   readonly checkSet: CheckSet;
   /** what is alive, counted once per step (see census.ts) */
   readonly census: Census;
 }
+
+/** How messages name a file without a scenario's names. */
+export const plainFileWords = (ino: number): string => `inode ${ino}`;
 
 export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTIONS): World {
   const k = newKernel(pol, { swapSlots: opts.swapSlots, reserveSwapHeader: pol.reserveSwapHeader });
@@ -75,12 +86,16 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     refsBound: 0,
     steps: 0,
     words: PLAIN_WORDS,
+    fileWords: plainFileWords,
+    objIno: [],
+    pokes: new Set(),
+    pending: [],
     checkSet: newCheckSet(),
     census: newCensus(),
   };
 }
 
-export { isPinRef, procMm, refOf } from './lookup.js';
+export { isPinRef, pendingRefOf, procMm, refOf } from './lookup.js';
 
 /** Binds a process name to a new mm. */
 export function bindProc(w: World, proc: number, mm: Mm): void {
@@ -102,6 +117,28 @@ export function bindRef(w: World, ref: number, r: GupRef): void {
   w.refsBound = Math.max(w.refsBound, ref + 1);
 }
 
+/** Binds a reference name to a GUP still in progress (not live: nothing may use it until it completes). */
+export function bindPending(w: World, ref: number, r: GupRef): void {
+  while (w.refOf.length <= ref) w.refOf.push(-1);
+  w.refOf[ref] = r.id;
+  w.pending.push(ref);
+  w.refsBound = Math.max(w.refsBound, ref + 1);
+}
+
+/** The GUP in progress completed (the name becomes live) or failed (the name is free again). */
+export function settlePending(w: World, ref: number, live: boolean): void {
+  const i = w.pending.indexOf(ref);
+  if (i >= 0) w.pending.splice(i, 1);
+  if (live) bindRef(w, ref, w.k.refs[w.refOf[ref]!]!);
+  else w.refOf[ref] = -1;
+}
+
+/** Is the reference name bound (live, or a GUP in progress)? */
+export function refNameInUse(w: World, ref: number): boolean {
+  const id = w.refOf[ref] ?? -1;
+  return id >= 0 && (w.k.refs[id] ?? null) !== null;
+}
+
 export function unbindRef(w: World, ref: number): void {
   w.refOf[ref] = -1;
   const i = w.liveRefs.indexOf(ref);
@@ -113,5 +150,9 @@ export function unbindReleasedRefs(w: World): void {
   for (let i = w.liveRefs.length - 1; i >= 0; i--) {
     const ref = w.liveRefs[i]!;
     if (refOf(w, ref) === null) unbindRef(w, ref);
+  }
+  for (let i = w.pending.length - 1; i >= 0; i--) {
+    const ref = w.pending[i]!;
+    if (pendingRefOf(w, ref) === null) settlePending(w, ref, false);
   }
 }

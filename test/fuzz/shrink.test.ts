@@ -17,6 +17,14 @@ describe('normal forms', () => {
     expect(findingBody(renumber(o))).toBe('mmap P0 A 1\nfork P0 P1\nvmsplice P1 A as r1\nput r1');
   });
 
+  it('leaves "no name" alone: a poke without a reference, anonymous memory without a file', () => {
+    const o = ops('memfd F3 1\nmmap P0 A 1\npoke P0 A\npoke P0 A as r4\ngup_step r4\nmmap P0 B 1 shared F3\n');
+    const r = renumber(o);
+    expect(findingBody(r)).toBe('memfd F0 1\nmmap P0 A 1\npoke P0 A\npoke P0 A as r1\ngup_step r1\nmmap P0 B 1 shared F0');
+    expect(r[1]).toMatchObject({ kind: 'mmap', obj: -1 });
+    expect(r[2]).toMatchObject({ kind: 'poke', ref: -1 });
+  });
+
   it('drops a page nothing names alone: offsets above it move down, ranges over it shrink', () => {
     const o = ops('mmap P0 A 3\nwrite P0 A+1\nread P0 A+2\nmunmap P0 A\nmadvise P0 A 2 MADV_DONTNEED\n');
     expect(findingBody(dropPage(o, 0, 0)!)).toBe('mmap P0 A 2\nwrite P0 A\nread P0 A+1\nmunmap P0 A\nmadvise P0 A MADV_DONTNEED');
@@ -72,5 +80,31 @@ read pipe
 `);
     const b = shrink(other, pol, 'no-over-sharing', { swapSlots: 8 });
     expect(signature({ policy: 'mapcount', invariant: 'no-over-sharing', ops: a })).toBe(signature({ policy: 'mapcount', invariant: 'no-over-sharing', ops: b }));
+  });
+});
+
+describe('shrink: stepwise GUP', () => {
+  it('Dirty COW under mapcount-4.8 shrinks to the race and still replays', () => {
+    const pol = getPolicy('mapcount-4.8');
+    const long = ops(`file F0 2 ro
+mmap P0 A 2 ro F0
+mmap P0 B 1
+write P0 B
+poke P0 B
+poke P0 A as r1
+fork P0 P1
+gup_step r1
+read P0 A+1
+gup_step r1
+madvise P0 A MADV_DONTNEED
+write P1 B
+gup_step r1
+gup_step r1
+gup_step r1
+`);
+    expect(failsAt(long, pol, 'no-write-through', 8)).toBeGreaterThan(0);
+    const s = shrink(long, pol, 'no-write-through', { swapSlots: 8 });
+    expect(failsAt(s, pol, 'no-write-through', 8)).toBe(s.length);
+    expect(findingBody(s)).toBe('file F0 1\nmmap P0 A 1 ro F0\npoke P0 A as r1\ngup_step r1\ngup_step r1\nmadvise P0 A MADV_DONTNEED\ngup_step r1\ngup_step r1');
   });
 });

@@ -1,7 +1,7 @@
 // data-oracle: every page reads back the last value its owner wrote (zero after MADV_DONTNEED).
 // Each corruption is made by hand on a consistent world and judged in both check modes.
 import { describe, expect, it } from 'vitest';
-import { checkData, peekPte } from '../../src/invariants/data-oracle.js';
+import { checkData, peekAddr } from '../../src/invariants/data-oracle.js';
 import { touchFolio } from '../../src/model/kernel.js';
 import { swpVal } from '../../src/model/swapfile.js';
 import { expected } from '../../src/oracle/shadow.js';
@@ -66,7 +66,7 @@ describe('data-oracle', () => {
     const cached = (r: Ran) => r.world.k.folios[ref(r, 'g').folios[0]!]!;
     const r = runClean(text, pol);
     expect(cached(r).swap).toBe(swapPte(r, 'P0').offset);
-    expect(peekPte(r.world.k, swapPte(r, 'P0'))).toBe(cached(r).pages[0]!.data);
+    expect(peekAddr(r.world.k, mmOf(r, 'P0').id, addrOf(r, 'P0'))).toBe(cached(r).pages[0]!.data);
     const clearSlot = (r: Ran) => {
       r.world.k.swap[0]!.data[1] = 0; // the slot is not consulted while the cache holds the page
       r.world.journal.slot(swpVal(0, 1));
@@ -85,12 +85,15 @@ describe('data-oracle', () => {
     );
   });
 
-  it('peekPte(): none reads zero, present reads the page, an uncached swap PTE reads the slot', () => {
+  it('peekAddr(): none reads zero, present reads the page, an uncached swap PTE reads the slot', () => {
     const r = runClean('mmap P0 A 3\nwrite P0 A+1\nwrite P0 A+2\nreclaim P0 A+2', pol);
     const k = r.world.k;
-    expect(peekPte(k, pteAt(r, 'P0', 'A', 0))).toBe(0);
-    expect(peekPte(k, pteAt(r, 'P0', 'A', 1))).toBe(valueAt(r, 1));
-    expect(peekPte(k, pteAt(r, 'P0', 'A', 2))).toBe(valueAt(r, 2));
+    const peek = (page: number) => peekAddr(k, mmOf(r, 'P0').id, addrOf(r, 'P0', 'A', page));
+    expect(pteAt(r, 'P0', 'A', 0).kind).toBe('none');
+    expect(peek(0)).toBe(0);
+    expect(peek(1)).toBe(valueAt(r, 1));
+    expect(swapPte(r, 'P0', 'A', 2).kind).toBe('swap');
+    expect(peek(2)).toBe(valueAt(r, 2));
     expect(k.swap[0]!.data[swapPte(r, 'P0', 'A', 2).offset]).toBe(valueAt(r, 2));
   });
 

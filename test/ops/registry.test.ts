@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -72,11 +72,13 @@ describe('the op registry', () => {
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
         for (let r = 0; r < 200 && !seen; r++) {
-          const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: EXHAUST_SCOPE.swapSlots, check: 'incremental' });
+          // exhaust's two scopes: anonymous memory, and files
+          const scope = r % 2 === 0 ? EXHAUST_SCOPE : EXHAUST_FILES_SCOPE;
+          const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
           for (let i = 0; i < 8 && !seen; i++) {
-            const ops = possibleOps(w, EXHAUST_SCOPE);
+            const ops = possibleOps(w, scope);
             if (ops.some((o) => o.kind === spec.kind)) seen = true;
-            const op = generateOp(w, EXHAUST_SCOPE, weights, c, rnd);
+            const op = generateOp(w, scope, weights, c, rnd);
             if (op === null || step(w, op).status === 'violated') break;
           }
         }
@@ -93,17 +95,18 @@ describe('the op registry', () => {
     const rnd = seedrandom.alea('possible');
     const c = randomChoose(rnd);
     const weights = weightArray(DEFAULT_WEIGHTS);
-    for (let r = 0; r < 50; r++) {
-      const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: EXHAUST_SCOPE.swapSlots, check: 'incremental' });
+    for (let r = 0; r < 100; r++) {
+      const scope = r % 2 === 0 ? EXHAUST_SCOPE : EXHAUST_FILES_SCOPE;
+      const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
       for (let i = 0; i < 6; i++) {
-        const ops = possibleOps(w, EXHAUST_SCOPE);
+        const ops = possibleOps(w, scope);
         const keys = ops.map((o) => JSON.stringify(o));
         expect(new Set(keys).size).toBe(keys.length);
         for (const op of ops) {
           const spec = OP_SPECS.find((s) => s.kind === op.kind)!;
           expect(spec.check(w, op), printOp(op, names)).toBeNull();
         }
-        const op = generateOp(w, EXHAUST_SCOPE, weights, c, rnd);
+        const op = generateOp(w, scope, weights, c, rnd);
         if (op === null || step(w, op).status === 'violated') break;
       }
     }

@@ -45,12 +45,16 @@ describe('wpReuseAnon: a page with an extra FOLL_GET reference, its other mappin
   const text = ops(prefix, 'gup P0 A FOLL_GET as r1', 'exit P1', 'write P0 A');
   perEra(
     {
+      'mapcount-4.8': 'reused',
       mapcount: 'reused',
       'gup-cow-on-read': 'copied-at-gup', // should_force_cow_break() copied at the GUP already
       'pagecount-5.9': 'copied',
       pagecount: 'copied',
       'pagecount-5.18': 'copied',
       'anon-exclusive-5.19': 'copied',
+      'anon-exclusive-6.0': 'copied',
+      'anon-exclusive-6.2': 'copied',
+      'anon-exclusive-6.5': 'copied',
       'anon-exclusive': 'copied',
     },
     (pol) => {
@@ -78,12 +82,16 @@ describe('wpReuseAnon: the CVE-2020-29374 sequence (vmsplice in child, unmap, pa
   const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'no-over-sharing',
       mapcount: 'no-over-sharing',
       'gup-cow-on-read': 'pass',
       'pagecount-5.9': 'pass',
       pagecount: 'pass',
       'pagecount-5.18': 'pass',
       'anon-exclusive-5.19': 'pass',
+      'anon-exclusive-6.0': 'pass',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -97,12 +105,16 @@ describe('wpReuseAnon: a read-only swapped-in page still in the swap cache (refc
   const text = ops(prefix, 'write P0 A');
   perEra(
     {
+      'mapcount-4.8': 'reused',
       mapcount: 'reused',
       'gup-cow-on-read': 'reused',
       'pagecount-5.9': 'copied',
       pagecount: 'copied',
       'pagecount-5.18': 'reused',
       'anon-exclusive-5.19': 'reused',
+      'anon-exclusive-6.0': 'reused',
+      'anon-exclusive-6.2': 'reused',
+      'anon-exclusive-6.5': 'reused',
       'anon-exclusive': 'reused',
     },
     (pol) => {
@@ -131,12 +143,16 @@ describe('swapinMap: a read swap-in of an exclusive swap PTE maps the page exclu
   const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A');
   perEra(
     {
+      'mapcount-4.8': false,
       mapcount: false,
       'gup-cow-on-read': false,
       'pagecount-5.9': false,
       pagecount: false,
       'pagecount-5.18': false,
       'anon-exclusive-5.19': true,
+      'anon-exclusive-6.0': true,
+      'anon-exclusive-6.2': true,
+      'anon-exclusive-6.5': true,
       'anon-exclusive': true,
     },
     (pol) => {
@@ -154,12 +170,16 @@ describe('swapinMap: vmsplice in child of a swapped page, unmap, the parent writ
   const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'no-over-sharing',
       mapcount: 'no-over-sharing',
       'gup-cow-on-read': 'pass', // the GUP itself broke COW
       'pagecount-5.9': 'no-over-sharing',
       pagecount: 'no-over-sharing',
       'pagecount-5.18': 'pass',
       'anon-exclusive-5.19': 'pass',
+      'anon-exclusive-6.0': 'pass',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -188,12 +208,16 @@ describe('forkCopiesAnon: fork with a FOLL_PIN on an exclusive page', () => {
   const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1');
   perEra(
     {
+      'mapcount-4.8': 'shared',
       mapcount: 'shared',
       'gup-cow-on-read': 'shared',
       'pagecount-5.9': 'child-copy',
       pagecount: 'child-copy',
       'pagecount-5.18': 'child-copy',
       'anon-exclusive-5.19': 'child-copy',
+      'anon-exclusive-6.0': 'child-copy',
+      'anon-exclusive-6.2': 'child-copy',
+      'anon-exclusive-6.5': 'child-copy',
       'anon-exclusive': 'child-copy',
     },
     (pol) => {
@@ -234,12 +258,16 @@ describe('forkCopiesAnon: fork with a pinned page, then the parent writes and th
   const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1', 'write P0 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'pin-coherence',
       mapcount: 'pin-coherence',
       'gup-cow-on-read': 'pin-coherence',
       'pagecount-5.9': 'pass',
       pagecount: 'pass',
       'pagecount-5.18': 'pass',
       'anon-exclusive-5.19': 'pass',
+      'anon-exclusive-6.0': 'pass',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -260,12 +288,16 @@ describe('tryToUnmapAnon / forkClearsSwpExclusive: the swap PTE exclusive bit', 
   // [set on reclaim, parent's after fork, child's after fork]
   perEra(
     {
+      'mapcount-4.8': [false, false, false],
       mapcount: [false, false, false],
       'gup-cow-on-read': [false, false, false],
       'pagecount-5.9': [false, false, false],
       pagecount: [false, false, false],
       'pagecount-5.18': [false, false, false],
       'anon-exclusive-5.19': [true, false, false],
+      'anon-exclusive-6.0': [true, false, false],
+      'anon-exclusive-6.2': [true, false, false],
+      'anon-exclusive-6.5': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {
@@ -289,12 +321,16 @@ describe('gupForceCowBreak: a R/O FOLL_GET on a COW-shared page', () => {
   const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'gup P0 A FOLL_GET as r1');
   perEra(
     {
+      'mapcount-4.8': 'shared',
       mapcount: 'shared',
       'gup-cow-on-read': 'private-copy',
       'pagecount-5.9': 'shared',
       pagecount: 'shared',
       'pagecount-5.18': 'shared',
       'anon-exclusive-5.19': 'shared', // a R/O FOLL_GET is not a pin: no unshare
+      'anon-exclusive-6.0': 'shared',
+      'anon-exclusive-6.2': 'shared',
+      'anon-exclusive-6.5': 'shared',
       'anon-exclusive': 'shared',
     },
     (pol) => {
@@ -323,12 +359,16 @@ describe('gupForceCowBreak: vmsplice before fork, the parent unmaps, the child w
   const text = ops('mmap P0 A 1', 'write P0 A', 'vmsplice P0 A as r1', 'fork P0 P1', 'munmap P0 A', 'write P1 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'no-over-sharing',
       mapcount: 'no-over-sharing',
       'gup-cow-on-read': 'no-over-sharing', // the page was exclusive at GUP time: nothing to break
       'pagecount-5.9': 'pass',
       pagecount: 'pass',
       'pagecount-5.18': 'pass',
       'anon-exclusive-5.19': 'pass',
+      'anon-exclusive-6.0': 'pass',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -341,12 +381,16 @@ describe('gupMustUnshare: a R/O FOLL_PIN on a COW-shared page', () => {
   const text = ops('mmap P0 A 1', 'write P0 A', 'fork P0 P1', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1');
   perEra(
     {
+      'mapcount-4.8': 'shared',
       mapcount: 'shared',
       'gup-cow-on-read': 'broken-by-write',
       'pagecount-5.9': 'shared',
       pagecount: 'shared',
       'pagecount-5.18': 'shared',
       'anon-exclusive-5.19': 'unshared',
+      'anon-exclusive-6.0': 'unshared',
+      'anon-exclusive-6.2': 'unshared',
+      'anon-exclusive-6.5': 'unshared',
       'anon-exclusive': 'unshared',
     },
     (pol) => {
@@ -367,12 +411,16 @@ describe('gupMustUnshare: a R/O FOLL_PIN on the zero page', () => {
   // [long-term pin lands on, short-term pin lands on]
   perEra(
     {
+      'mapcount-4.8': ['zero', 'zero'],
       mapcount: ['zero', 'zero'],
       'gup-cow-on-read': ['anon', 'anon'],
       'pagecount-5.9': ['zero', 'zero'],
       pagecount: ['zero', 'zero'],
       'pagecount-5.18': ['zero', 'zero'],
       'anon-exclusive-5.19': ['zero', 'zero'],
+      'anon-exclusive-6.0': ['zero', 'zero'], // the zero page is not anon: no unshare until 6.2 (84209e87c696)
+      'anon-exclusive-6.2': ['anon', 'zero'],
+      'anon-exclusive-6.5': ['anon', 'zero'],
       'anon-exclusive': ['anon', 'zero'],
     },
     (pol) =>
@@ -398,12 +446,16 @@ describe('gupMustUnshare: the zero-page long-term pin, then a write', () => {
   const text = ops('mmap P0 A 1', 'read P0 A', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1', 'write P0 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'pin-coherence',
       mapcount: 'pin-coherence',
       'gup-cow-on-read': 'pass',
       'pagecount-5.9': 'pin-coherence',
       pagecount: 'pin-coherence',
       'pagecount-5.18': 'pin-coherence',
       'anon-exclusive-5.19': 'pin-coherence',
+      'anon-exclusive-6.0': 'pin-coherence',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -416,12 +468,16 @@ describe('reclaimSkipsAddToSwap: reclaim of a pinned page', () => {
   const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'reclaim P0 A');
   perEra(
     {
+      'mapcount-4.8': 'kept-referenced',
       mapcount: 'kept-referenced',
       'gup-cow-on-read': 'kept-referenced',
       'pagecount-5.9': 'kept-referenced',
       pagecount: 'kept-pinned',
       'pagecount-5.18': 'kept-pinned',
       'anon-exclusive-5.19': 'kept-pinned',
+      'anon-exclusive-6.0': 'kept-pinned',
+      'anon-exclusive-6.2': 'kept-pinned',
+      'anon-exclusive-6.5': 'kept-pinned',
       'anon-exclusive': 'kept-pinned',
     },
     (pol) => {
@@ -445,12 +501,16 @@ describe('tryToUnmapAnon: reclaim of a pinned exclusive page already in the swap
   const text = ops('mmap P0 A 1', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'gup P0 A FOLL_PIN as r1', 'reclaim P0 A');
   perEra(
     {
+      'mapcount-4.8': 'kept-referenced',
       mapcount: 'kept-referenced',
       'gup-cow-on-read': 'kept-referenced',
       'pagecount-5.9': 'kept-referenced',
       pagecount: 'kept-referenced',
       'pagecount-5.18': 'kept-referenced',
       'anon-exclusive-5.19': 'kept-mapped',
+      'anon-exclusive-6.0': 'kept-mapped',
+      'anon-exclusive-6.2': 'kept-mapped',
+      'anon-exclusive-6.5': 'kept-mapped',
       'anon-exclusive': 'kept-mapped',
     },
     (pol) => {
@@ -469,12 +529,16 @@ describe('clearRefsSkips: clear_refs on a pinned writable PTE', () => {
   // [PTE still writable with a FOLL_PIN, with a FOLL_GET]
   perEra(
     {
+      'mapcount-4.8': [false, false],
       mapcount: [false, false],
       'gup-cow-on-read': [false, false],
       'pagecount-5.9': [false, false],
       pagecount: [true, false],
       'pagecount-5.18': [true, false],
       'anon-exclusive-5.19': [true, false],
+      'anon-exclusive-6.0': [true, false],
+      'anon-exclusive-6.2': [true, false],
+      'anon-exclusive-6.5': [true, false],
       'anon-exclusive': [true, false],
     },
     (pol) =>
@@ -489,12 +553,16 @@ describe('clearRefsSkips: clear_refs + mprotect cycle on a pinned page, then a w
   const text = ops('mmap P0 A 1', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'mprotect P0 A ro', 'clear_refs P0', 'mprotect P0 A rw', 'write P0 A', 'read r1');
   perEra(
     {
+      'mapcount-4.8': 'pass', // reuse by mapcount ignores the pin
       mapcount: 'pass', // reuse by mapcount ignores the pin
       'gup-cow-on-read': 'pass',
       'pagecount-5.9': 'pin-coherence',
       pagecount: 'pin-coherence',
       'pagecount-5.18': 'pin-coherence',
       'anon-exclusive-5.19': 'pass',
+      'anon-exclusive-6.0': 'pass',
+      'anon-exclusive-6.2': 'pass',
+      'anon-exclusive-6.5': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -507,12 +575,16 @@ describe('mprotectMakesWritable: mprotect ro then rw of an exclusive anon page',
   // [writable right after mprotect rw, same after clear_refs (soft-dirty tracking on), shared page]
   perEra(
     {
+      'mapcount-4.8': [false, false, false],
       mapcount: [false, false, false],
       'gup-cow-on-read': [false, false, false],
       'pagecount-5.9': [false, false, false],
       pagecount: [false, false, false],
       'pagecount-5.18': [false, false, false],
       'anon-exclusive-5.19': [false, false, false],
+      'anon-exclusive-6.0': [true, false, false],
+      'anon-exclusive-6.2': [true, false, false],
+      'anon-exclusive-6.5': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {

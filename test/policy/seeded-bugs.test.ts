@@ -85,6 +85,24 @@ const CASES: Record<string, Case> = {
     verdict: 'anon-exclusive',
     at: 3,
   },
+  // a private file mapping read in (the page-cache page mapped read-only), then written
+  'bug-wp-reuses-pagecache': {
+    ops: ['file F 1', 'mmap P0 A 1 F', 'read P0 A', 'write P0 A'],
+    verdict: 'no-write-through',
+    at: 3,
+  },
+  // ptrace writes into a read-only private file mapping whose page-cache page is mapped
+  'bug-force-follows-pagecache': {
+    ops: ['file F 1 ro', 'mmap P0 A 1 ro F', 'read P0 A', 'poke P0 A'],
+    verdict: 'no-write-through',
+    at: 3,
+  },
+  // swapped out, read back in (clean), reclaimed again: dropped
+  'bug-shmem-swapin-clean': {
+    ops: ['memfd F 1', 'mmap P0 A 1 shared F', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'reclaim P0 A'],
+    verdict: 'shared-coherence',
+    at: 5,
+  },
 };
 
 /** The policy fields on which a seeded bug differs from its base (names and descriptions aside). */

@@ -94,7 +94,7 @@ describe('parseScenario', () => {
 
   it('keeps a scenario\'s own names', () => {
     const s = parse('title t\nmmap parent buf 1\nfork parent child\nvmsplice child buf as pipe\n').scenario;
-    expect(s.names).toEqual({ procs: ['parent', 'child'], labels: ['buf'], refs: ['pipe'] });
+    expect(s.names).toEqual({ procs: ['parent', 'child'], labels: ['buf'], objs: [], refs: ['pipe'] });
     expect(printScenario(s)).toContain('vmsplice child buf as pipe');
   });
 });

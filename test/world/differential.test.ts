@@ -7,12 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { DEFAULT_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
 import { builtinPolicies } from '../../src/policy/registry.js';
 import { newWorld } from '../../src/world/world.js';
+
+const CLEAN = new Set(['anon-exclusive-6.2', 'anon-exclusive-6.5', 'anon-exclusive', 'bug-shmem-swapin-clean']);
 
 describe('incremental and full checking agree', () => {
   for (const pol of builtinPolicies.all()) {
@@ -21,11 +23,13 @@ describe('incremental and full checking agree', () => {
       const c = randomChoose(rnd);
       let failures = 0;
       for (let run = 0; run < 300; run++) {
-        const w = newWorld(pol, { swapSlots: DEFAULT_SCOPE.swapSlots, check: 'full' });
+        // every other run in anonymous memory only, where the anon eras' bugs are most often found
+        const scope = run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE;
+        const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm(DEFAULT_WEIGHTS, rnd));
         const ops: Op[] = [];
         for (let i = 0; i < 40; i++) {
-          const op = generateOp(w, DEFAULT_SCOPE, weights, c, rnd);
+          const op = generateOp(w, scope, weights, c, rnd);
           if (op === null) break;
           ops.push(op);
           if (step(w, op).status === 'violated') break;
@@ -35,8 +39,10 @@ describe('incremental and full checking agree', () => {
         expect([inc.verdict, inc.at, inc.violation?.message]).toEqual([full.verdict, full.at, full.violation?.message]);
         if (full.violation) failures++;
       }
-      // the comparison means something only if both modes saw failures (for the buggy eras)
-      if (pol.name !== 'anon-exclusive') expect(failures).toBeGreaterThan(0);
+      // the comparison means something only if both modes saw failures (for the eras with a bug in
+      // this scope: all but 6.5 and later; 6.2's, pin-writeback, needs a file, a long-term R/W pin
+      // and an fsync, too rare for this budget, as is bug-shmem-swapin-clean's swap-out, swap-in, swap-out)
+      if (!CLEAN.has(pol.name)) expect(failures).toBeGreaterThan(0);
     });
   }
 });

@@ -1,12 +1,16 @@
-// mmap PROC LABEL PAGES [rw|ro]: a private anonymous mapping (do_mmap() -> mmap_region()). The
-// first mmap by a process name starts that process.
+// mmap PROC LABEL PAGES [rw|ro] [private|shared] [NAME [offset N]]: do_mmap() -> mmap_region().
+// Without NAME: private anonymous memory (MAP_PRIVATE|MAP_ANONYMOUS), or with `shared` shared
+// anonymous memory (MAP_SHARED|MAP_ANONYMOUS: shmem underneath, shmem_zero_setup()). With NAME: a
+// mapping of that file or memfd from page N. The first mmap by a process name starts that process.
 
-import { anonVmFlags, mmapRegion, newMm } from '../../model/mmap.js';
-import { shadowMmap, shadowNewMm } from '../../oracle/shadow.js';
+import { anonVmFlags, mmapFile, mmapRegion, newMm } from '../../model/mmap.js';
+import { newInode } from '../../model/filemap.js';
+import { shadowMmap, shadowMmapFile, shadowNewMm } from '../../oracle/shadow.js';
 import { bindProc, procMm, type World } from '../../world/world.js';
-import { labelName, procName } from '../names.js';
-import { arity, countArg, keyword, labelArg, procArg } from '../syntax.js';
-import { OK, type OpSpec } from '../types.js';
+import { refused } from '../common.js';
+import { labelName, objName, procName } from '../names.js';
+import { countArg, fail, labelArg, objArg, procArg, type Tok } from '../syntax.js';
+import { OK, type OpSpec, type Outcome } from '../types.js';
 
 export interface MmapOp {
   readonly kind: 'mmap';
@@ -14,9 +18,14 @@ export interface MmapOp {
   readonly label: number;
   readonly pages: number;
   readonly write: boolean;
+  readonly shared: boolean;
+  /** the file or memfd (-1: anonymous memory) */
+  readonly obj: number;
+  /** first file page mapped */
+  readonly offset: number;
 }
 
-const syntax = ['mmap PROC LABEL PAGES [rw|ro]'];
+const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [NAME [offset N]]'];
 
 export const MAX_MMAP_PAGES = 64;
 
@@ -24,25 +33,53 @@ function labelsOf(w: World, proc: number): number {
   return procMm(w, proc)?.labels.length ?? 0;
 }
 
+/** Objects created so far (name ids 0..n-1 in generated runs). */
+export function objsCreated(w: World): number {
+  let n = 0;
+  for (const ino of w.objIno) if (ino >= 0) n++;
+  return n;
+}
+
 export const mmapOp: OpSpec<MmapOp> = {
   kind: 'mmap',
   verbs: ['mmap'],
   syntax,
   weight: 3,
-  names: { procs: ['proc'], labels: ['label'] },
+  names: { procs: ['proc'], labels: ['label'], objs: ['obj'] },
   parse(toks, ctx) {
-    arity(toks, syntax, 3, 4);
-    const prot = toks[4] ? keyword(toks[4], ['rw', 'ro'] as const, 'a protection', toks[4].col) : 'rw';
+    if (toks.length < 4) fail(toks[toks.length - 1]!.col, `wrong number of arguments; expected ${syntax[0]}`);
+    let i = 4;
+    const next = (): Tok | undefined => toks[i];
+    let write = true;
+    if (next()?.text === 'rw' || next()?.text === 'ro') write = toks[i++]!.text === 'rw';
+    let shared = false;
+    if (next()?.text === 'private' || next()?.text === 'shared') shared = toks[i++]!.text === 'shared';
+    let obj = -1;
+    let offset = 0;
+    if (next() !== undefined) {
+      obj = objArg(ctx, toks[i++]!);
+      if (next() !== undefined) {
+        if (next()!.text !== 'offset' || toks[i + 1] === undefined) fail(next()!.col, `expected 'offset N'; ${syntax[0]}`);
+        offset = countArg(toks[i + 1]!, 0, 4095, 'a file page offset');
+        i += 2;
+      }
+    }
+    if (next() !== undefined) fail(next()!.col, `unexpected '${next()!.text}'; expected ${syntax[0]}`);
     return {
       kind: 'mmap',
       proc: procArg(ctx, toks[1]!),
       label: labelArg(ctx, toks[2]!),
       pages: countArg(toks[3]!, 1, MAX_MMAP_PAGES, 'a page count'),
-      write: prot === 'rw',
+      write,
+      shared,
+      obj,
+      offset,
     };
   },
-  print: (op, n) => `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}`,
+  print: (op, n) =>
+    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
   check(w, op) {
+    if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
     if (!created) return null; // the first mmap starts the process
     const mm = procMm(w, op.proc);
@@ -50,15 +87,23 @@ export const mmapOp: OpSpec<MmapOp> = {
     if ((mm.labels[op.label] ?? -1) >= 0 && mm.vmas.some((v) => v.label === op.label)) return 'the process already has a mapping by that name';
     return null;
   },
-  apply(w, op) {
+  apply(w, op): Outcome {
     let mm = procMm(w, op.proc);
     if (mm === null) {
       mm = newMm(w.k);
       shadowNewMm(w.shadow, mm.id, -1);
       bindProc(w, op.proc, mm);
     }
-    const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write));
-    shadowMmap(w.shadow, mm.id, vma.start, vma.end);
+    if (op.obj < 0 && !op.shared) {
+      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write));
+      shadowMmap(w.shadow, mm.id, vma.start, vma.end);
+      return OK;
+    }
+    // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
+    const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
+    const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset);
+    if (typeof vma === 'string') return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
+    shadowMmapFile(w.shadow, mm.id, vma.start, vma.end, ino.id, op.offset, op.shared);
     return OK;
   },
   possible(w, scope) {
@@ -73,18 +118,23 @@ export const mmapOp: OpSpec<MmapOp> = {
       const cands = w.liveProcs.filter((p) => labelsOf(w, p) < scope.maxLabels);
       proc = cands[c.pick(cands.length)]!;
     }
-    return {
-      kind: 'mmap',
-      proc,
-      label: labelsOf(w, proc),
-      pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!,
-      write: c.chance(0.9),
-    };
+    const pages = scope.mmapPages[c.pick(scope.mmapPages.length)]!;
+    const write = c.chance(0.9);
+    const objs = objsCreated(w);
+    if (scope.maxObjs > 0 && c.chance(0.4)) {
+      // a file or memfd if there is one, else shared anonymous memory
+      const shared = c.chance(0.5);
+      if (objs > 0) return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared, obj: c.pick(objs), offset: 0 };
+      return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: true, obj: -1, offset: 0 };
+    }
+    return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: false, obj: -1, offset: 0 };
   },
   simplify(op) {
     const out: MmapOp[] = [];
     if (op.pages > 1) out.push({ ...op, pages: 1 });
     if (!op.write) out.push({ ...op, write: true });
+    if (op.offset > 0) out.push({ ...op, offset: 0 });
+    if (op.shared && op.obj >= 0) out.push({ ...op, shared: false });
     return out;
   },
 };

@@ -1,7 +1,11 @@
-// reclaim PROC ADDR: the global shrinker picks the folio mapped (or swap-cached) at the address:
-// shrink_folio_list() with add_to_swap(), try_to_unmap(), pageout() and __remove_mapping().
+// reclaim PROC ADDR: the global shrinker picks the folio mapped (or swap-cached) at the address, or
+// for a file mapping the page-cache page there: shrink_folio_list() with add_to_swap(),
+// try_to_unmap(), pageout() (writeback, shmem_writepage()) and __remove_mapping().
 
-import { folioTestAnon, isZeroFolio } from '../../model/kernel.js';
+import { isZeroFolio } from '../../model/kernel.js';
+import { filemapLookup, inodeOf } from '../../model/filemap.js';
+import { linearPageIndex } from '../../model/memory.js';
+import { vmaLookup } from '../../model/mmap.js';
 import { swapCacheLookup } from '../../model/swap_state.js';
 import { shrinkFolio } from '../../model/vmscan.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
@@ -35,7 +39,11 @@ export const reclaimOp: OpSpec<ReclaimOp> = {
     let folio = null;
     if (pte.kind === 'present') folio = w.k.folios[pte.folio] ?? null;
     else if (pte.kind === 'swap') folio = swapCacheLookup(w.k, pte.type, pte.offset);
-    if (folio === null || isZeroFolio(folio) || !folioTestAnon(folio)) return { kind: 'ok', note: 'nothing to reclaim' };
+    else {
+      const vma = vmaLookup(mm, addr);
+      if (vma !== null && vma.file >= 0) folio = filemapLookup(w.k, inodeOf(w.k, vma.file), linearPageIndex(vma, addr));
+    }
+    if (folio === null || isZeroFolio(folio)) return { kind: 'ok', note: 'nothing to reclaim' };
     return { kind: 'ok', note: shrinkFolio(w.k, folio) };
   },
   possible: (w) => procsWithVma(w) > 0,

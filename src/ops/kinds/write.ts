@@ -3,9 +3,10 @@
 
 import { VM_WRITE } from '../../model/constants.js';
 import { userStore } from '../../model/access.js';
+import { folioMarkDirty } from '../../model/filemap.js';
 import { refFolio } from '../../model/gup.js';
 import { touchFolioData } from '../../model/kernel.js';
-import { newValue, refWriteWithinContract, shadowRefStore, shadowStore } from '../../oracle/shadow.js';
+import { refWriteWithinContract, shadowRefStore, shadowStore, storeValue } from '../../oracle/shadow.js';
 import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
@@ -59,11 +60,13 @@ export const writeOp: OpSpec<WriteOp> = {
       if (f) {
         f.pages[r.idxs[op.page]!]!.data = v; // DMA into the page the reference holds
         touchFolioData(w.k, f);
+        // the driver dirties what it wrote (set_page_dirty_lock(), unpin_user_pages_dirty_lock())
+        if (f.mapping >= 0) folioMarkDirty(w.k, f);
       }
       return { kind: 'ok', value: v };
     }
     const { mm, addr } = resolveAddr(w, op);
-    const v = newValue(w.shadow, mm.id, addr);
+    const v = storeValue(w.shadow, mm.id, addr);
     const r = userStore(w.k, mm, addr, v);
     if (!r.ok) return refused(r.sig, r.why);
     shadowStore(w.shadow, mm.id, addr, v);

@@ -1,4 +1,8 @@
 import {
+  folioFastPinAllowed,
+  ioUringLeavesItToGup,
+  unshareNonAnonCopy,
+  writableFileMappingAllowed,
   canChangePteWritable,
   canFollowWriteExclusive,
   forgetWriteFault,
@@ -35,23 +39,65 @@ export const anonExclusive519 = variant(
 );
 
 /**
- * 6.2+: 5535be309971 (6.0) replaces FOLL_COW by the exclusive-anon test in can_follow_write_pte();
- * 64fe24a3e05e (6.0) lets mprotect() map exclusive anon pages writable (can_change_pte_writable());
- * 84209e87c696 (6.2) makes R/O long-term pins reliable for anything in a COW mapping (the zero page
- * included) by unsharing it first; c8070b787519 (6.5) stops accounting pins of the zero page.
+ * 6.0-6.1: 5535be309971 "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW" (a forced
+ * write follows a read-only PTE only to an exclusive anon page) and 64fe24a3e05e (mprotect() maps
+ * exclusive anon pages writable without a fault, can_change_pte_writable()).
  */
-export const anonExclusive = variant(
+export const anonExclusive60 = variant(
   anonExclusive519,
   {
-    name: 'anon-exclusive',
-    kernels: '6.2+',
-    summary: 'anon-exclusive-5.19 + mprotect maps exclusive anon pages writable + R/O long-term pins unshare the zero page and page cache in COW mappings + FOLL_FORCE writes follow only exclusive anon pages',
+    name: 'anon-exclusive-6.0',
+    kernels: '6.0 - 6.1',
+    summary: 'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable',
+  },
+  { writeFaultOnReadOnly: forgetWriteFault, canFollowWritePte: canFollowWriteExclusive, mprotectMakesWritable: canChangePteWritable },
+);
+
+/**
+ * 6.2-6.4: 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW mappings" and 8d6a0ac09a16:
+ * a R/O long-term pin of anything in a COW mapping (the zero page, the page cache) unshares it
+ * into an exclusive anon page first.
+ */
+export const anonExclusive62 = variant(
+  anonExclusive60,
+  {
+    name: 'anon-exclusive-6.2',
+    kernels: '6.2 - 6.4',
+    summary: 'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings',
+  },
+  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy },
+);
+
+/**
+ * 6.5-6.6: "mm/gup: disallow FOLL_LONGTERM GUP-(fast) writing to file-backed mappings" (a
+ * long-term R/W pin of a page the filesystem writes back is EFAULT; io_uring drops its own file
+ * checks and inherits GUP's), and c8070b787519 (pins of the zero page are not accounted).
+ */
+export const anonExclusive65 = variant(
+  anonExclusive62,
+  {
+    name: 'anon-exclusive-6.5',
+    kernels: '6.5 - 6.6',
+    summary: 'anon-exclusive-6.2 + long-term R/W pins of dirty-tracked file mappings refused (EFAULT) + zero-page pins unaccounted',
   },
   {
-    gupMustUnshare: gupMustUnshareCow,
-    mprotectMakesWritable: canChangePteWritable,
-    writeFaultOnReadOnly: forgetWriteFault,
-    canFollowWritePte: canFollowWriteExclusive,
+    writableFileMappingAllowed,
+    gupFastPinAllowed: folioFastPinAllowed,
+    ioUringAcceptsVma: ioUringLeavesItToGup,
     pinAccountsZeroPage: false,
   },
+);
+
+/**
+ * 6.7+: e8e17ee90eaf "permit write-sealed memfd read-only shared mappings" (a read-only MAP_SHARED
+ * of a write-sealed memfd is allowed, with VM_MAYWRITE cleared). The current kernel.
+ */
+export const anonExclusive = variant(
+  anonExclusive65,
+  {
+    name: 'anon-exclusive',
+    kernels: '6.7+',
+    summary: 'anon-exclusive-6.5 + read-only shared mappings of write-sealed memfds allowed (the current kernel)',
+  },
+  { sealedReadOnlySharedMap: 'clear-maywrite' },
 );

@@ -14,7 +14,15 @@ import {
   unmapAlways,
   wpReuseByMapcount,
   wpSoleReference,
+  anyFastPin,
+  anyWritableFileMapping,
+  canFollowWriteNever,
+  dropFollWrite,
+  ioUringAnonOnly,
+  neverReuseNonAnon,
+  unshareNonAnonNothing,
 } from '../decisions.js';
+import { variant } from '../variant.js';
 
 /**
  * The mapcount era (4.9 - 5.7): COW reuse decided by reuse_swap_page(); references are invisible
@@ -22,7 +30,7 @@ import {
  */
 export const mapcount: CowPolicy = {
   name: 'mapcount',
-  kernels: '<= 5.7',
+  kernels: '4.9 - 5.7',
   summary: 'reuse when mapcount + swap count says one user (reuse_swap_page); GUP references ignored; fork shares pinned pages',
   features: { anonExclusive: false, swpExclusive: false, hasPinnedFlag: false },
   wpReuseAnon: wpReuseByMapcount,
@@ -42,6 +50,28 @@ export const mapcount: CowPolicy = {
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
   mprotectMakesWritable: mprotectNeverWritable,
+  wpReuseNonAnon: neverReuseNonAnon,
+  shmemSwapinMarksDirty: true,
+  wpUnshareNonAnon: unshareNonAnonNothing,
+  writableFileMappingAllowed: anyWritableFileMapping,
+  gupFastPinAllowed: anyFastPin,
+  ioUringAcceptsVma: ioUringAnonOnly,
+  sealedReadOnlySharedMap: 'EPERM',
   reserveSwapHeader: true,
   swapLowestBit: 1,
 };
+
+/**
+ * Before the Dirty COW fix (19be0eaffa3a, 4.9; stable 4.8.3, 4.7.9, 4.4.26): after a write fault on
+ * a VMA without VM_WRITE, faultin_page() drops FOLL_WRITE and GUP retries as a read, so a racing
+ * MADV_DONTNEED lets a forced write (ptrace, /proc/PID/mem) reach the page cache (CVE-2016-5195).
+ */
+export const mapcount48 = variant(
+  mapcount,
+  {
+    name: 'mapcount-4.8',
+    kernels: '<= 4.8',
+    summary: 'mapcount + the FOLL_WRITE games in __get_user_pages(): a forced write retried as a read after its COW (Dirty COW, CVE-2016-5195)',
+  },
+  { writeFaultOnReadOnly: dropFollWrite, canFollowWritePte: canFollowWriteNever },
+);

@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
+import { forkCopiesMaybePinned, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -32,5 +32,5 @@ export const pagecount = variant(
     kernels: '5.11 - 5.17',
     summary: 'pagecount-5.9 + maybe-pinned pages stay out of the swap cache and keep their PTE writable across clear_refs; swap-in still by mapcount',
   },
-  { reclaimSkipsAddToSwap: reclaimSkipsMaybePinned, clearRefsSkips: pteIsPinned },
+  { reclaimSkipsAddToSwap: reclaimSkipsMaybePinned, clearRefsSkips: pteIsPinned, ioUringAcceptsVma: ioUringAnonOrShmem },
 );

@@ -1,8 +1,15 @@
 import { findingBody, signature } from '../../fuzz/findings.js';
 import type { FuzzReporter, ReporterContext } from './reporter.js';
 
-/** JSON lines: a start object, one object per finding, then a summary. */
+/** At most one progress line per this many milliseconds of the run. */
+export const JSON_PROGRESS_MS = 1000;
+
+/**
+ * JSON lines: a start object, one object per finding, a progress object at most every second
+ * (runs, ops and findings so far: what `cowfuzz report` charts), then a summary.
+ */
 export function jsonReporter({ out }: ReporterContext): FuzzReporter {
+  let lastProgress = 0;
   return {
     start(s) {
       out(JSON.stringify({ type: 'start', seed: s.seed, policies: s.policies, jobs: s.jobs, budget: s.budget }));
@@ -20,9 +27,15 @@ export function jsonReporter({ out }: ReporterContext): FuzzReporter {
           run: f.run,
           path,
           originalLength: f.originalLength,
+          swapSlots: f.swapSlots,
           ops: findingBody(f.ops).split('\n'),
         }),
       );
+    },
+    progress(p) {
+      if (p.elapsedMs - lastProgress < JSON_PROGRESS_MS) return;
+      lastProgress = p.elapsedMs;
+      out(JSON.stringify({ type: 'progress', seconds: Number((p.elapsedMs / 1000).toFixed(3)), execs: p.execs, ops: p.ops, findings: p.findings }));
     },
     end(r) {
       out(

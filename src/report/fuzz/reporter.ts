@@ -1,6 +1,6 @@
 // One interface for every fuzz output format; one file per format.
 
-import type { PoolFinding, PoolResult } from '../../fuzz/pool.js';
+import type { PoolFinding, PoolProgress, PoolResult } from '../../fuzz/pool.js';
 import type { Paint } from '../paint.js';
 
 export interface FuzzStart {
@@ -14,6 +14,8 @@ export interface FuzzReporter {
   start(s: FuzzStart): void;
   /** a finding, already on disk at its path */
   finding(f: PoolFinding): void;
+  /** the pool's progress, about every 200 ms (a reporter that records it picks its own rate) */
+  progress?(p: PoolProgress): void;
   end(r: PoolResult): void;
 }
 

@@ -1,0 +1,74 @@
+// Random scenarios for `kernel-check --random N`: op sequences drawn by the fuzzer's own generator
+// (generateOp(), the default scope and weights), kept to what a reproducer can perform, judged on
+// the kernel and compared with the model like any scenario. Findings only ever hold sequences the
+// model calls a bug; these test the model's claims of correctness too, against a real kernel.
+//
+// Left out while drawing: ops the emitter has no C form for, a reclaim of a page several processes
+// map (MADV_PAGEOUT leaves shared pages alone: user space cannot reclaim one), and clear_refs where
+// `noClearRefs` says the kernel has no soft-dirty (it would write-protect nothing).
+
+import seedrandom from 'seedrandom';
+import { randomChoose } from '../engine/choose.js';
+import { generateOp, weightArray } from '../engine/generate.js';
+import { DEFAULT_SCOPE } from '../engine/scope.js';
+import { step } from '../engine/step.js';
+import { DEFAULT_WEIGHTS } from '../engine/weights.js';
+import type { CowPolicy } from '../model/policy.js';
+import { canonicalNames } from '../ops/names.js';
+import type { Op } from '../ops/registry.js';
+import { newWorld, type World } from '../world/world.js';
+import { printOp } from '../scenario/print.js';
+import { cFormOf } from './emit.js';
+
+export interface RandomOptions {
+  readonly seed: string;
+  readonly maxOps: number;
+  /** leave clear_refs out (a kernel without soft-dirty) */
+  readonly noClearRefs: boolean;
+}
+
+/** Slots of the model's swap device in random scenarios: more than a run can use, as a real swap area. */
+export const RANDOM_SWAP_SLOTS = 256;
+
+/** Would a reclaim of this op's page need a shared page paged out? */
+function reclaimsSharedPage(w: World, op: Op): boolean {
+  if (op.kind !== 'reclaim') return false;
+  const mmId = w.procMm[op.proc] ?? -1;
+  const mm = mmId >= 0 ? w.k.mms[mmId] : undefined;
+  if (!mm) return false;
+  const pte = mm.pt[(mm.labels[op.label] ?? 0) + op.off];
+  if (!pte || pte.kind !== 'present') return false;
+  const f = w.k.folios[pte.folio];
+  return f !== undefined && f !== null && f.pages.reduce((n, p) => n + p.mapcount, 0) > 1;
+}
+
+/** One random scenario's text (the i-th of the seed), under `pol`. */
+export function randomScenario(pol: CowPolicy, i: number, o: RandomOptions): string {
+  const rnd = seedrandom.alea(`${o.seed}/${i}`);
+  const c = randomChoose(rnd);
+  const w = newWorld(pol, { swapSlots: RANDOM_SWAP_SLOTS, check: 'incremental' });
+  const weights = weightArray(DEFAULT_WEIGHTS);
+  const ops: Op[] = [];
+  let misses = 0;
+  while (ops.length < o.maxOps && misses < 50) {
+    const op = generateOp(w, DEFAULT_SCOPE, weights, c, rnd);
+    if (op === null) break;
+    if (
+      cFormOf(op, canonicalNames(64, 64, 64)).kind === 'unsupported' ||
+      reclaimsSharedPage(w, op) ||
+      (o.noClearRefs && op.kind === 'clear_refs')
+    ) {
+      misses++;
+      continue;
+    }
+    const r = step(w, op);
+    if (r.status === 'impossible') {
+      misses++;
+      continue;
+    }
+    ops.push(op);
+    if (r.status === 'violated') break; // the model stops at its first violation
+  }
+  const names = canonicalNames(64, 64, 64);
+  return [`title random scenario ${i} of seed ${o.seed} (${pol.name})`, `swap ${RANDOM_SWAP_SLOTS}`, '', ...ops.map((op) => printOp(op, names)), ''].join('\n');
+}
