@@ -10,8 +10,9 @@
 import { checkInvariants } from '../invariants/index.js';
 import type { Violation } from '../invariants/types.js';
 import { specOf, type Op } from '../ops/registry.js';
-import type { Outcome } from '../ops/types.js';
-import type { World } from '../world/world.js';
+import type { OpBase, OpSpec, Outcome } from '../ops/types.js';
+import { syncCowCopies } from '../world/cow-copies.js';
+import { labelKey, REF_REFUSED, type World } from '../world/world.js';
 
 export type StepResult =
   | { readonly status: 'applied'; readonly outcome: Outcome }
@@ -22,15 +23,38 @@ export type StepResult =
 
 export function step(w: World, op: Op): StepResult {
   const spec = specOf(op.kind);
+  // a reference whose GUP the kernel refused was never taken, a mapping whose mmap it refused never
+  // made: what the scenario does with them next is moot (the run's verdict is already 'error'), so
+  // the same scenario still runs under an era that refuses and one that allows
+  const moot = spec.bindsNames ? null : mootName(w, spec, op);
+  if (moot !== null) {
+    w.journal.begin();
+    w.steps++;
+    return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${moot}` } };
+  }
   const why = spec.check(w, op);
   if (why !== null) return { status: 'impossible', why };
   w.journal.begin();
   const outcome = spec.apply(w, op);
   w.steps++;
+  if (w.k.inodes.length > 0) syncCowCopies(w);
   if (outcome.kind === 'violated') {
     return { status: 'violated', outcome, violation: { invariant: outcome.invariant, message: outcome.why, folios: [] } };
   }
   const v = checkInvariants(w);
   if (v) return { status: 'violated', outcome, violation: v };
   return outcome.kind === 'refused' ? { status: 'refused', outcome } : { status: 'applied', outcome };
+}
+
+/** Why the op is moot (it names a reference or mapping the kernel refused to make), or null. */
+function mootName(w: World, spec: OpSpec<OpBase>, op: Op): string | null {
+  const o = op as unknown as Record<string, number>;
+  for (const f of spec.names.refs ?? []) {
+    const ref = o[f]!;
+    if (ref >= 0 && w.refOf[ref] === REF_REFUSED) return 'the reference was never taken (its GUP was refused)';
+  }
+  if (w.refusedLabels.size > 0 && spec.names.labels && spec.names.procs) {
+    if (w.refusedLabels.has(labelKey(o[spec.names.procs[0]!]!, o[spec.names.labels[0]!]!))) return 'the mapping was never made (its mmap was refused)';
+  }
+  return null;
 }

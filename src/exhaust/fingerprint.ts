@@ -9,7 +9,7 @@
 import { ZERO_VALUE } from '../model/constants.js';
 import type { Pte } from '../model/pte.js';
 import { slotFree } from '../model/swapfile.js';
-import type { World } from '../world/world.js';
+import { REF_REFUSED, type World } from '../world/world.js';
 
 /** Where the walk goes: a hasher, or a text for debugging. */
 interface Sink {
@@ -219,6 +219,8 @@ function walk(w: World, out: Sink): void {
   out.n(w.procsCreated);
   for (const o of w.objIno) out.n(o);
   out.n(w.refsBound);
+  for (const r of w.refOf) out.n(r === REF_REFUSED ? 1 : 0);
+  for (const l of [...w.refusedLabels].sort((x, y) => x - y)) out.n(l);
 }
 
 /** The fingerprint as two 32-bit halves. */

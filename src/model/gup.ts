@@ -120,7 +120,8 @@ function grab(k: Kernel, r: GupRef, f: Folio, idx: number): void {
 function gupFastOne(k: Kernel, mm: Mm, r: GupRef, addr: number): boolean {
   const pte = mm.pt[addr];
   if (pte === undefined || pte.kind !== 'present') return false;
-  if (r.gupFlags & FOLL_WRITE && !pte.write) return false; // pte_access_permitted()
+  // pte_access_permitted(); 5.8 asks for write access even for a read (gupFastForcesWrite)
+  if ((r.gupFlags & FOLL_WRITE || k.pol.gupFastForcesWrite) && !pte.write) return false;
   if (pte.folio === ZERO_FOLIO) return false; // pte_special()
   const folio = folioOf(k, pte.folio);
   const site: GupSite = { k, vma: null, inode: null, gupFlags: r.gupFlags, pte, folio, page: folio.pages[pte.idx]!, follCow: false };

@@ -116,6 +116,8 @@ export interface CowPolicy {
   readonly forkClearsSwpExclusive: boolean;
   /** __get_user_pages(): should_force_cow_break(), a reference-taking GUP breaks COW like a write (5.8) */
   readonly gupForceCowBreak: Decision<GupSite, boolean>;
+  /** internal_get_user_pages_fast() in 5.8 (17839856fd58): walks with FOLL_WRITE even for reads, so a read-only PTE goes to the slow path and its COW break */
+  readonly gupFastForcesWrite: boolean;
   /** gup_must_unshare(): a R/O pin first triggers FAULT_FLAG_UNSHARE */
   readonly gupMustUnshare: Decision<GupSite, boolean>;
   /** faultin_page(): what GUP does after a write fault on a VMA without VM_WRITE */

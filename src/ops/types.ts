@@ -74,6 +74,8 @@ export interface OpSpec<O extends OpBase = OpBase> {
   /** default generator weight */
   readonly weight: number;
   readonly names: NameFields;
+  /** Its reference or label fields name a new reference or mapping (gup, poke ... as REF, mmap), not one made before. */
+  readonly bindsNames?: boolean;
   /** Parses the tokens of one line whose first token is one of `verbs`. */
   parse(toks: readonly Tok[], ctx: ParseCtx): O;
   print(op: O, names: Names): string;

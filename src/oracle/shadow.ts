@@ -267,6 +267,15 @@ export function shadowDropCows(s: Shadow, key: number): void {
   }
 }
 
+/**
+ * A COW fault without a store (GUP's FOLL_WRITE or FAULT_FLAG_UNSHARE, 5.8's forced break) gave a
+ * private file mapping's address its own anon copy holding `v`: from now on the address reads
+ * that copy, not the file.
+ */
+export function shadowCowCopied(s: Shadow, mm: number, addr: number, v: number): void {
+  if (expected(s, mm, addr) === FILE_VIEW) setExp(s, mm, addr, v);
+}
+
 /** A reference was taken on [addr, addr + nr) of mm. `anon[i]`: page i was anon when taken. */
 export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
   const coherent = anon.map((a) => coherenceRequired(gupFlags, a));

@@ -83,7 +83,7 @@ function fileWant(w: World, mm: number, addr: number): { want: number | null; pr
   const e = expected(w.shadow, mm, addr);
   const key = objAt(w.shadow, mm, addr);
   if (e === SHARED_VIEW) return { want: fileExpected(w.shadow, key), promise: 'what the file holds: a shared mapping', fileKey: key };
-  if (e === FILE_VIEW) return { want: null, promise: 'a value the file page held: a private mapping views the file until its first write there', fileKey: key };
+  if (e === FILE_VIEW) return { want: fileExpected(w.shadow, key), promise: 'what the file holds: a private mapping views the file until its first write there', fileKey: key };
   return null;
 }
 

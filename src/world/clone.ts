@@ -86,6 +86,7 @@ export function cloneWorld(w: World): World {
     objIno: w.objIno.slice(),
     pokes: new Set(w.pokes),
     pending: w.pending.slice(),
+    refusedLabels: new Set(w.refusedLabels),
     checkSet: newCheckSet(),
     census: newCensus(),
   };

@@ -61,5 +61,6 @@ export function resetWorld(w: World): void {
   w.objIno.length = 0;
   w.pokes.clear();
   w.pending.length = 0;
+  w.refusedLabels.clear();
   w.census.step = -1;
 }

@@ -56,6 +56,8 @@ export interface World {
   readonly pokes: Set<number>;
   /** reference name ids of GUPs in progress (stepwise: gup_step advances them), in start order */
   readonly pending: number[];
+  /** (process, label) pairs whose mmap the kernel refused (labelKey()): ops naming them are skipped */
+  readonly refusedLabels: Set<number>;
   /** the sets the invariants judge after a step (buffers reused from step to step) */
   readonly checkSet: CheckSet;
   /** what is alive, counted once per step (see census.ts) */
@@ -90,6 +92,7 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     objIno: [],
     pokes: new Set(),
     pending: [],
+    refusedLabels: new Set(),
     checkSet: newCheckSet(),
     census: newCensus(),
   };
@@ -117,6 +120,20 @@ export function bindRef(w: World, ref: number, r: GupRef): void {
   w.refsBound = Math.max(w.refsBound, ref + 1);
 }
 
+/** A (process, label) pair as one number. */
+export function labelKey(proc: number, label: number): number {
+  return proc * 65536 + label;
+}
+
+/** w.refOf value of a name whose GUP the kernel refused: ops that use it are skipped (see step()). */
+export const REF_REFUSED = -2;
+
+/** The kernel refused the GUP that was to bind this name. */
+export function refuseRefName(w: World, ref: number): void {
+  while (w.refOf.length <= ref) w.refOf.push(-1);
+  w.refOf[ref] = REF_REFUSED;
+}
+
 /** Binds a reference name to a GUP still in progress (not live: nothing may use it until it completes). */
 export function bindPending(w: World, ref: number, r: GupRef): void {
   while (w.refOf.length <= ref) w.refOf.push(-1);
@@ -131,6 +148,12 @@ export function settlePending(w: World, ref: number, live: boolean): void {
   if (i >= 0) w.pending.splice(i, 1);
   if (live) bindRef(w, ref, w.k.refs[w.refOf[ref]!]!);
   else w.refOf[ref] = -1;
+}
+
+/** A GUP in progress failed: the kernel refused it, so the name was never taken. */
+export function refusePending(w: World, ref: number): void {
+  settlePending(w, ref, false);
+  refuseRefName(w, ref);
 }
 
 /** Is the reference name bound (live, or a GUP in progress)? */

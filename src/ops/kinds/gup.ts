@@ -11,7 +11,7 @@ import { ask, folioTestAnon } from '../../model/kernel.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { GupRef } from '../../model/types.js';
 import { shadowRefTaken } from '../../oracle/shadow.js';
-import { bindPending, bindRef, refNameInUse, type World } from '../../world/world.js';
+import { bindPending, bindRef, refNameInUse, refuseRefName, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
 import { addrArg, asRef, countArg, fail, gupFlagsArg, printGupFlags, procArg } from '../syntax.js';
@@ -69,6 +69,7 @@ export const gupOp: OpSpec<GupOp> = {
   syntax,
   weight: 5,
   names: { procs: ['proc'], labels: ['label'], refs: ['ref'] },
+  bindsNames: true,
   parse(toks, ctx) {
     const via = VERB[toks[0]!.text]!;
     const stepwise = toks[toks.length - 1]!.text === 'stepwise';
@@ -104,6 +105,7 @@ export const gupOp: OpSpec<GupOp> = {
       const vma = vmaLookup(mm, addr)!;
       const inode = vma.file >= 0 ? w.k.inodes[vma.file]! : null;
       if (!ask(w.k, 'io_sqe_buffer_register', w.k.pol.ioUringAcceptsVma, { k: w.k, vma, inode })) {
+        refuseRefName(w, op.ref);
         return refused('EOPNOTSUPP', 'io_uring takes fixed buffers in anonymous memory (or shmem, by era) only');
       }
     }
@@ -114,7 +116,10 @@ export const gupOp: OpSpec<GupOp> = {
       return { kind: 'ok', note: 'started' };
     }
     const g = gupFinish(w.k, r);
-    if (g.kind !== 'ok') return gupOutcome(g);
+    if (g.kind !== 'ok') {
+      refuseRefName(w, op.ref);
+      return gupOutcome(g);
+    }
     gupCompleted(w, op.ref, r, false);
     return { kind: 'ok' };
   },

@@ -6,7 +6,7 @@
 // completed or failed does nothing.
 
 import { gupStep } from '../../model/gup.js';
-import { pendingRefOf, settlePending, type World } from '../../world/world.js';
+import { pendingRefOf, refusePending, settlePending, type World } from '../../world/world.js';
 import { refName } from '../names.js';
 import { arity, refArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
@@ -41,7 +41,7 @@ export const gupStepOp: OpSpec<GupStepOp> = {
     if (s.kind === 'progress') return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
     const poke = w.pokes.delete(r.id);
     if (s.kind !== 'done') {
-      settlePending(w, op.ref, false);
+      refusePending(w, op.ref);
       return gupOutcome(s);
     }
     if (poke) {

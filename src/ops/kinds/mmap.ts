@@ -6,7 +6,7 @@
 import { anonVmFlags, mmapFile, mmapRegion, newMm } from '../../model/mmap.js';
 import { newInode } from '../../model/filemap.js';
 import { shadowMmap, shadowMmapFile, shadowNewMm } from '../../oracle/shadow.js';
-import { bindProc, procMm, type World } from '../../world/world.js';
+import { bindProc, labelKey, procMm, type World } from '../../world/world.js';
 import { refused } from '../common.js';
 import { labelName, objName, procName } from '../names.js';
 import { countArg, fail, labelArg, objArg, procArg, type Tok } from '../syntax.js';
@@ -46,6 +46,7 @@ export const mmapOp: OpSpec<MmapOp> = {
   syntax,
   weight: 3,
   names: { procs: ['proc'], labels: ['label'], objs: ['obj'] },
+  bindsNames: true,
   parse(toks, ctx) {
     if (toks.length < 4) fail(toks[toks.length - 1]!.col, `wrong number of arguments; expected ${syntax[0]}`);
     let i = 4;
@@ -88,6 +89,7 @@ export const mmapOp: OpSpec<MmapOp> = {
     return null;
   },
   apply(w, op): Outcome {
+    if (w.refusedLabels.size > 0) w.refusedLabels.delete(labelKey(op.proc, op.label)); // made again
     let mm = procMm(w, op.proc);
     if (mm === null) {
       mm = newMm(w.k);
@@ -102,7 +104,10 @@ export const mmapOp: OpSpec<MmapOp> = {
     // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
     const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
     const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset);
-    if (typeof vma === 'string') return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
+    if (typeof vma === 'string') {
+      w.refusedLabels.add(labelKey(op.proc, op.label));
+      return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
+    }
     shadowMmapFile(w.shadow, mm.id, vma.start, vma.end, ino.id, op.offset, op.shared);
     return OK;
   },

@@ -52,6 +52,7 @@ export const pokeOp: OpSpec<PokeOp> = {
   syntax,
   weight: 1,
   names: { procs: ['proc'], labels: ['label'], refs: ['ref'] },
+  bindsNames: true,
   parse(toks, ctx) {
     if (toks.length !== 3 && toks.length !== 5) fail((toks[3] ?? toks[toks.length - 1]!).col, `wrong number of arguments; expected ${syntax[0]}`);
     const ref = toks.length === 5 ? asRef(ctx, toks, 3, syntax) : -1;

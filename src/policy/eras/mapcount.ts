@@ -41,6 +41,7 @@ export const mapcount: CowPolicy = {
   forkClearsAnonExclusive: true,
   forkClearsSwpExclusive: true,
   gupForceCowBreak: noForcedCowBreak,
+  gupFastForcesWrite: false,
   gupMustUnshare: noUnshare,
   writeFaultOnReadOnly: setFollCow,
   canFollowWritePte: canFollowWriteFollCow,
