@@ -9,9 +9,9 @@ import type { World } from '../world/world.js';
 import { forEachChoice } from './choose.js';
 import type { Weights } from './weights.js';
 
-/** Weights in OP_SPECS order, for the hot loop. */
-export function weightArray(w: Weights): Float64Array {
-  return Float64Array.from(OP_SPECS.map((s) => (w as Record<string, number>)[s.kind] ?? 0));
+/** Weights in OP_SPECS order, for the hot loop; with a scope, kinds it can never make weigh 0 (their possible() is never asked). */
+export function weightArray(w: Weights, scope?: Scope): Float64Array {
+  return Float64Array.from(OP_SPECS.map((s) => (scope && s.inScope && !s.inScope(scope) ? 0 : ((w as Record<string, number>)[s.kind] ?? 0))));
 }
 
 const possibleScratch = new Float64Array(OP_SPECS.length);

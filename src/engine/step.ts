@@ -26,7 +26,7 @@ export function step(w: World, op: Op): StepResult {
   // a reference whose GUP the kernel refused was never taken, a mapping whose mmap it refused never
   // made: what the scenario does with them next is moot (the run's verdict is already 'error'), so
   // the same scenario still runs under an era that refuses and one that allows
-  const moot = spec.bindsNames ? null : mootName(w, spec, op);
+  const moot = spec.bindsNames || (w.refusedRefs === 0 && w.refusedLabels.size === 0) ? null : mootName(w, spec, op);
   if (moot !== null) {
     w.journal.begin();
     w.steps++;

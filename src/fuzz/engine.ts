@@ -36,7 +36,7 @@ export interface ExecResult {
 
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
-  const base = weightArray(cfg.weights);
+  const base = weightArray(cfg.weights, cfg.scope);
   const weights = base.slice();
   const keep = swarmKeep(cfg.weights);
   const c = randomChoose(rnd);

@@ -45,6 +45,7 @@ export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
       return f ? f.pages[pte.offset - swpOffset(f.swap)]!.data : (k.swap[pte.type]?.data[pte.offset] ?? ZERO_VALUE);
     }
     default: {
+      if (k.inodes.length === 0) return ZERO_VALUE; // anonymous memory only: no PTE reads zero
       const v = vmaAt(k, mm, addr);
       if (v === null || v.file < 0) return ZERO_VALUE;
       const ino = k.inodes[v.file]!;
@@ -67,35 +68,40 @@ function coherentRefAt(w: World, mm: number, addr: number): boolean {
   return false;
 }
 
-/** Judges one address of a live mm; null when it reads what it should. */
+/** Judges one address of a live mm; null when it reads what it should (the common case allocates nothing). */
 function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
-  const { k, shadow, words } = w;
+  const { k, shadow } = w;
   const want = expected(shadow, mmId, addr);
   if (want === UNMAPPED) return null;
   const got = peekAddr(k, mmId, addr);
   if (got === null) return null;
-  const pte = k.mms[mmId]!.pt[addr]!;
-  const folios = pte.kind === 'present' ? [pte.folio] : [];
-  const where = words.addr(mmId, addr);
-  const key = objAt(shadow, mmId, addr);
-  if (want === SHARED_VIEW) {
-    const now = fileExpected(shadow, key);
-    if (got === now) return null;
-    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-    return mk('shared-coherence', `${where} (a shared mapping of ${objWords(w, key)}) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
-  }
-  if (want === FILE_VIEW) {
-    // until its first write a private mapping maps the page-cache page itself (or faults it in):
-    // it reads what the file holds now
-    const now = fileExpected(shadow, key);
-    if (got === now) return null;
-    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-    return mk('data-oracle', `${where} (a private mapping of ${objWords(w, key)}, not written there) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
+  if (want === SHARED_VIEW || want === FILE_VIEW) {
+    // a shared mapping reads what the file holds; so does a private one until its first write
+    // there (it maps the page-cache page itself, or faults it in)
+    const now = fileExpected(shadow, objAt(shadow, mmId, addr));
+    return got === now ? null : fileViewViolation(w, mmId, addr, got, now, want === SHARED_VIEW);
   }
   if (got === want) return null;
-  if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
+  const { words } = w;
+  const where = words.addr(mmId, addr);
+  if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, foliosAt(w, mmId, addr));
   const msg = `${where} reads ${words.value(got)} but should read ${words.value(want)}`;
-  return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, folios);
+  return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, foliosAt(w, mmId, addr));
+}
+
+function foliosAt(w: World, mmId: number, addr: number): number[] {
+  const pte = w.k.mms[mmId]!.pt[addr]!;
+  return pte.kind === 'present' ? [pte.folio] : [];
+}
+
+function fileViewViolation(w: World, mmId: number, addr: number, got: number, now: number, shared: boolean): Violation {
+  const { shadow, words } = w;
+  const where = words.addr(mmId, addr);
+  const folios = foliosAt(w, mmId, addr);
+  const of = objWords(w, objAt(shadow, mmId, addr));
+  if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
+  if (shared) return mk('shared-coherence', `${where} (a shared mapping of ${of}) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
+  return mk('data-oracle', `${where} (a private mapping of ${of}, not written there) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
 }
 
 export function objWords(w: World, key: number): string {

@@ -24,15 +24,14 @@ export function checkPinCoherence(w: World): Violation | null {
       const addr = r.addr + i;
       const pte = mm.pt[addr]!;
       const folio = r.folios[i]!;
-      const where = w.words.addr(mm.id, addr);
       if (pte.kind === 'present') {
         if (pte.folio === folio && pte.idx === r.idxs[i]) continue;
-        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} now maps ${w.words.folio(pte.folio)}`, [folio, pte.folio]);
+        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${w.words.addr(mm.id, addr)} now maps ${w.words.folio(pte.folio)}`, [folio, pte.folio]);
       }
       if (pte.kind === 'swap') {
         const f = swapCacheLookup(k, pte.type, pte.offset);
         if (f && f.id === folio) continue;
-        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} is swp_entry(${pte.type},${pte.offset}), which will not swap in that page`, [folio]);
+        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${w.words.addr(mm.id, addr)} is swp_entry(${pte.type},${pte.offset}), which will not swap in that page`, [folio]);
       }
       // no PTE: a file mapping faults the page-cache page back in (reclaim unmaps a pinned
       // page-cache page but __remove_mapping() keeps it in the cache)
@@ -41,7 +40,7 @@ export function checkPinCoherence(w: World): Violation | null {
         const f = filemapLookup(k, inodeOf(k, vma.file), linearPageIndex(vma, addr));
         if (f !== null && f.id === folio && !folioTestAnon(f)) continue;
       }
-      return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${where} lost its PTE`, [folio]);
+      return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${w.words.addr(mm.id, addr)} lost its PTE`, [folio]);
     }
   }
   return null;

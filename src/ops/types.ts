@@ -83,6 +83,8 @@ export interface OpSpec<O extends OpBase = OpBase> {
   check(w: World, op: O): string | null;
   /** The effect. Called only when check() passed. */
   apply(w: World, op: O): Outcome;
+  /** Can the scope ever make this kind (files need maxObjs, pokes gupVariants)? The fuzzer leaves kinds out of scope out of its weights. */
+  inScope?(scope: Scope): boolean;
   /** Can build() make an op of this kind in this world, within the scope? Cheap. */
   possible(w: World, scope: Scope): boolean;
   /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */

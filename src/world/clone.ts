@@ -87,6 +87,7 @@ export function cloneWorld(w: World): World {
     pokes: new Set(w.pokes),
     pending: w.pending.slice(),
     refusedLabels: new Set(w.refusedLabels),
+    refusedRefs: w.refusedRefs,
     checkSet: newCheckSet(),
     census: newCensus(),
   };

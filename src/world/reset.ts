@@ -62,5 +62,6 @@ export function resetWorld(w: World): void {
   w.pokes.clear();
   w.pending.length = 0;
   w.refusedLabels.clear();
+  w.refusedRefs = 0;
   w.census.step = -1;
 }

@@ -58,6 +58,8 @@ export interface World {
   readonly pending: number[];
   /** (process, label) pairs whose mmap the kernel refused (labelKey()): ops naming them are skipped */
   readonly refusedLabels: Set<number>;
+  /** reference names ever marked REF_REFUSED (0: step() need not look) */
+  refusedRefs: number;
   /** the sets the invariants judge after a step (buffers reused from step to step) */
   readonly checkSet: CheckSet;
   /** what is alive, counted once per step (see census.ts) */
@@ -93,6 +95,7 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     pokes: new Set(),
     pending: [],
     refusedLabels: new Set(),
+    refusedRefs: 0,
     checkSet: newCheckSet(),
     census: newCensus(),
   };
@@ -132,6 +135,7 @@ export const REF_REFUSED = -2;
 export function refuseRefName(w: World, ref: number): void {
   while (w.refOf.length <= ref) w.refOf.push(-1);
   w.refOf[ref] = REF_REFUSED;
+  w.refusedRefs++;
 }
 
 /** Binds a reference name to a GUP still in progress (not live: nothing may use it until it completes). */

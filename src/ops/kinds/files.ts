@@ -65,6 +65,7 @@ function pickObj(w: World, c: Choose): number {
 }
 
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
+const filesInScope = (scope: Scope): boolean => scope.maxObjs > 0;
 
 function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
   const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES'];
@@ -89,6 +90,7 @@ function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
       w.journal.other();
       return OK;
     },
+    inScope: filesInScope,
     possible: (w, scope) => objsCreated(w) < scope.maxObjs,
     build: (w, scope, c) => ({ kind, obj: objsCreated(w), pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!, ro: kind === 'file' && c.chance(0.2) }),
     simplify(op) {
@@ -118,6 +120,7 @@ function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: W
     print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.page}`,
     check: (w, op) => checkObj(w, op.obj),
     apply: (w, op) => apply(w, inodeOfObj(w, op.obj), op.page),
+    inScope: filesInScope,
     possible: hasObj,
     build(w, _scope: Scope, c) {
       const obj = pickObj(w, c);
@@ -175,6 +178,7 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     w.journal.other();
     return OK;
   },
+  inScope: filesInScope,
   possible: hasObj,
   build(w, scope, c) {
     return { kind: 'ftruncate', obj: pickObj(w, c), pages: c.pick(Math.max(...scope.mmapPages) + 1) };
@@ -198,6 +202,7 @@ export const fsyncOp: OpSpec<FsyncOp> = {
     fsyncInode(w.k, inodeOfObj(w, op.obj));
     return OK;
   },
+  inScope: filesInScope,
   possible: hasObj,
   build: (w, _scope, c) => ({ kind: 'fsync', obj: pickObj(w, c) }),
   simplify: () => [],
@@ -221,6 +226,7 @@ export const sealOp: OpSpec<SealOp> = {
     w.journal.other();
     return OK;
   },
+  inScope: filesInScope,
   possible: hasObj,
   build: (w, _scope, c) => ({ kind: 'seal', obj: pickObj(w, c), seal: c.chance(0.5) ? 'write' : 'future-write' }),
   simplify: (op) => (op.seal === 'future-write' ? [{ ...op, seal: 'write' }] : []),

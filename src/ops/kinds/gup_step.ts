@@ -52,6 +52,7 @@ export const gupStepOp: OpSpec<GupStepOp> = {
     gupCompleted(w, op.ref, r, true);
     return { kind: 'ok', note: 'completed' };
   },
+  inScope: (scope) => scope.gupVariants,
   possible: (w) => w.pending.length > 0,
   build: (w, _scope, c) => ({ kind: 'gup_step', ref: w.pending[c.pick(w.pending.length)]! }),
   simplify: () => [],

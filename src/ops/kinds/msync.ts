@@ -33,6 +33,7 @@ export const msyncOp: OpSpec<MsyncOp> = {
     msyncRange(w.k, mm.id, addr, addr + op.pages);
     return OK;
   },
+  inScope: (scope) => scope.maxObjs > 0,
   possible: (w) => anyVma(w, fileVma),
   build: (w, _scope, c) => ({ kind: 'msync', ...pickAddr(w, pickProcWithVma(w, c, fileVma), c, fileVma), pages: 1 }),
   simplify: (op) => (op.pages > 1 ? [{ ...op, pages: 1 }] : []),

@@ -5,14 +5,14 @@
 // breakpoints in text). With `as REF` the GUP only starts; gup_step REF advances it and the write
 // happens when it completes (the Dirty COW race, CVE-2016-5195).
 
-import { FOLL_FORCE, FOLL_GET, FOLL_TOUCH, FOLL_WRITE, VM_READ } from '../../model/constants.js';
+import { FOLL_FORCE, FOLL_GET, FOLL_TOUCH, FOLL_WRITE } from '../../model/constants.js';
 import { folioMarkDirty } from '../../model/filemap.js';
 import { gupFinish, gupStart, putUserPages, refFolio } from '../../model/gup.js';
 import { touchFolioData } from '../../model/kernel.js';
 import type { GupRef } from '../../model/types.js';
 import { shadowStore, storeValue } from '../../oracle/shadow.js';
 import { bindPending, refNameInUse, type World } from '../../world/world.js';
-import { anyVma, checkAddr, pickAddr, pickProcWithVma, printAddr, resolveAddr } from '../common.js';
+import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
 import { addrArg, asRef, fail, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
@@ -76,10 +76,11 @@ export const pokeOp: OpSpec<PokeOp> = {
     if (g.kind !== 'ok') return gupOutcome(g);
     return pokeWrite(w, r);
   },
-  possible: (w, scope) => scope.gupVariants && anyVma(w, (v) => (v.flags & VM_READ) !== 0),
+  inScope: (scope) => scope.gupVariants,
+  // every VMA is readable here (mprotect knows rw and ro)
+  possible: (w) => procsWithVma(w) > 0,
   build(w, scope, c) {
-    const readable = (v: { flags: number }): boolean => (v.flags & VM_READ) !== 0;
-    const a = pickAddr(w, pickProcWithVma(w, c, readable), c, readable);
+    const a = pickAddr(w, pickProcWithVma(w, c), c);
     const stepwise = w.liveRefs.length + w.pending.length < scope.maxRefs && c.chance(0.5);
     return { kind: 'poke', ...a, ref: stepwise ? freeRefName(w) : -1 };
   },
