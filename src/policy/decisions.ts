@@ -162,7 +162,9 @@ export const canFollowWriteFollCow = decision<GupSite, boolean>('can_follow_writ
  */
 export const canFollowWriteExclusive = decision<GupSite, boolean>('can_follow_write_pte', ['PageAnonExclusive'], (s) => {
   if (!(s.gupFlags & FOLL_FORCE) || s.pte === null || s.vma === null) return false;
-  if (!isCowMapping(s.vma.flags) || s.folio === null || !folioTestAnon(s.folio) || !s.page!.anonExclusive) return false;
+  // not in shared or read-only-opened mappings; not in writable ones either (they just take a write fault)
+  if (!isCowMapping(s.vma.flags) || s.vma.flags & VM_WRITE) return false;
+  if (s.folio === null || !folioTestAnon(s.folio) || !s.page!.anonExclusive) return false;
   if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
   return !s.pte.uffdWp;
 });

@@ -1,7 +1,7 @@
 // Seeded-bug policies ("mutants"): anon-exclusive with one wrong decision each, the kind a real
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
-import { FOLL_FORCE } from '../model/constants.js';
+import { FOLL_FORCE, VM_WRITE } from '../model/constants.js';
 import { decision, type CowPolicy, type CowSite, type GupSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
@@ -67,7 +67,7 @@ export const seededBugs: readonly CowPolicy[] = [
   }),
   bug('bug-force-follows-pagecache', 'can_follow_write_pte() forgets the PageAnon test: a FOLL_FORCE write follows a read-only page-cache PTE into the file', {
     canFollowWritePte: decision<GupSite, boolean>('can_follow_write_pte', ['FOLL_FORCE'], (s) => {
-      if (s.folio !== null && !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_FORCE) !== 0 && s.vma !== null && isCowMapping(s.vma.flags);
+      if (s.folio !== null && !folioTestAnon(s.folio)) return (s.gupFlags & FOLL_FORCE) !== 0 && s.vma !== null && isCowMapping(s.vma.flags) && !(s.vma.flags & VM_WRITE);
       return canFollowWriteExclusive(s);
     }),
   }),
