@@ -9,7 +9,7 @@ import { record, type Recording } from '../report/recording.js';
 import { describeExpectation, expectationFor, meets, type ParsedScenario } from '../scenario/types.js';
 import type { Ctx } from './context.js';
 import { EXIT, UsageError } from './errors.js';
-import { loadScenarios } from './load.js';
+import { loadScenarios, problemLine } from './load.js';
 
 export interface ExplainFlags {
   policy?: string;
@@ -48,7 +48,7 @@ export function explainCommand(ctx: Ctx, file: string, flags: ExplainFlags): num
 
   const { scenarios, problems } = loadScenarios([file], ctx.parse);
   if (problems.length) {
-    for (const p of problems) ctx.err(`cowfuzz: ${p.path}: ${p.message}`);
+    for (const p of problems) ctx.err(`cowfuzz: ${problemLine(p)}`);
     return problems.some((p) => p.kind === 'io') ? EXIT.io : EXIT.usage;
   }
   const sc = scenarios[0]!;

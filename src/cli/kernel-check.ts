@@ -31,7 +31,7 @@ import { ScenarioError, scenarioOps, type ParsedScenario } from '../scenario/typ
 import { parseDuration } from '../fuzz/options.js';
 import type { Ctx } from './context.js';
 import { EXIT, IoError, UsageError } from './errors.js';
-import { loadScenarios, type LoadProblem } from './load.js';
+import { loadScenarios, type LoadProblem, problemLine } from './load.js';
 
 export interface KernelCheckFlags {
   policy?: string;
@@ -321,7 +321,7 @@ export async function kernelCheckCommand(ctx: Ctx, paths: readonly string[], o: 
 function reportProblems(ctx: Ctx, problems: readonly LoadProblem[]): number {
   let code: number = EXIT.clean;
   for (const p of problems) {
-    ctx.err(`cowfuzz: ${p.path}: ${p.message}`);
+    ctx.err(`cowfuzz: ${problemLine(p)}`);
     code = Math.max(code, p.kind === 'io' ? EXIT.io : EXIT.usage);
   }
   return code;

@@ -22,6 +22,11 @@ export interface LoadProblem {
   readonly kind: 'input' | 'io';
 }
 
+/** A problem as one line: `file:line:col: what` for bad input at a place, else `file: what`. */
+export function problemLine(p: LoadProblem): string {
+  return /^\d+:\d+: /.test(p.message) ? `${p.path}:${p.message}` : `${p.path}: ${p.message}`;
+}
+
 export interface Loaded {
   readonly scenarios: ParsedScenario[];
   readonly problems: LoadProblem[];

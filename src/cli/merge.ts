@@ -8,14 +8,14 @@ import { planMerge } from '../fuzz/merge.js';
 import { printScenario } from '../scenario/print.js';
 import type { Ctx } from './context.js';
 import { EXIT, IoError, ioCause } from './errors.js';
-import { loadScenarios } from './load.js';
+import { loadScenarios, problemLine } from './load.js';
 
 export function mergeCommand(ctx: Ctx, dirs: readonly string[], outDir: string, baselineDir: string | null): number {
   const found = loadScenarios(dirs, ctx.parse);
   const base = baselineDir === null ? null : loadScenarios([baselineDir], ctx.parse);
   let code: number = EXIT.clean;
   for (const p of [...found.problems, ...(base?.problems ?? [])]) {
-    ctx.err(`cowfuzz: ${p.path}: ${p.message}`);
+    ctx.err(`cowfuzz: ${problemLine(p)}`);
     code = Math.max(code, p.kind === 'io' ? EXIT.io : EXIT.usage);
   }
   const plan = planMerge(found.scenarios, base ? base.scenarios : null);

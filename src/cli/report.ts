@@ -7,7 +7,7 @@ import { buildReport } from '../report/html/page.js';
 import { FuzzLogError, parseFuzzLog, type FuzzLog } from '../report/html/fuzzlog.js';
 import type { Ctx } from './context.js';
 import { EXIT, IoError, ioCause } from './errors.js';
-import { loadScenarios, SCENARIO_EXT, type LoadProblem } from './load.js';
+import { loadScenarios, SCENARIO_EXT, type LoadProblem, problemLine } from './load.js';
 
 export interface ReportFlags {
   html: string;
@@ -66,7 +66,7 @@ export function reportCommand(ctx: Ctx, paths: readonly string[], flags: ReportF
   }
   let code: number = EXIT.clean;
   for (const p of problems) {
-    ctx.err(`cowfuzz: ${p.path}: ${p.message}`);
+    ctx.err(`cowfuzz: ${problemLine(p)}`);
     code = Math.max(code, p.kind === 'io' ? EXIT.io : EXIT.usage);
   }
   if (scenarios.length === 0 && logs.length === 0) {

@@ -9,7 +9,7 @@ import { modelLines } from '../repro/model.js';
 import type { ParsedScenario } from '../scenario/types.js';
 import type { Ctx } from './context.js';
 import { EXIT, IoError, UsageError, ioCause } from './errors.js';
-import { loadScenarios } from './load.js';
+import { loadScenarios, problemLine } from './load.js';
 
 export interface ReproFlags {
   out?: string;
@@ -20,7 +20,7 @@ export function loadOne(ctx: Ctx, file: string): ParsedScenario {
   const { scenarios, problems } = loadScenarios([file], ctx.parse);
   const p = problems[0];
   if (p) {
-    const msg = `${p.path}: ${p.message}`;
+    const msg = `${problemLine(p)}`;
     throw p.kind === 'io' ? new IoError(msg) : new UsageError(msg);
   }
   if (scenarios.length !== 1) throw new UsageError(`${file}: expected one scenario file, found ${scenarios.length}`);

@@ -6,7 +6,7 @@ import { describeRun } from '../report/run.js';
 import { compareLines } from './compare.js';
 import type { Ctx } from './context.js';
 import { EXIT } from './errors.js';
-import { loadScenarios, type LoadProblem } from './load.js';
+import { loadScenarios, problemLine, type LoadProblem } from './load.js';
 
 export interface ReplayFlags {
   policy: string;
@@ -18,7 +18,7 @@ export interface ReplayFlags {
 function reportProblems(ctx: Ctx, problems: readonly LoadProblem[]): number {
   let code: number = EXIT.clean;
   for (const p of problems) {
-    ctx.err(`cowfuzz: ${p.path}: ${p.message}`);
+    ctx.err(`cowfuzz: ${problemLine(p)}`);
     code = Math.max(code, p.kind === 'io' ? EXIT.io : EXIT.usage);
   }
   return code;

@@ -118,7 +118,7 @@ describe('malformed scenarios', () => {
     expect(r.status).toBe(2);
     const errs = r.stderr.trim().split('\n');
     expect(errs).toHaveLength(bad);
-    for (const e of errs) expect(e).toMatch(/^cowfuzz: \S+bad-\d+\.cow: \d+:\d+: /);
+    for (const e of errs) expect(e).toMatch(/^cowfuzz: \S+bad-\d+\.cow:\d+:\d+: /);
     expect(r.stdout).toContain('1 scenario(s)'); // the good one still ran
   });
 });

@@ -163,6 +163,6 @@ describe('cowfuzz explain (the command)', () => {
     writeFileSync(f, 'title bad\n\nmmap P0 A 1\nfrobnicate P0\n');
     const r = cli(['explain', f]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/bad\.cow: 4:1: unknown operation 'frobnicate'/);
+    expect(r.stderr).toMatch(/bad\.cow:4:1: unknown operation 'frobnicate'/);
   });
 });

@@ -27,7 +27,7 @@ export interface PokeOp {
   readonly ref: number;
 }
 
-const syntax = ['poke PROC ADDR [as REF]'];
+const syntax = ['poke PROC ADDR [as REF [stepwise]]'];
 
 /** FOLL_FORCE|FOLL_WRITE as __access_remote_vm() asks for a write (FOLL_TOUCH from get_user_pages_remote()) */
 export const POKE_FLAGS = FOLL_GET | FOLL_FORCE | FOLL_WRITE | FOLL_TOUCH;
@@ -54,8 +54,10 @@ export const pokeOp: OpSpec<PokeOp> = {
   names: { procs: ['proc'], labels: ['label'], refs: ['ref'] },
   bindsNames: true,
   parse(toks, ctx) {
-    if (toks.length !== 3 && toks.length !== 5) fail((toks[3] ?? toks[toks.length - 1]!).col, `wrong number of arguments; expected ${syntax[0]}`);
-    const ref = toks.length === 5 ? asRef(ctx, toks, 3, syntax) : -1;
+    // `as REF` makes it stepwise; a trailing `stepwise` (as gup takes it) says the same
+    const n = toks.length === 6 && toks[5]!.text === 'stepwise' ? 5 : toks.length;
+    if (n !== 3 && n !== 5) fail((toks[3] ?? toks[toks.length - 1]!).col, `wrong number of arguments; expected ${syntax[0]}`);
+    const ref = n === 5 ? asRef(ctx, toks, 3, syntax) : -1;
     return { kind: 'poke', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!), ref };
   },
   print: (op, n) => `poke ${printAddr(n, op)}${op.ref >= 0 ? ` as ${refName(n, op.ref)}` : ''}`,
