@@ -156,6 +156,12 @@ export const canFollowWriteFollCow = decision<GupSite, boolean>('can_follow_writ
 );
 
 /**
+ * models can_follow_write_pte() in 5.8 (17839856fd58 dropped the FOLL_FORCE test, since the
+ * forced COW break of a read GUP sets FOLL_COW without FOLL_FORCE; a308c71bf1e6 in 5.9 put it back)
+ */
+export const canFollowWriteFollCowAny = decision<GupSite, boolean>('can_follow_write_pte', ['follCow', 'dirty'], (s) => s.follCow && s.pte !== null && s.pte.dirty);
+
+/**
  * models can_follow_write_pte() 6.0+ (5535be309971 "mm/gup: fix FOLL_FORCE COW security issue and
  * remove FOLL_COW"): a forced write into a private mapping without VM_WRITE may follow a read-only
  * PTE only to an exclusive anon page, and only when soft-dirty and uffd-wp do not need the fault.

@@ -613,3 +613,30 @@ describe('reserveSwapHeader / swapLowestBit: offset 0 is never handed out', () =
     return [0, 1, 2].map((i): number | string => swapPte(r, 'P0', 'A', i).offset).concat(noteAt(r, 8)!);
   });
 });
+
+describe('canFollowWritePte: a R/O FOLL_PIN on a read-only private mapping (5.8 forces the COW break)', () => {
+  // 5.8's should_force_cow_break() adds FOLL_WRITE to a reference-taking read GUP; its
+  // can_follow_write_pte() then follows the dirty COW copy by FOLL_COW alone (17839856fd58
+  // dropped the FOLL_FORCE test): the GUP completes on an anon copy instead of looping
+  const text = ops('mmap P0 A 1 ro', 'read P0 A', 'gup P0 A FOLL_PIN as r1', 'read r1');
+  perEra(
+    {
+      'mapcount-4.8': 'zero',
+      mapcount: 'zero',
+      'gup-cow-on-read': 'anon',
+      'pagecount-5.9': 'zero',
+      pagecount: 'zero',
+      'pagecount-5.18': 'zero',
+      'anon-exclusive-5.19': 'zero',
+      'anon-exclusive-6.0': 'zero',
+      'anon-exclusive-6.2': 'zero', // a short-term pin: no unshare
+      'anon-exclusive-6.5': 'zero',
+      'anon-exclusive': 'zero',
+    },
+    (pol) => {
+      expect(verdict(text, pol)).toBe('pass');
+      const r = runClean(text, pol);
+      return ref(r, 'r1').folios[0] === ZERO_FOLIO ? 'zero' : 'anon';
+    },
+  );
+});

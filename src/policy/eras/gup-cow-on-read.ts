@@ -1,4 +1,4 @@
-import { forceCowBreakOnGet } from '../decisions.js';
+import { canFollowWriteFollCowAny, forceCowBreakOnGet } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -10,5 +10,5 @@ export const gupCowOnRead = variant(
     kernels: '5.8 (and 5.7.3+, 4.14/4.19 stable backports)',
     summary: 'as mapcount, but any FOLL_GET/FOLL_PIN GUP in a COW mapping breaks COW first, even for reads (should_force_cow_break)',
   },
-  { gupForceCowBreak: forceCowBreakOnGet, gupFastForcesWrite: true },
+  { gupForceCowBreak: forceCowBreakOnGet, gupFastForcesWrite: true, canFollowWritePte: canFollowWriteFollCowAny },
 );
