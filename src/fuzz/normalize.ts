@@ -100,6 +100,29 @@ export function collapseForkChains(ops: readonly Op[]): Op[][] {
   return out;
 }
 
+/**
+ * For each fork: the sequence without it, the child's ops done by the parent instead (a
+ * candidate the shrinker keeps only if it still fails the same way: often the second process
+ * was only there because the generator made it).
+ */
+export function mergeForks(ops: readonly Op[]): Op[][] {
+  const out: Op[][] = [];
+  ops.forEach((op, i) => {
+    if (op.kind !== 'fork') return;
+    const { proc: parent, child } = op;
+    out.push(
+      ops.flatMap((o, j) => {
+        if (j === i) return [];
+        if (j < i || !usesProc(o, child)) return [o];
+        const r: Rec = { ...(o as unknown as Rec) };
+        for (const k of fieldsOf(o).procs ?? []) if (r[k] === child) r[k] = parent;
+        return [r as unknown as Op];
+      }),
+    );
+  });
+  return out;
+}
+
 function usesProc(op: Op, proc: number): boolean {
   const o = op as unknown as Rec;
   return (fieldsOf(op).procs ?? []).some((k) => o[k] === proc);

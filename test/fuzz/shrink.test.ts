@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { failsAt } from '../../src/engine/run.js';
 import { findingBody, signature } from '../../src/fuzz/findings.js';
-import { collapseForkChains, dropPage, renumber } from '../../src/fuzz/normalize.js';
+import { collapseForkChains, dropPage, mergeForks, renumber } from '../../src/fuzz/normalize.js';
 import { shrink } from '../../src/fuzz/shrink.js';
 import { getPolicy } from '../../src/policy/registry.js';
 import { scenarioOps } from '../../src/scenario/types.js';
@@ -30,6 +30,11 @@ describe('normal forms', () => {
     expect(findingBody(dropPage(o, 0, 0)!)).toBe('mmap P0 A 2\nwrite P0 A\nread P0 A+1\nmunmap P0 A\nmadvise P0 A MADV_DONTNEED');
     expect(dropPage(o, 0, 1)).toBeNull(); // write P0 A+1 names page 1 alone
     expect(dropPage(ops('mmap P0 A 1\nwrite P0 A\n'), 0, 0)).toBeNull();
+  });
+
+  it("offers each fork away, its child's ops done by the parent", () => {
+    const o = ops('mmap P0 A 1\nfork P0 P1\nread P1 A\nfork P1 P2\nwrite P2 A\n');
+    expect(mergeForks(o).map(findingBody)).toEqual(['mmap P0 A 1\nread P0 A\nfork P0 P2\nwrite P2 A', 'mmap P0 A 1\nfork P0 P1\nread P1 A\nwrite P1 A']);
   });
 
   it('collapses a fork chain whose middle process only forks', () => {
