@@ -5,8 +5,8 @@
 // among those the kernel saw there) and on the first refused op.
 //
 // The model's invariants a program cannot observe from user space (accounting, anon-exclusive,
-// swap-offset-zero, gup-progress and any other that is not about what processes and references
-// read) are "not observable": the kernel must agree up to the step before (no violation, the same
+// swap-offset-zero, gup-progress, pin-writeback and any other that is not about what processes,
+// references and pread read) are "not observable": the kernel must agree up to the step before (no violation, the same
 // refusals), and nothing is said about that step and after.
 
 import { describeModel, type ModelView } from './model.js';

@@ -18,7 +18,15 @@
  *     space, and answers. `fork P C` is a real fork() inside P; the controller makes a fresh
  *     socketpair for C and passes one end to P with SCM_RIGHTS before P forks;
  *   - processes that start with `mmap` (no parent in the scenario) are forked from a "zygote",
- *     a process forked before the controller opened anything, so they inherit nothing.
+ *     a process forked before the controller opened anything, so they inherit nothing;
+ *   - files and memfds are the controller's: `file NAME PAGES [ro]` is an O_TMPFILE (or an
+ *     unlinked temporary file) on a disk filesystem (COWFUZZ_FILEDIR, else the first of /var/tmp,
+ *     /tmp and . that is not tmpfs), opened O_RDWR, or reopened O_RDONLY for `ro`; `memfd` is
+ *     memfd_create(MFD_ALLOW_SEALING). pwrite, pread, punch, ftruncate, fsync and seal are the
+ *     controller's system calls on that fd; `mmap ... NAME` passes the fd to the process with
+ *     SCM_RIGHTS, which maps it and closes it. `mmap ... shared` without NAME is MAP_SHARED|
+ *     MAP_ANONYMOUS. Every mapping is MADV_NOHUGEPAGE, file mappings also MADV_RANDOM (no
+ *     readahead: a fault reads the one page in, as the model's filemap_fault()).
  *
  * The oracle has the contract of the cowfuzz model (src/oracle/shadow.ts, src/invariants/): every
  * write stores a never-used value; a process may see, at an address, the zero fill, its own
@@ -29,8 +37,17 @@
  * the present ones: a short-term FOLL_GET that faults nothing in) and at every page every
  * reference holds.
  *
+ * Files (README "What the oracle expects of files"): a value written through a shared mapping,
+ * by pwrite, or through a reference to a page-cache page taken in a shared mapping is the file's;
+ * a shared mapping and pread read the file's last value (shared-coherence); a private mapping
+ * reads the file until its own first write there, or until a COW without a store gave it an anon
+ * copy (pagemap's PM_FILE bit goes off: the copy's value is then its own); a private value in the
+ * file is no-write-through. After every op the controller also preads every file page that is in
+ * the page cache (cachestat(), or mincore() of a never-touched private mapping for a regular file
+ * before 6.5): pages on disk or in swap are judged when they come back, as swapped anon pages.
+ *
  * The verdict follows the model's rule: the first violation (no-over-sharing, pin-coherence,
- * data-oracle: exit 1), else `error` if the kernel refused an op (an errno or a signal: exit 2),
+ * data-oracle, shared-coherence, no-write-through: exit 1), else `error` if the kernel refused an op (an errno or a signal: exit 2),
  * else `pass` (exit 0). An op this kernel or user space cannot perform faithfully ends the run
  * there: `unsupported` (exit 3) unless a violation came before it. `broken` (exit 4): the harness
  * itself failed (a process hung or died, an fd could not be passed), the run stops there.
@@ -42,7 +59,8 @@
  * COWFUZZ_NO_CPU_PIN=1 (do not pin all processes to one CPU), COWFUZZ_NO_PEEK=1 (judge only what
  * the scenario reads, not every mapped page after every op), COWFUZZ_STEP_DELAY_MS (wait before
  * each step: to watch a run, or to interrupt one in a test), COWFUZZ_DIE_WITH_PARENT=1 (SIGTERM,
- * and so a clean end, when the process that started the program dies).
+ * and so a clean end, when the process that started the program dies), COWFUZZ_FILEDIR (a
+ * directory on a disk filesystem for `file`).
  *
  * Only libc and kernel UAPI headers; io_uring is driven with raw syscalls.
  */
@@ -69,6 +87,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -102,6 +121,44 @@
 #ifndef __NR_pidfd_getfd
 #define __NR_pidfd_getfd 438
 #endif
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#ifndef __NR_memfd_create
+#define __NR_memfd_create 319
+#endif
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE 0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#endif
+#ifndef F_ADD_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_WRITE
+#define F_SEAL_WRITE 0x0008
+#endif
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U
+#endif
+#ifndef MFD_ALLOW_SEALING
+#define MFD_ALLOW_SEALING 0x0002U
+#endif
+#ifndef SYNC_FILE_RANGE_WAIT_BEFORE
+#define SYNC_FILE_RANGE_WAIT_BEFORE 1
+#define SYNC_FILE_RANGE_WRITE 2
+#define SYNC_FILE_RANGE_WAIT_AFTER 4
+#endif
+#define CF_TMPFS_MAGIC 0x01021994
+#define CF_RAMFS_MAGIC 0x858458f6
 
 /* ------------------------------------------------------------------------------------------ */
 /* The scenario table                                                                           */
@@ -125,6 +182,15 @@ enum cf_opkind {
 	CF_OP_RECLAIM,     /* reclaim PROC ADDR */
 	CF_OP_CLEAR_REFS,  /* clear_refs PROC */
 	CF_OP_POKE,        /* poke PROC ADDR: a forced write through /proc/PID/mem */
+	CF_OP_FILE,        /* file NAME PAGES [ro]: a regular file on a disk filesystem */
+	CF_OP_MEMFD,       /* memfd NAME PAGES: memfd_create(MFD_ALLOW_SEALING) */
+	CF_OP_PWRITE,      /* pwrite NAME PAGE */
+	CF_OP_PREAD,       /* pread NAME PAGE */
+	CF_OP_PUNCH,       /* punch NAME PAGE: fallocate(PUNCH_HOLE|KEEP_SIZE) */
+	CF_OP_FTRUNCATE,   /* ftruncate NAME PAGES */
+	CF_OP_FSYNC,       /* fsync NAME */
+	CF_OP_SEAL,        /* seal NAME write|future-write */
+	CF_OP_MSYNC,       /* msync PROC ADDR [PAGES]: msync(MS_SYNC) */
 	CF_OP_UNSUPPORTED, /* an op user space cannot perform: .text says which, .why why */
 	CF_OP_TEST_EARLY_FORK, /* test hook: lie to the oracle; never emitted by cowfuzz */
 	CF_OP_TEST_HANG,       /* test hook: the process stops answering */
@@ -144,6 +210,14 @@ enum cf_opkind {
 #define CF_RO 0
 #define CF_RW 1
 
+/* mmap: private or shared (CF_OP_MMAP's .shared) */
+#define CF_PRIVATE 0
+#define CF_SHARED 1
+
+/* seal: F_SEAL_WRITE or F_SEAL_FUTURE_WRITE (CF_OP_SEAL's .arg) */
+#define CF_SEAL_W 1
+#define CF_SEAL_FW 2
+
 struct cf_op {
 	enum cf_opkind op;
 	const char *proc;  /* PROC, or the reference's holder */
@@ -153,12 +227,27 @@ struct cf_op {
 	int arg;           /* CF_RW/CF_RO, MADV_* advice, or CF_FOLL_* flags */
 	int via;           /* CF_VIA_* for CF_OP_GUP */
 	const char *name;  /* CHILD or REF */
+	const char *obj;   /* NAME of a file or memfd (mmap of a file, the file ops) */
+	int shared;        /* mmap: CF_SHARED */
+	int offset;        /* mmap: first file page mapped */
 	const char *text;  /* the scenario line; NULL: rebuilt from the fields */
 	const char *note;  /* the scenario line's comment, printed after the step */
 	const char *why;   /* CF_OP_UNSUPPORTED: why user space cannot perform the op */
 };
 
 #define CF_MMAP(P, L, N, PROT) .op = CF_OP_MMAP, .proc = (P), .label = (L), .npages = (N), .arg = (PROT)
+#define CF_MMAP_SHARED(P, L, N, PROT) .op = CF_OP_MMAP, .proc = (P), .label = (L), .npages = (N), .arg = (PROT), .shared = CF_SHARED
+#define CF_MMAP_FILE(P, L, N, PROT, SH, F, OFF) \
+	.op = CF_OP_MMAP, .proc = (P), .label = (L), .npages = (N), .arg = (PROT), .shared = (SH), .obj = (F), .offset = (OFF)
+#define CF_FILE(F, N, RO) .op = CF_OP_FILE, .obj = (F), .npages = (N), .arg = (RO)
+#define CF_MEMFD(F, N) .op = CF_OP_MEMFD, .obj = (F), .npages = (N)
+#define CF_PWRITE(F, PG) .op = CF_OP_PWRITE, .obj = (F), .page = (PG)
+#define CF_PREAD(F, PG) .op = CF_OP_PREAD, .obj = (F), .page = (PG)
+#define CF_PUNCH(F, PG) .op = CF_OP_PUNCH, .obj = (F), .page = (PG)
+#define CF_FTRUNCATE(F, N) .op = CF_OP_FTRUNCATE, .obj = (F), .npages = (N)
+#define CF_FSYNC(F) .op = CF_OP_FSYNC, .obj = (F)
+#define CF_SEAL(F, SEAL) .op = CF_OP_SEAL, .obj = (F), .arg = (SEAL)
+#define CF_MSYNC(P, L, PG, N) .op = CF_OP_MSYNC, .proc = (P), .label = (L), .page = (PG), .npages = (N)
 #define CF_MUNMAP(P, L, PG, N) .op = CF_OP_MUNMAP, .proc = (P), .label = (L), .page = (PG), .npages = (N)
 #define CF_MPROTECT(P, L, PG, N, PROT) \
 	.op = CF_OP_MPROTECT, .proc = (P), .label = (L), .page = (PG), .npages = (N), .arg = (PROT)
@@ -197,6 +286,8 @@ struct cf_op {
 #define CF_MAX_PAGES 64 /* pages of a mapping, and of a reference */
 #define CF_MAX_REFS 32
 #define CF_MAX_VALUES 4096
+#define CF_MAX_OBJS 16    /* files, memfds and shared anonymous mappings */
+#define CF_MAX_FPAGES 128 /* pages of a file (its size, and the pages a mapping reaches) */
 
 /* Each label has its own address range, the same in every process: mmap() would otherwise put a
  * new mapping into the hole a munmap left in another one, and a range op over the old label (to
@@ -204,18 +295,30 @@ struct cf_op {
 #define CF_LABEL_BASE 0x100000000000ULL
 #define CF_LABEL_STRIDE 0x40000000ULL
 
-enum cf_verdict { CF_PASS, CF_OVER_SHARING, CF_PIN_COHERENCE, CF_DATA_ORACLE, CF_ERROR, CF_UNSUPPORTED, CF_BROKEN };
+enum cf_verdict {
+	CF_PASS,
+	CF_OVER_SHARING,
+	CF_PIN_COHERENCE,
+	CF_DATA_ORACLE,
+	CF_SHARED_COHERENCE,
+	CF_NO_WRITE_THROUGH,
+	CF_ERROR,
+	CF_UNSUPPORTED,
+	CF_BROKEN
+};
+#define CF_IS_VIOLATION(v) ((v) >= CF_OVER_SHARING && (v) <= CF_NO_WRITE_THROUGH)
 
 static const char *const cf_verdict_name[] = {
-	"pass", "no-over-sharing", "pin-coherence", "data-oracle", "error", "unsupported", "broken",
+	"pass", "no-over-sharing", "pin-coherence", "data-oracle", "shared-coherence", "no-write-through", "error", "unsupported", "broken",
 };
-static const int cf_verdict_exit[] = { 0, 1, 1, 1, 2, 3, 4 };
+static const int cf_verdict_exit[] = { 0, 1, 1, 1, 1, 1, 2, 3, 4 };
 
 /* Which check saw a violation: within one step the model judges the structural pin-coherence
- * first, then every mapped page, then every reference (src/invariants/index.ts). */
+ * first, then every file page, then every mapped page, then every reference (src/invariants/index.ts). */
 #define CF_PRIO_PIN 0
-#define CF_PRIO_SITE 1
-#define CF_PRIO_REF 2
+#define CF_PRIO_FILE 1
+#define CF_PRIO_SITE 2
+#define CF_PRIO_REF 3
 
 /* ------------------------------------------------------------------------------------------ */
 /* Wire protocol between the controller and a scenario process                                 */
@@ -235,7 +338,12 @@ enum cf_req {
 	CF_REQ_SEND_FD,  /* arg=fd: send it (SCM_RIGHTS) */
 	CF_REQ_CLOSE,    /* arg=fd: close it */
 	CF_REQ_HANG,     /* test hook: never answer */
+	CF_REQ_MSYNC,    /* addr, len: msync(MS_SYNC) */
 };
+
+/* CF_REQ_MMAP's flags */
+#define CF_MAP_SHARED 1 /* MAP_SHARED */
+#define CF_MAP_FILE 2   /* the file comes with the request (SCM_RIGHTS), mapped from .off */
 
 struct cf_msg {
 	uint32_t req;
@@ -243,6 +351,8 @@ struct cf_msg {
 	uint64_t addr;
 	uint64_t len;
 	uint64_t value;
+	uint64_t off;
+	int32_t flags;
 };
 
 struct cf_ans {
@@ -258,21 +368,51 @@ struct cf_ans {
 /* State                                                                                        */
 /* ------------------------------------------------------------------------------------------ */
 
+/* What an address is expected to read (shadow.ts): its own value, or a file page's current one */
+#define CF_VIEW_PRIVATE 0 /* `want` (anonymous memory, or a private file page the process wrote) */
+#define CF_VIEW_FILE 1    /* a private mapping of a file page not written there: the file's value */
+#define CF_VIEW_SHARED 2  /* a shared mapping: the file's value */
+
 struct cf_vpage {
-	int want;      /* the value serial the oracle expects (0: zero fill) */
+	int want;      /* CF_VIEW_PRIVATE: the value serial the oracle expects (0: zero fill) */
 	int reported;  /* the last value the after-step check reported here (-2: none) */
 	char mapped;   /* the page is mapped (the model's expectation is not UNMAPPED) */
 	char writable; /* PROT_WRITE */
 	char dontfork; /* MADV_DONTFORK */
+	char view;     /* CF_VIEW_* */
+	int obj;       /* the file object mapped there (-1: anonymous memory), kept after a COW */
+	int fpage;     /* its page */
 };
 
 /* A label as a process knows it: the model keeps a label's address after munmap and copies it at
- * fork (even for a VM_DONTCOPY range), so `known` is never cleared; `mapped` says what is there. */
+ * fork (even for a VM_DONTCOPY range), so `known` is never cleared; `mapped` says what is there.
+ * `refused`: the last mmap of the label was refused, and ops naming it are skipped (step.ts). */
 struct cf_vma {
-	int known;
+	int known, refused;
 	uint64_t addr;
 	int npages;
 	struct cf_vpage pg[CF_MAX_PAGES];
+};
+
+/* A file, a memfd, or the shmem object of a shared anonymous mapping (no name, no fd here) */
+#define CF_OBJ_FILE 1
+#define CF_OBJ_MEMFD 2
+#define CF_OBJ_SHANON 3
+
+/* What a reference's page is to a file (shadow.ts SharedPage) */
+#define CF_SH_NO 0     /* anon, or a page-cache page taken through a private mapping */
+#define CF_SH_INFILE 1 /* a page-cache page taken through a shared mapping: writes through it are the file's */
+#define CF_SH_ORPHAN 2 /* ... since punched or truncated out of the file */
+
+struct cf_obj {
+	const char *name;
+	int kind, ro;
+	int fd;      /* the controller's (O_RDWR, or O_RDONLY for ro) */
+	int peek_fd; /* a second open file description, O_RDONLY, POSIX_FADV_RANDOM: the after-step look */
+	int size;    /* pages (i_size) */
+	char *probe; /* a never-touched MAP_PRIVATE PROT_READ mapping of the file for mincore() */
+	int fexp[CF_MAX_FPAGES];     /* the value each page holds now (0: zero) */
+	int reported[CF_MAX_FPAGES]; /* the last value the after-step check reported (-2: none) */
 };
 
 struct cf_proc {
@@ -308,7 +448,12 @@ struct cf_ref {
 	uint64_t addr; /* in the holder's address space */
 	uint64_t holders; /* processes holding the pipe or ring (the taker and its children since):
 			   * the reference is released when the last of them exits, as the model's do_exit() */
+	int refused;   /* the GUP was refused: ops naming it are skipped (step.ts) */
 	char coherent[CF_MAX_PAGES]; /* the reference promises coherence for this page */
+	char anon[CF_MAX_PAGES];     /* the page taken was anon (a COW copy, for a file mapping) */
+	char shared[CF_MAX_PAGES];   /* CF_SH_* */
+	int obj[CF_MAX_PAGES];       /* the file page the address mapped when taken (-1: anonymous memory) */
+	int fpage[CF_MAX_PAGES];
 	char reported[CF_MAX_PAGES]; /* a structural pin-coherence violation was reported */
 	int reported_value[CF_MAX_PAGES]; /* the last value the after-step check reported (-2: none) */
 	uint64_t pfn[CF_MAX_PAGES];  /* the pages it holds, if visible */
@@ -316,8 +461,11 @@ struct cf_ref {
 	struct cf_ring ring;
 };
 
+/* A value: written by `writer` (-1: pwrite, no process) at label+page (label -1: a file value,
+ * written to obj's page fpage); `held`: the file page has held it (fhist). */
 struct cf_value {
 	int writer, label, page;
+	int obj, fpage, held;
 	long time;
 };
 
@@ -328,6 +476,12 @@ static struct {
 	int is_root, pfn_visible, soft_dirty, have_swap, peek;
 	uint64_t zero_pfn;
 	uint32_t salt;
+	int has_cachestat;
+	char filedir[256]; /* where `file` makes its files ("" until looked for; "-" none) */
+	char filedir_why[400];
+	/* files, memfds, shared anonymous memory */
+	struct cf_obj obj[CF_MAX_OBJS];
+	int nobj;
 	/* processes */
 	struct cf_proc proc[CF_MAX_PROCS];
 	int nproc;
@@ -458,33 +612,48 @@ static const char *cf_addr_text(int l, int page)
 	return b;
 }
 
-/* "#3 (written by P0 at A+0, t=4)" */
+static const char *cf_obj_name(int o)
+{
+	return o < 0 || o >= cf.nobj ? "?" : cf.obj[o].name ? cf.obj[o].name : "(shared anonymous memory)";
+}
+
+static const char *cf_writer_name(int v)
+{
+	return cf.val[v].writer < 0 ? "pwrite" : cf.proc[cf.val[v].writer].name;
+}
+
+/* "#3 (written by P0 at A+0, t=4)", "#5 (written by pwrite to F page 0, t=7)" */
 static const char *cf_value_text(int v)
 {
-	static char buf[4][128];
+	static char buf[4][160];
 	static int k;
 	char *b = buf[k++ & 3];
 	if (v == 0)
-		snprintf(b, 128, "zero");
+		snprintf(b, 160, "zero");
 	else if (v < 0)
-		snprintf(b, 128, "foreign data");
+		snprintf(b, 160, "foreign data");
+	else if (cf.val[v].obj >= 0)
+		snprintf(b, 160, "#%d (written by %s to %s page %d, t=%ld)", v, cf_writer_name(v), cf_obj_name(cf.val[v].obj),
+			 cf.val[v].fpage, cf.val[v].time);
 	else
-		snprintf(b, 128, "#%d (written by %s at %s+%d, t=%ld)", v, cf.proc[cf.val[v].writer].name,
-			 cf_label_name(cf.val[v].label), cf.val[v].page, cf.val[v].time);
+		snprintf(b, 160, "#%d (written by %s at %s+%d, t=%ld)", v, cf_writer_name(v), cf_label_name(cf.val[v].label),
+			 cf.val[v].page, cf.val[v].time);
 	return b;
 }
 
 static const char *cf_short_value(int v)
 {
-	static char buf[4][32];
+	static char buf[4][48];
 	static int k;
 	char *b = buf[k++ & 3];
 	if (v == 0)
-		snprintf(b, 32, "zero");
+		snprintf(b, 48, "zero");
 	else if (v < 0)
-		snprintf(b, 32, "foreign");
+		snprintf(b, 48, "foreign");
+	else if (cf.val[v].obj >= 0)
+		snprintf(b, 48, "#%d (by %s, %s's)", v, cf_writer_name(v), cf_obj_name(cf.val[v].obj));
 	else
-		snprintf(b, 32, "#%d (by %s)", v, cf.proc[cf.val[v].writer].name);
+		snprintf(b, 48, "#%d (by %s)", v, cf_writer_name(v));
 	return b;
 }
 
@@ -617,15 +786,30 @@ static void cf_model_loop(int chan)
 		void *addr = (void *)(uintptr_t)m.addr;
 		switch (m.req) {
 		case CF_REQ_MMAP: {
-			void *p = mmap(addr, m.len, PROT_READ | (m.arg ? PROT_WRITE : 0), MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+			int file = (m.flags & CF_MAP_FILE) != 0;
+			if (file && passed < 0) {
+				a.err = EBADF;
+				break;
+			}
+			int how = (m.flags & CF_MAP_SHARED ? MAP_SHARED : MAP_PRIVATE) | (file ? 0 : MAP_ANONYMOUS) | MAP_FIXED_NOREPLACE;
+			void *p = mmap(addr, m.len, PROT_READ | (m.arg ? PROT_WRITE : 0), how, file ? passed : -1, (off_t)m.off);
+			int err = errno;
+			if (passed >= 0)
+				close(passed); /* the mapping holds the file now */
 			if (p == MAP_FAILED) {
-				a.err = errno;
+				a.err = err;
 				break;
 			}
 			madvise(p, m.len, MADV_NOHUGEPAGE); /* the model has small pages only */
+			if (file)
+				madvise(p, m.len, MADV_RANDOM); /* no readahead: a fault reads its one page in */
 			a.value = (uintptr_t)p;
 			break;
 		}
+		case CF_REQ_MSYNC:
+			if (msync(addr, m.len, MS_SYNC))
+				a.err = errno;
+			break;
 		case CF_REQ_MUNMAP:
 			if (munmap(addr, m.len))
 				a.err = errno;
@@ -1127,6 +1311,8 @@ static void cf_probe_kernel(const struct utsname *u)
 	/* 5.8's GUP broke COW for every FOLL_GET in a COW mapping (17839856fd58, reverted in 5.9):
 	 * there a peek through /proc/PID/mem would change what it looks at */
 	cf.peek = !cf_env_long("COWFUZZ_NO_PEEK", 0) && strncmp(u->release, "5.8.", 4) != 0;
+	/* cachestat() (6.5): whether a file page is in the page cache, without touching it */
+	cf.has_cachestat = syscall(__NR_cachestat, -1, NULL, NULL, 0) < 0 && errno != ENOSYS;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -1200,9 +1386,23 @@ static const char *cf_op_text(const struct cf_op *o)
 	if (o->npages)
 		snprintf(pages, sizeof(pages), " %d", o->npages);
 	switch (o->op) {
-	case CF_OP_MMAP:
-		snprintf(b, sizeof(b), "mmap %s %s %d%s", o->proc, o->label, o->npages, o->arg == CF_RO ? " ro" : "");
+	case CF_OP_MMAP: {
+		char off[24] = "";
+		if (o->offset)
+			snprintf(off, sizeof(off), " offset %d", o->offset);
+		snprintf(b, sizeof(b), "mmap %s %s %d%s%s%s%s%s", o->proc, o->label, o->npages, o->arg == CF_RO ? " ro" : "",
+			 o->shared == CF_SHARED ? " shared" : "", o->obj ? " " : "", o->obj ? o->obj : "", off);
 		break;
+	}
+	case CF_OP_FILE: snprintf(b, sizeof(b), "file %s %d%s", o->obj, o->npages, o->arg ? " ro" : ""); break;
+	case CF_OP_MEMFD: snprintf(b, sizeof(b), "memfd %s %d", o->obj, o->npages); break;
+	case CF_OP_PWRITE: snprintf(b, sizeof(b), "pwrite %s %d", o->obj, o->page); break;
+	case CF_OP_PREAD: snprintf(b, sizeof(b), "pread %s %d", o->obj, o->page); break;
+	case CF_OP_PUNCH: snprintf(b, sizeof(b), "punch %s %d", o->obj, o->page); break;
+	case CF_OP_FTRUNCATE: snprintf(b, sizeof(b), "ftruncate %s %d", o->obj, o->npages); break;
+	case CF_OP_FSYNC: snprintf(b, sizeof(b), "fsync %s", o->obj); break;
+	case CF_OP_SEAL: snprintf(b, sizeof(b), "seal %s %s", o->obj, o->arg == CF_SEAL_FW ? "future-write" : "write"); break;
+	case CF_OP_MSYNC: snprintf(b, sizeof(b), "msync %s %s%s", o->proc, addr, o->npages > 1 ? pages : ""); break;
 	case CF_OP_MUNMAP: snprintf(b, sizeof(b), "munmap %s %s%s", o->proc, addr, pages); break;
 	case CF_OP_MPROTECT:
 		snprintf(b, sizeof(b), "mprotect %s %s%s %s", o->proc, addr, pages, o->arg == CF_RO ? "ro" : "rw");
@@ -1249,6 +1449,8 @@ static void cf_event(enum cf_verdict v, int prio)
 	case CF_OVER_SHARING:
 	case CF_PIN_COHERENCE:
 	case CF_DATA_ORACLE:
+	case CF_SHARED_COHERENCE:
+	case CF_NO_WRITE_THROUGH:
 		cf.nviolations++;
 		if (!cf.viol_step) {
 			cf.viol_step = cf.step;
@@ -1395,6 +1597,10 @@ static const char *cf_why_not(int v, int p, int l, int pg)
 	static char b[256];
 	if (v < 0)
 		return "it is no value this run wrote";
+	if (cf.val[v].obj >= 0) {
+		snprintf(b, sizeof(b), "it is a value of %s page %d, and this is private memory", cf_obj_name(cf.val[v].obj), cf.val[v].fpage);
+		return b;
+	}
 	if (cf.val[v].label != l || cf.val[v].page != pg) {
 		snprintf(b, sizeof(b), "it was written at another address (%s+%d)", cf_label_name(cf.val[v].label), cf.val[v].page);
 		return b;
@@ -1419,11 +1625,80 @@ static int cf_new_value(int p, int l, int pg)
 	if (cf.next_value >= CF_MAX_VALUES)
 		return -1;
 	int v = cf.next_value++;
+	memset(&cf.val[v], 0, sizeof(cf.val[v]));
 	cf.val[v].writer = p;
 	cf.val[v].label = l;
 	cf.val[v].page = pg;
+	cf.val[v].obj = -1;
 	cf.val[v].time = ++cf.clock;
 	return v;
+}
+
+/* A fresh value of page fpage of file o, written by p (-1: pwrite) (shadow.ts newObjValue) */
+static int cf_new_obj_value(int o, int fpage, int p)
+{
+	int v = cf_new_value(p, -1, 0);
+	if (v > 0) {
+		cf.val[v].obj = o;
+		cf.val[v].fpage = fpage;
+	}
+	return v;
+}
+
+/* The file page now holds v (shadow.ts shadowFileWrite) */
+static void cf_file_write(int o, int fpage, int v)
+{
+	cf.obj[o].fexp[fpage] = v;
+	if (v > 0)
+		cf.val[v].held = 1;
+}
+
+/* Has the file page ever held v (the zero fill included)? (shadow.ts fileHeld) */
+static int cf_file_held(int o, int fpage, int v)
+{
+	return v == 0 || (v > 0 && cf.val[v].obj == o && cf.val[v].fpage == fpage && cf.val[v].held);
+}
+
+/* A private value (not a file's, not zero): what no file page may ever hold */
+static int cf_private_value(int v)
+{
+	return v < 0 || (v > 0 && cf.val[v].obj < 0);
+}
+
+/* What the address should read now: its own value, or the file's (and whether it is judged at all:
+ * not past the end of the file, where a load is SIGBUS: data-oracle.ts peekAddr() returns null) */
+static int cf_site_want(const struct cf_vpage *page, int *judged)
+{
+	*judged = 1;
+	if (page->view == CF_VIEW_PRIVATE)
+		return page->want;
+	const struct cf_obj *ob = &cf.obj[page->obj];
+	if (page->fpage >= ob->size) {
+		*judged = 0;
+		return 0;
+	}
+	return ob->fexp[page->fpage];
+}
+
+/* The value a store by p at l+pg gets (shadow.ts storeValue): the file's in a shared mapping */
+static int cf_store_value(int p, int l, int pg)
+{
+	const struct cf_vpage *page = &cf.proc[p].vma[l].pg[pg];
+	if (page->mapped && page->view == CF_VIEW_SHARED)
+		return cf_new_obj_value(page->obj, page->fpage, p);
+	return cf_new_value(p, l, pg);
+}
+
+/* The store of v (from cf_store_value) went through (shadow.ts shadowStore) */
+static void cf_stored(int p, int l, int pg, int v)
+{
+	struct cf_vpage *page = &cf.proc[p].vma[l].pg[pg];
+	if (cf.val[v].obj >= 0) {
+		cf_file_write(cf.val[v].obj, cf.val[v].fpage, v);
+	} else if (page->mapped) {
+		page->want = v;
+		page->view = CF_VIEW_PRIVATE;
+	}
 }
 
 /* munmap / MADV_DONTNEED / exit of p over [pg0, pg0+n) of label l (l < 0: everything): the
@@ -1493,21 +1768,38 @@ static void cf_check_pins(void)
 	}
 }
 
-/* Judges value v that process p sees at l+pg (the site loop of checkDataOracle). `asked`: an
- * explicit read, reported whatever was reported before; otherwise (the look after every op) a
- * violation is reported once per page and value. */
+/* Judges value v that process p sees at l+pg (the site loop of checkDataOracle, judgeAddr()).
+ * `asked`: an explicit read, reported whatever was reported before; otherwise (the look after
+ * every op) a violation is reported once per page and value. */
 static void cf_judge_site(int v, int p, int l, int pg, int asked)
 {
 	struct cf_vpage *page = &cf.proc[p].vma[l].pg[pg];
-	int want = page->want;
-	if (v == want) {
-		if (asked)
+	int judged, want = cf_site_want(page, &judged);
+	if (!judged || v == want) {
+		if (asked && judged)
 			CF_OUT(", as expected");
 		return;
 	}
 	if (!asked && page->reported == v)
 		return;
 	page->reported = v;
+	if (page->view != CF_VIEW_PRIVATE) {
+		/* fileViewViolation(): a shared mapping reads what the file holds; so does a private one
+		 * until its first write there */
+		const char *of = cf_obj_name(page->obj);
+		if (cf_private_value(v) && !cf_may_observe(v, p, l, pg)) {
+			cf_violation(CF_OVER_SHARING, CF_PRIO_SITE, "%s %s reads %s: %s", cf.proc[p].name, cf_addr_text(l, pg), cf_value_text(v),
+				     cf_why_not(v, p, l, pg));
+		} else if (page->view == CF_VIEW_SHARED) {
+			cf_violation(CF_SHARED_COHERENCE, CF_PRIO_SITE, "%s %s (a shared mapping of %s page %d) reads %s but the file holds %s",
+				     cf.proc[p].name, cf_addr_text(l, pg), of, page->fpage, cf_value_text(v), cf_value_text(want));
+		} else {
+			cf_violation(CF_DATA_ORACLE, CF_PRIO_SITE,
+				     "%s %s (a private mapping of %s page %d, not written there) reads %s but the file holds %s", cf.proc[p].name,
+				     cf_addr_text(l, pg), of, page->fpage, cf_value_text(v), cf_value_text(want));
+		}
+		return;
+	}
 	if (!cf_may_observe(v, p, l, pg)) {
 		cf_violation(CF_OVER_SHARING, CF_PRIO_SITE, "%s %s reads %s: %s", cf.proc[p].name, cf_addr_text(l, pg), cf_value_text(v),
 			     cf_why_not(v, p, l, pg));
@@ -1517,9 +1809,127 @@ static void cf_judge_site(int v, int p, int l, int pg, int asked)
 		     cf.proc[p].name, cf_addr_text(l, pg), cf_value_text(v), cf_value_text(want));
 }
 
+/* Judges value v read from page fpage of file o (checkFiles(): a private value there is a write
+ * that went through, anything else wrong is lost data). `asked`: an explicit pread. */
+static void cf_judge_file(int v, int o, int fpage, int asked)
+{
+	struct cf_obj *ob = &cf.obj[o];
+	int want = ob->fexp[fpage];
+	if (v == want) {
+		if (asked)
+			CF_OUT(", as expected");
+		return;
+	}
+	if (!asked && ob->reported[fpage] == v)
+		return;
+	ob->reported[fpage] = v;
+	if (v != 0 && cf_private_value(v))
+		cf_violation(CF_NO_WRITE_THROUGH, CF_PRIO_FILE, "%s page %d holds %s, a private write", cf_obj_name(o), fpage, cf_value_text(v));
+	else
+		cf_violation(CF_SHARED_COHERENCE, CF_PRIO_FILE, "%s page %d holds %s but should hold %s", cf_obj_name(o), fpage, cf_value_text(v),
+			     cf_value_text(want));
+}
+
+/* Is page fpage of file o in the page cache (not on disk, not a hole, not in swap)? 1, 0, or -1
+ * when this kernel cannot say without changing it (shmem before cachestat(), 6.5) */
+static int cf_resident(struct cf_obj *ob, int fpage)
+{
+	if (ob->fd < 0)
+		return -1;
+	if (cf.has_cachestat) {
+		struct {
+			uint64_t off, len;
+		} range = { (uint64_t)fpage * (uint64_t)cf.psz, (uint64_t)cf.psz };
+		struct {
+			uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
+		} st;
+		memset(&st, 0, sizeof(st));
+		if (syscall(__NR_cachestat, ob->fd, &range, &st, 0) == 0)
+			return st.nr_cache > 0;
+		return -1;
+	}
+	if (ob->kind != CF_OBJ_FILE)
+		return -1; /* mincore() of shmem counts the swap cache too */
+	if (!ob->probe) {
+		void *m = mmap(NULL, (size_t)CF_MAX_FPAGES * (size_t)cf.psz, PROT_READ, MAP_PRIVATE, ob->peek_fd, 0);
+		if (m == MAP_FAILED)
+			return -1;
+		ob->probe = m;
+	}
+	unsigned char vec = 0;
+	if (mincore(ob->probe + (size_t)fpage * (size_t)cf.psz, (size_t)cf.psz, &vec))
+		return -1;
+	return vec & 1;
+}
+
+/* pread of page fpage of file o through its peek fd: the first and last word; -1 on a short read */
+static int cf_pread_page(int fd, int fpage, int *v, int *v2)
+{
+	uint64_t *buf = malloc((size_t)cf.psz);
+	if (!buf)
+		return -1;
+	ssize_t n = pread(fd, buf, (size_t)cf.psz, (off_t)fpage * cf.psz);
+	if (n == cf.psz) {
+		*v = cf_decode(buf[0]);
+		*v2 = cf_decode(buf[cf.psz / 8 - 1]);
+	}
+	free(buf);
+	return n == cf.psz ? 0 : -1;
+}
+
+/* After every op: every page of every file that is in the page cache is read and judged
+ * (checkFiles()). A page on disk or in swap is judged when it comes back. */
+static void cf_check_files(void)
+{
+	if (!cf.peek)
+		return;
+	for (int o = 0; o < cf.nobj; o++) {
+		struct cf_obj *ob = &cf.obj[o];
+		for (int fp = 0; ob->peek_fd >= 0 && fp < ob->size && fp < CF_MAX_FPAGES; fp++) {
+			int v, v2;
+			if (cf_resident(ob, fp) != 1 || cf_pread_page(ob->peek_fd, fp, &v, &v2))
+				continue;
+			cf_judge_file(v, o, fp, 0);
+			if (v2 != v)
+				cf_judge_file(v2, o, fp, 0);
+		}
+	}
+}
+
+/* A private file mapping's address that now maps an anon page got its own copy without a store
+ * (GUP's FOLL_WRITE, an unshare fault): from now on it reads that copy (cow-copies.ts
+ * syncCowCopies()). pagemap's PM_FILE bit says whether the page mapped is anon. */
+#define CF_PM_FILE (1ULL << 61)
+static void cf_sync_cow_copies(void)
+{
+	for (int p = 0; p < cf.nproc; p++) {
+		if (!cf.proc[p].alive)
+			continue;
+		for (int l = 0; l < cf.nlabel; l++) {
+			struct cf_vma *vm = &cf.proc[p].vma[l];
+			for (int pg = 0; vm->known && pg < vm->npages; pg++) {
+				struct cf_vpage *page = &vm->pg[pg];
+				if (!page->mapped || page->view != CF_VIEW_FILE)
+					continue;
+				uint64_t addr = vm->addr + (uint64_t)pg * cf.psz;
+				uint64_t e = cf_pagemap(p, addr), w0 = 0, w1 = 0;
+				if (!(e & CF_PM_PRESENT) || (e & CF_PM_FILE) || (cf.zero_pfn && CF_PM_PFN(e) == cf.zero_pfn))
+					continue;
+				if (cf_peek_mem(p, addr, &w0, &w1))
+					continue;
+				page->view = CF_VIEW_PRIVATE;
+				page->want = cf_decode(w0);
+				page->reported = -2;
+				CF_OUT("; %s %s has its own copy now (%s)", cf.proc[p].name, cf_addr_text(l, pg), cf_short_value(page->want));
+			}
+		}
+	}
+}
+
 /* After every op, as the model does: every page every live process maps is judged. A present
- * page is read through /proc/PID/mem; no PTE reads as zero; a swapped-out page is not looked at
- * (reading it would swap it in) and is judged when it comes back. */
+ * page is read through /proc/PID/mem; no PTE reads as zero in anonymous memory, and as the file
+ * in a file mapping (judged through the file: cf_check_files()); a swapped-out page is not looked
+ * at (reading it would swap it in) and is judged when it comes back. */
 static void cf_check_sites(void)
 {
 	if (!cf.peek)
@@ -1537,6 +1947,8 @@ static void cf_check_sites(void)
 				uint64_t addr = vm->addr + (uint64_t)pg * cf.psz;
 				uint64_t e = cf_pagemap(p, addr), w0 = 0, w1 = 0;
 				if (e & CF_PM_SWAP)
+					continue;
+				if (!(e & CF_PM_PRESENT) && vm->pg[pg].obj >= 0)
 					continue;
 				if ((e & CF_PM_PRESENT) && cf_peek_mem(p, addr, &w0, &w1))
 					continue;
@@ -1574,6 +1986,51 @@ static const char *cf_ref_kind_missing(int flags)
 	return "no user-space mechanism takes a reference with these flags";
 }
 
+/* A directory on a disk filesystem (page cache, writeback: not tmpfs, not ramfs) for `file`:
+ * COWFUZZ_FILEDIR, else the first of /var/tmp, /tmp and . where a file can be made. Returns 0, or
+ * -1 with cf.filedir_why saying why not. */
+static int cf_find_filedir(void)
+{
+	if (cf.filedir[0])
+		return strcmp(cf.filedir, "-") ? 0 : -1;
+	const char *env = getenv("COWFUZZ_FILEDIR");
+	const char *dirs[] = { env && *env ? env : NULL, "/var/tmp", "/tmp", "." };
+	char tried[256] = "";
+	for (unsigned i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const char *why = NULL;
+		struct statfs sf;
+		if (!dirs[i])
+			continue;
+		if (statfs(dirs[i], &sf))
+			why = cf_errname(errno);
+		else if ((unsigned long)sf.f_type == CF_TMPFS_MAGIC || (unsigned long)sf.f_type == CF_RAMFS_MAGIC)
+			why = "tmpfs or ramfs, not a disk filesystem";
+		else {
+			int fd = open(dirs[i], O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+			if (fd < 0) {
+				char tmpl[300];
+				snprintf(tmpl, sizeof(tmpl), "%s/cowfuzz-file-XXXXXX", dirs[i]);
+				fd = mkstemp(tmpl);
+				if (fd >= 0)
+					unlink(tmpl);
+			}
+			if (fd < 0)
+				why = cf_errname(errno);
+			else
+				close(fd);
+		}
+		if (!why) {
+			snprintf(cf.filedir, sizeof(cf.filedir), "%s", dirs[i]);
+			return 0;
+		}
+		size_t l = strlen(tried);
+		snprintf(tried + l, sizeof(tried) - l, "%s%s: %s", l ? "; " : "", dirs[i], why);
+	}
+	snprintf(cf.filedir, sizeof(cf.filedir), "-");
+	snprintf(cf.filedir_why, sizeof(cf.filedir_why), "a regular file needs a disk filesystem (COWFUZZ_FILEDIR): %s", tried);
+	return -1;
+}
+
 static int cf_needs_swap(const struct cf_op *o)
 {
 	return o->op == CF_OP_RECLAIM || (o->op == CF_OP_MADVISE && (o->arg == MADV_PAGEOUT || o->arg == MADV_COLD));
@@ -1586,7 +2043,7 @@ static int cf_prescan(const struct cf_op *ops)
 {
 	int first = 0, ring = -1, swap_tried = 0, swap_ok = 0;
 	char ring_why[160] = "";
-	int nprocs = 0, nlabels = 0, nrefs = 0, nvalues = 0;
+	int nprocs = 0, nlabels = 0, nrefs = 0, nvalues = 0, nobjs = 0;
 	const char *procs[CF_MAX_PROCS + 1], *labels[CF_MAX_LABELS + 1];
 	for (const struct cf_op *o = ops; o->op != CF_OP_END; o++) {
 		int step = (int)(o - ops) + 1;
@@ -1609,12 +2066,24 @@ static int cf_prescan(const struct cf_op *ops)
 		}
 		if (o->op == CF_OP_GUP)
 			nrefs++;
-		if (o->op == CF_OP_WRITE || o->op == CF_OP_WRITE_REF || o->op == CF_OP_POKE)
+		if (o->op == CF_OP_WRITE || o->op == CF_OP_WRITE_REF || o->op == CF_OP_POKE || o->op == CF_OP_PWRITE)
 			nvalues++;
+		if (o->op == CF_OP_FILE || o->op == CF_OP_MEMFD || (o->op == CF_OP_MMAP && o->shared == CF_SHARED && !o->obj))
+			nobjs++;
+		int fpages = o->op == CF_OP_FILE || o->op == CF_OP_MEMFD || o->op == CF_OP_FTRUNCATE ? o->npages
+			     : o->op == CF_OP_MMAP && o->obj				       ? o->offset + o->npages
+			     : o->op == CF_OP_PWRITE || o->op == CF_OP_PREAD || o->op == CF_OP_PUNCH ? o->page + 1
+												      : 0;
 		if (o->op == CF_OP_UNSUPPORTED) {
 			why = o->why;
-		} else if (nprocs > CF_MAX_PROCS || nlabels > CF_MAX_LABELS || nrefs > CF_MAX_REFS || nvalues >= CF_MAX_VALUES) {
-			why = "more processes, labels, references or writes than this runtime's tables hold";
+		} else if (nprocs > CF_MAX_PROCS || nlabels > CF_MAX_LABELS || nrefs > CF_MAX_REFS || nvalues >= CF_MAX_VALUES ||
+			   nobjs > CF_MAX_OBJS) {
+			why = "more processes, labels, references, files or writes than this runtime's tables hold";
+		} else if (fpages > CF_MAX_FPAGES || o->offset < 0 || o->page < 0) {
+			snprintf(buf, sizeof(buf), "files of up to %d pages only", CF_MAX_FPAGES);
+			why = buf;
+		} else if (o->op == CF_OP_FILE && cf_find_filedir()) {
+			why = cf.filedir_why;
 		} else if (o->op == CF_OP_MMAP && (o->npages < 1 || o->npages > CF_MAX_PAGES)) {
 			snprintf(buf, sizeof(buf), "mappings of 1 to %d pages only", CF_MAX_PAGES);
 			why = buf;
@@ -1687,6 +2156,11 @@ static int cf_resolve(const struct cf_op *o, int *p, int *l, int need_label)
 	if (!need_label)
 		return 0;
 	*l = cf_find_label(o->label, 0);
+	if (*l >= 0 && cf.proc[*p].vma[*l].refused) {
+		/* step.ts mootName(): the same scenario runs where the kernel refuses and where it allows */
+		CF_OUT(" -> skipped: the mapping was never made (its mmap was refused)");
+		return -1;
+	}
 	if (*l < 0 || !cf.proc[*p].vma[*l].known) {
 		cf_unsupported("scenario error: %s has no mapping %s", o->proc, o->label);
 		return -1;
@@ -1716,9 +2190,25 @@ static void cf_init_proc(int p, const char *name, int parent)
 	pr->chan = pr->pm_fd = pr->mem_fd = -1;
 }
 
+static int cf_find_obj(const char *name)
+{
+	for (int i = 0; i < cf.nobj; i++)
+		if (cf.obj[i].name && !strcmp(cf.obj[i].name, name))
+			return i;
+	return -1;
+}
+
 static void cf_do_mmap(const struct cf_op *o)
 {
 	int p = cf_find_proc(o->proc);
+	int ob = -1;
+	if (o->obj) {
+		ob = cf_find_obj(o->obj);
+		if (ob < 0) {
+			cf_unsupported("scenario error: no file %s", o->obj);
+			return;
+		}
+	}
 	if (p < 0) { /* the first mmap by a name starts that process */
 		if (cf.nproc == CF_MAX_PROCS) {
 			cf_unsupported("too many processes");
@@ -1746,25 +2236,48 @@ static void cf_do_mmap(const struct cf_op *o)
 			cf_unsupported("scenario error: %s already has a mapping named %s", o->proc, o->label);
 			return;
 		}
+	int shanon = o->shared == CF_SHARED && ob < 0;
+	if (shanon && cf.nobj == CF_MAX_OBJS) {
+		cf_unsupported("too many files");
+		return;
+	}
 	struct cf_msg m = { .req = CF_REQ_MMAP, .addr = CF_LABEL_BASE + (uint64_t)l * CF_LABEL_STRIDE, .len = (uint64_t)o->npages * cf.psz,
-			    .arg = o->arg == CF_RW };
+			    .arg = o->arg == CF_RW, .flags = (o->shared == CF_SHARED ? CF_MAP_SHARED : 0) | (ob >= 0 ? CF_MAP_FILE : 0),
+			    .off = (uint64_t)o->offset * cf.psz };
 	struct cf_ans a;
-	if (cf_call(p, &m, &a, -1, NULL)) {
+	if (cf_call(p, &m, &a, ob >= 0 ? cf.obj[ob].fd : -1, NULL)) {
 		cf_broken("%s", cf_call_error);
 		return;
 	}
 	if (a.err) {
-		cf_refused(NULL, a.err, 0);
+		vm->refused = 1; /* the ops that name it are skipped until it is made again */
+		const char *why = NULL;
+		if (ob >= 0 && o->shared == CF_SHARED && o->arg == CF_RW && cf.obj[ob].ro)
+			why = "(as expected: MAP_SHARED with PROT_WRITE of a file opened read-only)";
+		cf_refused(why, a.err, 0);
 		return;
+	}
+	if (shanon) { /* shmem_zero_setup(): an unnamed shmem object of the mapping's size */
+		ob = cf.nobj++;
+		memset(&cf.obj[ob], 0, sizeof(cf.obj[ob]));
+		cf.obj[ob].kind = CF_OBJ_SHANON;
+		cf.obj[ob].fd = cf.obj[ob].peek_fd = -1;
+		cf.obj[ob].size = o->npages;
+		for (int i = 0; i < CF_MAX_FPAGES; i++)
+			cf.obj[ob].reported[i] = -2;
 	}
 	memset(vm, 0, sizeof(*vm));
 	vm->known = 1;
 	vm->addr = a.value;
 	vm->npages = o->npages;
 	for (int i = 0; i < o->npages; i++) {
-		vm->pg[i].mapped = 1;
-		vm->pg[i].writable = o->arg == CF_RW;
-		vm->pg[i].reported = -2;
+		struct cf_vpage *pg = &vm->pg[i];
+		pg->mapped = 1;
+		pg->writable = o->arg == CF_RW;
+		pg->reported = -2;
+		pg->obj = ob;
+		pg->fpage = ob >= 0 ? (shanon ? 0 : o->offset) + i : 0;
+		pg->view = ob < 0 ? CF_VIEW_PRIVATE : o->shared == CF_SHARED ? CF_VIEW_SHARED : CF_VIEW_FILE;
 	}
 	CF_OUT(" -> %s at %#llx (pid %d)", o->label, (unsigned long long)a.value, (int)cf.proc[p].pid);
 }
@@ -1813,7 +2326,12 @@ static void cf_do_range(const struct cf_op *o)
 		} else if (o->op == CF_OP_MPROTECT) {
 			pg->writable = o->arg == CF_RW;
 		} else if (o->arg == MADV_DONTNEED) {
-			pg->want = 0;
+			/* shadowZero(): anonymous memory reads zero, a private file page views the file
+			 * again, a shared one is unchanged */
+			if (pg->obj < 0)
+				pg->want = 0;
+			else if (pg->view == CF_VIEW_PRIVATE)
+				pg->view = CF_VIEW_FILE;
 		} else if (o->arg == MADV_DONTFORK) {
 			pg->dontfork = 1;
 		} else if (o->arg == MADV_DOFORK) {
@@ -1934,7 +2452,10 @@ static void cf_do_read(const struct cf_op *o)
 		return;
 	}
 	if (a.err) {
-		cf_refused(vm->pg[o->page].mapped ? NULL : "(as expected: the page is not mapped)", a.err, a.si_code);
+		const struct cf_vpage *pg = &vm->pg[o->page];
+		cf_refused(!pg->mapped ? "(as expected: the page is not mapped)"
+			   : pg->obj >= 0 && pg->fpage >= cf.obj[pg->obj].size ? "(as expected: past the end of the file)" : NULL,
+			   a.err, a.si_code);
 		return;
 	}
 	int v = cf_decode(a.value), v2 = cf_decode(a.value2);
@@ -1957,7 +2478,7 @@ static void cf_do_write(const struct cf_op *o)
 	if (cf_resolve(o, &p, &l, 1))
 		return;
 	struct cf_vma *vm = &cf.proc[p].vma[l];
-	int v = cf_new_value(p, l, o->page);
+	int v = cf_store_value(p, l, o->page);
 	if (v < 0) {
 		cf_unsupported("too many values");
 		return;
@@ -1969,13 +2490,14 @@ static void cf_do_write(const struct cf_op *o)
 		return;
 	}
 	if (a.err) {
-		const char *exp = !vm->pg[o->page].mapped ? "(as expected: the page is not mapped)"
-				  : !vm->pg[o->page].writable ? "(as expected: the mapping is read-only)" : NULL;
+		const struct cf_vpage *pg = &vm->pg[o->page];
+		const char *exp = !pg->mapped ? "(as expected: the page is not mapped)"
+				  : !pg->writable ? "(as expected: the mapping is read-only)"
+				  : pg->obj >= 0 && pg->fpage >= cf.obj[pg->obj].size ? "(as expected: past the end of the file)" : NULL;
 		cf_refused(exp, a.err, a.si_code);
 		return;
 	}
-	if (vm->pg[o->page].mapped)
-		vm->pg[o->page].want = v;
+	cf_stored(p, l, o->page, v);
 	CF_OUT(" -> #%d", v);
 	if (!vm->pg[o->page].mapped)
 		CF_OUT(" (the model expects SIGSEGV here: the page is not mapped)");
@@ -2045,7 +2567,18 @@ static void cf_do_gup(const struct cf_op *o)
 		return;
 	}
 	if (a.err) {
+		if (o->via == CF_VIA_GUP && x->kind == CF_REF_RING && a.err == EOPNOTSUPP) {
+			/* io_uring's own test of the buffer's VMA (before 6.5: anonymous memory, shmem by
+			 * era), not GUP's: a plain pin_user_pages() may well take these pages */
+			cf_unsupported("io_uring refused the buffer (EOPNOTSUPP: its own check of the VMA, before 6.5), where a plain "
+				       "pin_user_pages(FOLL_WRITE|FOLL_LONGTERM) need not");
+			return;
+		}
 		cf_refused(x->kind == CF_REF_PIPE ? "(vmsplice)" : "(io_uring_setup/IORING_REGISTER_BUFFERS)", a.err, 0);
+		/* the reference was never taken: the ops that name it are skipped (step.ts mootName()) */
+		x->name = o->name;
+		x->refused = 1;
+		cf.nref++;
 		return;
 	}
 	if (x->kind == CF_REF_RING) {
@@ -2080,10 +2613,19 @@ static void cf_do_gup(const struct cf_op *o)
 		uint64_t e = cf_pagemap(p, x->addr + (uint64_t)i * cf.psz);
 		x->pfn[i] = (e & CF_PM_PRESENT) ? CF_PM_PFN(e) : 0;
 		x->reported_value[i] = -2;
-		int anon = !(cf.zero_pfn && x->pfn[i] == cf.zero_pfn);
+		/* anon: not the shared zero page, not a page-cache page (pagemap's PM_FILE) */
+		int zero = cf.zero_pfn && x->pfn[i] == cf.zero_pfn;
+		int anon = !zero && !(e & CF_PM_FILE);
+		const struct cf_vpage *vp = &vm->pg[o->page + i];
+		x->anon[i] = (char)anon;
+		x->obj[i] = vp->obj;
+		x->fpage[i] = vp->fpage;
+		/* shadowRefTaken(): a page-cache page taken through a shared mapping is the file's */
+		x->shared[i] = !anon && vp->obj >= 0 && vp->view == CF_VIEW_SHARED ? CF_SH_INFILE : CF_SH_NO;
 		x->coherent[i] = (char)cf_coherence_required(o->arg, anon);
 		coherent |= x->coherent[i];
-		CF_OUT("%s %s (%s%s)", i ? "," : "", cf_addr_text(l, o->page + i), cf_pm_text(e), anon ? "" : ", the shared zero page");
+		CF_OUT("%s %s (%s%s)", i ? "," : "", cf_addr_text(l, o->page + i), cf_pm_text(e),
+		       zero ? ", the shared zero page" : anon ? "" : ", a page-cache page");
 	}
 	CF_OUT(", %s", coherent ? "promises coherence" : "promises nothing");
 }
@@ -2137,6 +2679,21 @@ static int cf_ref_peek(struct cf_ref *x, int i, int *v, int *v2)
 	return 0;
 }
 
+/* May page i of reference x read v? (data-oracle.ts refMayRead()) A value its holder may see at
+ * the address; for a file page, a value the file page held; for a shared page that left the file
+ * (punched, truncated), a value written to that page through a reference sharing it. */
+static int cf_ref_may_read(const struct cf_ref *x, int i, int v)
+{
+	int o = x->obj[i], pg = x->page + i;
+	if (o < 0)
+		return cf_may_observe(v, x->holder, x->label, pg);
+	if (cf_file_held(o, x->fpage[i], v))
+		return 1;
+	if (v > 0 && cf.val[v].obj >= 0)
+		return cf.val[v].obj == o && cf.val[v].fpage == x->fpage[i] && x->shared[i] == CF_SH_ORPHAN;
+	return cf_may_observe(v, x->holder, x->label, pg);
+}
+
 /* Judges value v seen through page i of reference x (the refs loop of checkDataOracle). `asked`:
  * an explicit `read R`, printed also when all is well; otherwise (the look after every op) a
  * violation is reported once per page and value. */
@@ -2146,9 +2703,10 @@ static void cf_judge_ref(struct cf_ref *x, int i, int v, int asked)
 	enum cf_verdict bad = CF_PASS;
 	int pg = x->page + i;
 	const struct cf_vpage *page = &h->vma[x->label].pg[pg];
-	int want = page->want;
-	int judged = x->coherent[i] && h->alive && page->mapped;
-	if (!cf_may_observe(v, x->holder, x->label, pg))
+	int judged = 0, want = 0;
+	if (x->coherent[i] && h->alive && page->mapped)
+		want = cf_site_want(page, &judged);
+	if (!cf_ref_may_read(x, i, v))
 		bad = CF_OVER_SHARING;
 	else if (judged && v != want)
 		bad = CF_PIN_COHERENCE;
@@ -2162,7 +2720,8 @@ static void cf_judge_ref(struct cf_ref *x, int i, int v, int asked)
 	x->reported_value[i] = v;
 	if (bad == CF_OVER_SHARING)
 		cf_violation(CF_OVER_SHARING, CF_PRIO_REF, "%s (%s's reference to %s) reads %s: %s", x->name, h->name,
-			     cf_addr_text(x->label, pg), cf_value_text(v), cf_why_not(v, x->holder, x->label, pg));
+			     cf_addr_text(x->label, pg), cf_value_text(v),
+			     x->obj[i] >= 0 ? "no value the file page held" : cf_why_not(v, x->holder, x->label, pg));
 	else
 		cf_violation(CF_PIN_COHERENCE, CF_PRIO_REF, "%s reads %s but its page table (%s %s) should read %s", x->name,
 			     cf_value_text(v), h->name, cf_addr_text(x->label, pg), cf_value_text(want));
@@ -2187,6 +2746,10 @@ static void cf_check_refs(void)
 static struct cf_ref *cf_live_ref(const struct cf_op *o)
 {
 	int r = cf_find_ref(o->name);
+	if (r >= 0 && cf.ref[r].refused) {
+		CF_OUT(" -> skipped: the reference was never taken (its GUP was refused)");
+		return NULL;
+	}
 	if (r < 0 || !cf.ref[r].live) {
 		cf_unsupported("scenario error: no live reference %s", o->name);
 		return NULL;
@@ -2222,7 +2785,9 @@ static void cf_do_ref_io(const struct cf_op *o)
 	}
 	/* write REF: DMA a fresh value into the page (READ_FIXED from a file holding it) */
 	const long psz = cf.psz;
-	int v = cf_new_value(x->holder, x->label, x->page + i);
+	/* shadowRefStore(): through a page-cache page taken in a shared mapping, a value of the file
+	 * page (the file's own while the page is in the file) */
+	int v = x->shared[i] != CF_SH_NO ? cf_new_obj_value(x->obj[i], x->fpage[i], x->holder) : cf_new_value(x->holder, x->label, x->page + i);
 	uint64_t *buf = malloc((size_t)psz);
 	if (v < 0 || !buf) {
 		free(buf);
@@ -2245,10 +2810,16 @@ static void cf_do_ref_io(const struct cf_op *o)
 			cf_broken("IORING_OP_READ_FIXED: short");
 		return;
 	}
-	/* shadowRefStore: what the taker's address should read, if the reference is coherent */
+	/* shadowRefStore: the file holds it, or what the taker's address should read, if the
+	 * reference is coherent */
 	struct cf_proc *h = &cf.proc[x->holder];
-	if (x->coherent[i] && h->alive && h->vma[x->label].pg[x->page + i].mapped)
-		h->vma[x->label].pg[x->page + i].want = v;
+	struct cf_vpage *hp = &h->vma[x->label].pg[x->page + i];
+	if (x->shared[i] == CF_SH_INFILE)
+		cf_file_write(x->obj[i], x->fpage[i], v);
+	else if (x->shared[i] == CF_SH_NO && x->coherent[i] && h->alive && hp->mapped) {
+		hp->want = v;
+		hp->view = CF_VIEW_PRIVATE;
+	}
 	CF_OUT(" -> #%d", v);
 }
 
@@ -2263,6 +2834,103 @@ static void cf_do_release(const struct cf_op *o)
 
 /* reclaim PROC ADDR: push the page out to swap. MADV_PAGEOUT in every live process whose PTE maps
  * the same page (found through pagemap PFNs), then pagemap says where it went. */
+/* How many present PTEs of live processes map page fpage of file o's page cache (PM_FILE) */
+static int cf_file_page_mappers(int o, int fpage)
+{
+	int n = 0;
+	for (int q = 0; q < cf.nproc; q++) {
+		if (!cf.proc[q].alive)
+			continue;
+		for (int l = 0; l < cf.nlabel; l++) {
+			const struct cf_vma *vm = &cf.proc[q].vma[l];
+			for (int pg = 0; vm->known && pg < vm->npages; pg++) {
+				const struct cf_vpage *vp = &vm->pg[pg];
+				if (!vp->mapped || vp->obj != o || vp->fpage != fpage || vp->view == CF_VIEW_PRIVATE)
+					continue;
+				uint64_t e = cf_pagemap(q, vm->addr + (uint64_t)pg * cf.psz);
+				if ((e & CF_PM_PRESENT) && (e & CF_PM_FILE))
+					n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* reclaim of a page-cache page (the address maps it, or has no PTE: the page cache's page there).
+ * The model's global shrinker unmaps it everywhere, writes a dirty page of a regular file back
+ * (pageout()), sends a dirty shmem page to swap, and drops it unless another reference holds it.
+ * Here: the writeback with sync_file_range(), then MADV_PAGEOUT where this process maps it, or,
+ * where no process does, POSIX_FADV_DONTNEED (a regular file) or MADV_PAGEOUT of a one-page
+ * mapping of the memfd the controller makes for that. */
+static void cf_reclaim_file(const struct cf_op *o, int p, int l, uint64_t e)
+{
+	const struct cf_vpage *vp = &cf.proc[p].vma[l].pg[o->page];
+	struct cf_obj *ob = &cf.obj[vp->obj];
+	const int fp = vp->fpage, here = (e & CF_PM_PRESENT) != 0;
+	if (fp >= ob->size) {
+		CF_OUT(" -> nothing to do: past the end of the file");
+		return;
+	}
+	int mappers = cf_file_page_mappers(vp->obj, fp);
+	if (mappers > here) {
+		/* MADV_PAGEOUT and fadvise leave a page other PTEs map alone */
+		cf_unsupported("the page-cache page is mapped by %d PTEs and MADV_PAGEOUT only reclaims pages mapped once", mappers);
+		return;
+	}
+	if (!here) {
+		int res = cf_resident(ob, fp);
+		if (res == 0) {
+			CF_OUT(" -> nothing to do: %s page %d is not in the page cache", cf_obj_name(vp->obj), fp);
+			return;
+		}
+		if (res < 0 || ob->kind == CF_OBJ_SHANON) {
+			cf_unsupported("an unmapped page of %s: this kernel cannot say whether it is in the page cache (no cachestat(), 6.5), "
+				       "or there is no file to reach it through",
+				       ob->kind == CF_OBJ_SHANON ? "shared anonymous memory" : "a memfd");
+			return;
+		}
+	}
+	if (ob->kind == CF_OBJ_FILE && sync_file_range(ob->fd, (off_t)fp * cf.psz, cf.psz,
+						      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)) {
+		cf_refused("(sync_file_range: the writeback pageout() would do)", errno, 0);
+		return;
+	}
+	uint64_t addr = cf.proc[p].vma[l].addr + (uint64_t)o->page * cf.psz;
+	if (here) {
+		for (int attempt = 0; attempt < 3; attempt++) {
+			struct cf_msg m = { .req = CF_REQ_MADVISE, .arg = MADV_PAGEOUT, .len = (uint64_t)cf.psz, .addr = addr };
+			struct cf_ans a;
+			if (cf_call(p, &m, &a, -1, NULL)) {
+				cf_broken("%s", cf_call_error);
+				return;
+			}
+			if (a.err) {
+				cf_refused("madvise(MADV_PAGEOUT)", a.err, 0);
+				return;
+			}
+			if (!(cf_pagemap(p, addr) & CF_PM_PRESENT) && cf_resident(ob, fp) != 1)
+				break;
+		}
+	} else if (ob->kind == CF_OBJ_FILE) {
+		posix_fadvise(ob->fd, (off_t)fp * cf.psz, cf.psz, POSIX_FADV_DONTNEED);
+	} else {
+		char *m = mmap(NULL, (size_t)cf.psz, PROT_READ, MAP_PRIVATE, ob->fd, (off_t)fp * cf.psz);
+		if (m == MAP_FAILED) {
+			cf_broken("mmap of %s page %d: %s", cf_obj_name(vp->obj), fp, strerror(errno));
+			return;
+		}
+		volatile char c = m[0]; /* maps the page-cache page (it is there: cachestat said so) */
+		(void)c;
+		for (int attempt = 0; attempt < 3 && cf_resident(ob, fp) == 1; attempt++)
+			madvise(m, (size_t)cf.psz, MADV_PAGEOUT);
+		munmap(m, (size_t)cf.psz);
+	}
+	int res = cf_resident(ob, fp);
+	CF_OUT(" -> %s page %d %s (%s %s: %s)", cf_obj_name(vp->obj), fp,
+	       res == 1 ? "stays in the page cache" : res == 0 ? "left the page cache" : "(page cache unknown)", o->proc,
+	       cf_addr_text(l, o->page), cf_pm_text(cf_pagemap(p, addr)));
+}
+
 static void cf_do_reclaim(const struct cf_op *o)
 {
 	int p, l;
@@ -2270,6 +2938,11 @@ static void cf_do_reclaim(const struct cf_op *o)
 		return;
 	uint64_t addr = cf.proc[p].vma[l].addr + (uint64_t)o->page * cf.psz;
 	uint64_t e = cf_pagemap(p, addr);
+	const struct cf_vpage *vp = &cf.proc[p].vma[l].pg[o->page];
+	if (vp->mapped && vp->obj >= 0 && !(e & CF_PM_SWAP) && (!(e & CF_PM_PRESENT) || (e & CF_PM_FILE))) {
+		cf_reclaim_file(o, p, l, e);
+		return;
+	}
 	if (!(e & CF_PM_PRESENT)) {
 		CF_OUT(" -> nothing to do: %s %s is %s", o->proc, cf_addr_text(l, o->page), cf_pm_text(e));
 		return;
@@ -2353,7 +3026,7 @@ static void cf_do_poke(const struct cf_op *o)
 	if (cf_resolve(o, &p, &l, 1))
 		return;
 	struct cf_vma *vm = &cf.proc[p].vma[l];
-	int v = cf_new_value(p, l, o->page);
+	int v = cf_store_value(p, l, o->page);
 	uint64_t *buf = malloc((size_t)cf.psz);
 	if (v < 0 || !buf) {
 		free(buf);
@@ -2374,11 +3047,288 @@ static void cf_do_poke(const struct cf_op *o)
 		cf_refused(fd < 0 ? "(open /proc/PID/mem)" : "(write to /proc/PID/mem)", n < 0 ? err : EIO, 0);
 		return;
 	}
-	if (vm->pg[o->page].mapped)
-		vm->pg[o->page].want = v;
+	cf_stored(p, l, o->page, v);
 	CF_OUT(" -> #%d", v);
 	if (!vm->pg[o->page].mapped)
 		CF_OUT(" (the model expects a refusal here: the page is not mapped)");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Files and memfds: the controller's system calls                                             */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The file op's object (it must exist: the model refuses such a scenario otherwise) */
+static struct cf_obj *cf_op_obj(const struct cf_op *o, int *idx)
+{
+	*idx = cf_find_obj(o->obj);
+	if (*idx < 0) {
+		cf_unsupported("scenario error: no file %s", o->obj);
+		return NULL;
+	}
+	return &cf.obj[*idx];
+}
+
+/* A second open file description of fd, read-only, without readahead: the after-step look reads
+ * through it, so the scenario's own file state (f_pos, readahead) is not touched */
+static int cf_reopen_ro(int fd)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int r = open(path, O_RDONLY | O_CLOEXEC);
+	if (r >= 0)
+		posix_fadvise(r, 0, 0, POSIX_FADV_RANDOM);
+	return r;
+}
+
+/* file NAME PAGES [ro] / memfd NAME PAGES */
+static void cf_do_create(const struct cf_op *o)
+{
+	if (cf_find_obj(o->obj) >= 0) {
+		cf_unsupported("scenario error: a file named %s exists", o->obj);
+		return;
+	}
+	if (cf.nobj == CF_MAX_OBJS) {
+		cf_unsupported("too many files");
+		return;
+	}
+	int fd;
+	if (o->op == CF_OP_MEMFD) {
+		char name[64];
+		snprintf(name, sizeof(name), "cowfuzz-%s", o->obj);
+		fd = (int)syscall(__NR_memfd_create, name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	} else {
+		fd = cf_find_filedir() ? -1 : open(cf.filedir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 && strcmp(cf.filedir, "-")) {
+			char tmpl[300];
+			snprintf(tmpl, sizeof(tmpl), "%s/cowfuzz-file-XXXXXX", cf.filedir);
+			fd = mkostemp(tmpl, O_CLOEXEC);
+			if (fd >= 0)
+				unlink(tmpl);
+		}
+	}
+	if (fd < 0 || ftruncate(fd, (off_t)o->npages * cf.psz)) {
+		cf_broken("could not make %s: %s", o->op == CF_OP_MEMFD ? "the memfd" : "the file", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if (o->op == CF_OP_FILE && o->arg) {
+		/* ro: written (here: sized) through one fd, then opened read-only */
+		int ro = cf_reopen_ro(fd);
+		close(fd);
+		if (ro < 0) {
+			cf_broken("could not reopen the file read-only: %s", strerror(errno));
+			return;
+		}
+		fd = ro;
+	}
+	posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM); /* no readahead: pages come in one by one, as in the model */
+	int idx = cf.nobj;
+	struct cf_obj *ob = &cf.obj[idx];
+	memset(ob, 0, sizeof(*ob));
+	ob->name = o->obj;
+	ob->kind = o->op == CF_OP_MEMFD ? CF_OBJ_MEMFD : CF_OBJ_FILE;
+	ob->ro = o->op == CF_OP_FILE && o->arg;
+	ob->fd = fd;
+	ob->peek_fd = cf_reopen_ro(fd);
+	ob->size = o->npages;
+	for (int i = 0; i < CF_MAX_FPAGES; i++)
+		ob->reported[i] = -2;
+	if (ob->peek_fd < 0) {
+		cf_broken("could not open the file a second time: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	cf.nobj++;
+	if (ob->kind == CF_OBJ_MEMFD)
+		CF_OUT(" -> memfd (fd %d)", fd);
+	else
+		CF_OUT(" -> a file in %s (fd %d%s)", cf.filedir, fd, ob->ro ? ", read-only" : "");
+}
+
+/* A page of a file filled with value v */
+static uint64_t *cf_value_page(int v)
+{
+	uint64_t *buf = malloc((size_t)cf.psz);
+	for (long k = 0; buf && k < cf.psz / 8; k++)
+		buf[k] = cf_encode(v);
+	return buf;
+}
+
+static void cf_do_pwrite(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	int v = cf_new_obj_value(idx, o->page, -1);
+	uint64_t *buf = v < 0 ? NULL : cf_value_page(v);
+	if (!buf) {
+		cf_unsupported("too many values, or out of memory");
+		return;
+	}
+	ssize_t n = pwrite(ob->fd, buf, (size_t)cf.psz, (off_t)o->page * cf.psz);
+	int err = errno;
+	free(buf);
+	if (n != cf.psz) {
+		cf_refused(ob->ro ? "(as expected: the file is open read-only)" : NULL, n < 0 ? err : EIO, 0);
+		return;
+	}
+	if (o->page >= ob->size)
+		ob->size = o->page + 1;
+	cf_file_write(idx, o->page, v);
+	CF_OUT(" -> #%d", v);
+}
+
+static void cf_do_pread(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	uint64_t *buf = malloc((size_t)cf.psz);
+	if (!buf) {
+		cf_broken("out of memory");
+		return;
+	}
+	ssize_t n = pread(ob->fd, buf, (size_t)cf.psz, (off_t)o->page * cf.psz);
+	int err = errno;
+	int v = n == cf.psz ? cf_decode(buf[0]) : 0, v2 = n == cf.psz ? cf_decode(buf[cf.psz / 8 - 1]) : 0;
+	free(buf);
+	if (n < 0) {
+		cf_refused(NULL, err, 0);
+		return;
+	}
+	if (n == 0) {
+		CF_OUT(" -> end of file");
+		if (o->page < ob->size)
+			cf_violation(CF_SHARED_COHERENCE, CF_PRIO_FILE, "%s page %d reads as past the end of the file, which has %d pages", ob->name ? ob->name : "?",
+				     o->page, ob->size);
+		return;
+	}
+	if (n != cf.psz) {
+		cf_broken("pread: %zd bytes", n);
+		return;
+	}
+	CF_OUT(" -> %s", cf_short_value(v));
+	if (v2 != v)
+		CF_OUT(" (last word %s: torn page)", cf_short_value(v2));
+	if (o->page >= ob->size) {
+		CF_OUT(" (the model expects the end of the file here)");
+		return;
+	}
+	cf_judge_file(v, idx, o->page, 1);
+	if (v2 != v)
+		cf_judge_file(v2, idx, o->page, 1);
+}
+
+/* The file page's content is gone (punched, truncated): it reads zero; references to the old
+ * page-cache page lose their promise and keep what was written through them (shadowFileZero()) */
+static void cf_file_zero(int idx, int fpage)
+{
+	cf_file_write(idx, fpage, 0);
+	for (int r = 0; r < cf.nref; r++) {
+		struct cf_ref *x = &cf.ref[r];
+		for (int i = 0; x->live && i < x->npages; i++)
+			if (x->obj[i] == idx && x->fpage[i] == fpage && !x->anon[i]) {
+				x->coherent[i] = 0;
+				x->shared[i] = CF_SH_ORPHAN;
+			}
+	}
+}
+
+static void cf_do_punch(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	if (fallocate(ob->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)o->page * cf.psz, cf.psz)) {
+		cf_refused(ob->ro ? "(as expected: the file is open read-only)" : NULL, errno, 0);
+		return;
+	}
+	if (o->page < ob->size)
+		cf_file_zero(idx, o->page);
+	CF_OUT(" -> ok");
+}
+
+static void cf_do_ftruncate(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	if (ftruncate(ob->fd, (off_t)o->npages * cf.psz)) {
+		cf_refused(ob->ro ? "(as expected: the file is open read-only)" : NULL, errno, 0);
+		return;
+	}
+	for (int fp = o->npages; fp < ob->size; fp++) {
+		/* shadowDropCows(): truncate_pagecache() zaps private COW copies too (even_cows): their
+		 * addresses view the file again; references to such a copy no longer match any PTE */
+		for (int p = 0; p < cf.nproc; p++)
+			for (int l = 0; l < cf.nlabel; l++) {
+				struct cf_vma *vm = &cf.proc[p].vma[l];
+				for (int pg = 0; vm->known && pg < vm->npages; pg++)
+					if (vm->pg[pg].obj == idx && vm->pg[pg].fpage == fp && vm->pg[pg].view == CF_VIEW_PRIVATE)
+						vm->pg[pg].view = CF_VIEW_FILE;
+			}
+		for (int r = 0; r < cf.nref; r++) {
+			struct cf_ref *x = &cf.ref[r];
+			for (int i = 0; x->live && i < x->npages; i++)
+				if (x->obj[i] == idx && x->fpage[i] == fp && x->anon[i])
+					x->coherent[i] = 0;
+		}
+		cf_file_zero(idx, fp);
+	}
+	ob->size = o->npages;
+	CF_OUT(" -> ok");
+}
+
+static void cf_do_fsync(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	if (fsync(ob->fd)) {
+		cf_refused(NULL, errno, 0);
+		return;
+	}
+	CF_OUT(" -> ok");
+}
+
+static void cf_do_seal(const struct cf_op *o)
+{
+	int idx;
+	struct cf_obj *ob = cf_op_obj(o, &idx);
+	if (!ob)
+		return;
+	if (fcntl(ob->fd, F_ADD_SEALS, o->arg == CF_SEAL_FW ? F_SEAL_FUTURE_WRITE : F_SEAL_WRITE)) {
+		int err = errno;
+		cf_refused(ob->kind != CF_OBJ_MEMFD ? "(as expected: only a memfd takes seals)" : NULL, err, 0);
+		return;
+	}
+	CF_OUT(" -> ok");
+}
+
+static void cf_do_msync(const struct cf_op *o)
+{
+	int p, l;
+	if (cf_resolve(o, &p, &l, 1))
+		return;
+	struct cf_vma *vm = &cf.proc[p].vma[l];
+	int n = o->npages > 0 ? o->npages : 1;
+	struct cf_msg m = { .req = CF_REQ_MSYNC, .addr = vm->addr + (uint64_t)o->page * cf.psz, .len = (uint64_t)n * cf.psz };
+	struct cf_ans a;
+	if (cf_call(p, &m, &a, -1, NULL)) {
+		cf_broken("%s", cf_call_error);
+		return;
+	}
+	if (a.err) {
+		cf_refused(NULL, a.err, 0);
+		return;
+	}
+	CF_OUT(" -> ok");
 }
 
 static void cf_do_op(const struct cf_op *o)
@@ -2400,6 +3350,15 @@ static void cf_do_op(const struct cf_op *o)
 	case CF_OP_RECLAIM: cf_do_reclaim(o); break;
 	case CF_OP_CLEAR_REFS: cf_do_clear_refs(o); break;
 	case CF_OP_POKE: cf_do_poke(o); break;
+	case CF_OP_FILE:
+	case CF_OP_MEMFD: cf_do_create(o); break;
+	case CF_OP_PWRITE: cf_do_pwrite(o); break;
+	case CF_OP_PREAD: cf_do_pread(o); break;
+	case CF_OP_PUNCH: cf_do_punch(o); break;
+	case CF_OP_FTRUNCATE: cf_do_ftruncate(o); break;
+	case CF_OP_FSYNC: cf_do_fsync(o); break;
+	case CF_OP_SEAL: cf_do_seal(o); break;
+	case CF_OP_MSYNC: cf_do_msync(o); break;
 	case CF_OP_UNSUPPORTED: cf_unsupported("%s", o->why ? o->why : "user space cannot perform this op"); break;
 	case CF_OP_TEST_EARLY_FORK: {
 		/* the oracle "forgets" that PROC inherited its memory: it believes PROC was forked at
@@ -2542,7 +3501,9 @@ static int cf_main(const char *title, const struct cf_op *ops)
 		else
 			cf_do_op(o);
 		if (!cf.stop) {
+			cf_sync_cow_copies();
 			cf_check_pins();
+			cf_check_files();
 			cf_check_sites();
 			cf_check_refs();
 		}
@@ -2559,8 +3520,8 @@ static int cf_main(const char *title, const struct cf_op *ops)
 	if (v != CF_PASS)
 		printf("; verdict reached at step %d", vstep);
 	printf("\nresult: verdict=%s step=%d violations=", cf_verdict_name[v], vstep);
-	for (int k = 0, n = 0; k <= CF_DATA_ORACLE; k++)
-		if (v >= CF_OVER_SHARING && v <= CF_DATA_ORACLE && (cf.viol_names & (1u << k)))
+	for (int k = 0, n = 0; k <= CF_NO_WRITE_THROUGH; k++)
+		if (CF_IS_VIOLATION(v) && (cf.viol_names & (1u << k)))
 			printf("%s%s", n++ ? "," : "", cf_verdict_name[k]);
 	printf(" refused=%d unsupported=%d broken=%d run=%d\n", cf.refused_step, cf.unsupported_step, cf.broken_step, cf.step);
 	printf("verdict: %s\n", cf_verdict_name[v]);

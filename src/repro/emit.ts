@@ -4,8 +4,8 @@
 // unsupported step naming the kind: it is listed, never dropped, and the program stops there.
 // Adding an op kind: add its entry here, and its CF_OP_* to the runtime if it needs a new one.
 
-import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../model/constants.js';
-import { labelName, procName, refName, type Names } from '../ops/names.js';
+import { FOLL_FAST, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../model/constants.js';
+import { labelName, objName, procName, refName, type Names } from '../ops/names.js';
 import type { Op, OpKind } from '../ops/registry.js';
 import { printGupFlags } from '../ops/syntax.js';
 import { printOp } from '../scenario/print.js';
@@ -14,7 +14,10 @@ import { scenarioOps, type ParsedScenario } from '../scenario/types.js';
 /** How one op is performed from user space: a runtime macro (without braces), or why it cannot be. */
 export type CForm = { readonly kind: 'c'; readonly macro: string } | { readonly kind: 'unsupported'; readonly why: string };
 
-type FormOf<K extends OpKind> = (op: Extract<Op, { readonly kind: K }>, n: Names) => CForm;
+/** The op type of a kind (an op type may stand for several kinds: CreateOp is `file` and `memfd`). */
+type OpOf<K extends OpKind> = Op extends infer O ? (O extends { readonly kind: infer OK } ? (K extends OK ? O : never) : never) : never;
+
+type FormOf<K extends OpKind> = (op: OpOf<K>, n: Names) => CForm;
 
 /** One entry per op kind (see the header comment for a kind without one). */
 export type CFormTable = { readonly [K in OpKind]?: FormOf<K> };
@@ -46,10 +49,22 @@ export function cComment(s: string): string {
 const P = (n: Names, id: number): string => cString(procName(n, id));
 const L = (n: Names, id: number): string => cString(labelName(n, id));
 const R = (n: Names, id: number): string => cString(refName(n, id));
+const F = (n: Names, id: number): string => cString(objName(n, id));
 
 /** The GUP flags each user-space mechanism takes, exactly as the model's verbs spell them. */
 const VMSPLICE_FLAGS = FOLL_GET; // iov_iter_get_pages2() -> get_user_pages_fast(), no FOLL_WRITE
 const IO_URING_FLAGS = FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM; // io_pin_pages()
+/** The runtime's spelling of the flags a `gup` op names (CF_FOLL_*) */
+const CF_FOLL: readonly (readonly [number, string])[] = [
+  [FOLL_GET, 'CF_FOLL_GET'],
+  [FOLL_PIN, 'CF_FOLL_PIN'],
+  [FOLL_WRITE, 'CF_FOLL_WRITE'],
+  [FOLL_LONGTERM, 'CF_FOLL_LONGTERM'],
+];
+const cFlags = (flags: number): string =>
+  CF_FOLL.filter(([f]) => flags & f)
+    .map(([, name]) => name)
+    .join(' | ');
 
 /** Why no user-space mechanism holds a reference taken with these flags across ops. */
 export function gupUnsupportedWhy(flags: number): string {
@@ -61,13 +76,25 @@ export function gupUnsupportedWhy(flags: number): string {
 }
 
 const STEPWISE = 'a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space';
-const FILES = 'files, memfds and shared mappings have no C form yet (the runtime maps private anonymous memory only)';
+
+const prot = (write: boolean): string => (write ? 'CF_RW' : 'CF_RO');
 
 export const C_FORMS: CFormTable = {
-  mmap: (op, n) =>
-    op.shared || op.obj >= 0
-      ? unsupported(FILES)
-      : c(`CF_MMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
+  mmap(op, n) {
+    const head = `${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${prot(op.write)}`;
+    if (op.obj >= 0) return c(`CF_MMAP_FILE(${head}, ${op.shared ? 'CF_SHARED' : 'CF_PRIVATE'}, ${F(n, op.obj)}, ${op.offset})`);
+    return op.shared ? c(`CF_MMAP_SHARED(${head})`) : c(`CF_MMAP(${head})`);
+  },
+  // the controller's file and its system calls (the runtime's header says how a file is made)
+  file: (op, n) => c(`CF_FILE(${F(n, op.obj)}, ${op.pages}, ${op.ro ? 1 : 0})`),
+  memfd: (op, n) => c(`CF_MEMFD(${F(n, op.obj)}, ${op.pages})`),
+  pwrite: (op, n) => c(`CF_PWRITE(${F(n, op.obj)}, ${op.page})`),
+  pread: (op, n) => c(`CF_PREAD(${F(n, op.obj)}, ${op.page})`),
+  punch: (op, n) => c(`CF_PUNCH(${F(n, op.obj)}, ${op.page})`),
+  ftruncate: (op, n) => c(`CF_FTRUNCATE(${F(n, op.obj)}, ${op.pages})`),
+  fsync: (op, n) => c(`CF_FSYNC(${F(n, op.obj)})`),
+  seal: (op, n) => c(`CF_SEAL(${F(n, op.obj)}, ${op.seal === 'write' ? 'CF_SEAL_W' : 'CF_SEAL_FW'})`),
+  msync: (op, n) => c(`CF_MSYNC(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   munmap: (op, n) => c(`CF_MUNMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   mprotect: (op, n) => c(`CF_MPROTECT(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
   madvise: (op, n) => c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`),
@@ -77,9 +104,13 @@ export const C_FORMS: CFormTable = {
   write: (op, n) => (op.via === 'ref' ? c(`CF_WRITE_REF(${R(n, op.ref)}, ${op.page})`) : c(`CF_WRITE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),
   gup(op, n) {
     if (op.stepwise) return unsupported(STEPWISE);
-    const args = `${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${R(n, op.ref)}`;
-    if (op.flags === VMSPLICE_FLAGS) return c(`CF_VMSPLICE(${args})`);
-    if (op.flags === IO_URING_FLAGS) return c(`CF_IO_URING_REGISTER(${args})`);
+    const where = `${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}`;
+    if (op.via === 'vmsplice') return c(`CF_VMSPLICE(${where}, ${R(n, op.ref)})`);
+    if (op.via === 'io_uring') return c(`CF_IO_URING_REGISTER(${where}, ${R(n, op.ref)})`);
+    // a plain GUP by the mechanism that takes one with these flags (both try GUP-fast first, so
+    // FAST is theirs too); the runtime tells io_uring's own refusal of a VMA from GUP's
+    const flags = op.flags & ~FOLL_FAST;
+    if (flags === VMSPLICE_FLAGS || flags === IO_URING_FLAGS) return c(`CF_GUP(${where}, ${cFlags(flags)}, ${R(n, op.ref)})`);
     return unsupported(gupUnsupportedWhy(op.flags));
   },
   put: (op, n) => c(`CF_PUT(${R(n, op.ref)})`),
@@ -96,15 +127,6 @@ export const C_FORMS: CFormTable = {
  */
 export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   gup_step: STEPWISE,
-  file: FILES,
-  memfd: FILES,
-  pwrite: FILES,
-  pread: FILES,
-  punch: FILES,
-  ftruncate: FILES,
-  fsync: FILES,
-  seal: FILES,
-  msync: FILES,
 };
 
 /** The C form of one op, from the table. */

@@ -5,7 +5,8 @@
 //   # kept the page in memory" at step 4); feb889fb40fa was backported to 5.10.y
 //
 // RELEASE is a glob over `uname -r` (* and ?), VERDICT what the kernel's program gives there
-// (pass, error, no-over-sharing, pin-coherence, data-oracle), optionally `at N`. kernel-check
+// (pass, error, or an invariant the program can see: no-over-sharing, pin-coherence, data-oracle,
+// shared-coherence, no-write-through), optionally `at N`. kernel-check
 // counts a disagreement that a record for the kernel's release describes exactly as known (it
 // does not fail); a kernel that does something else still disagrees.
 

@@ -1,12 +1,16 @@
 // What a reproducer reported: its `result:` line (verdict, step, the violations seen at that step,
 // the first refused, unsupported and broken steps), the kernel it ran on, and why it stopped early.
 
-export const KERNEL_VERDICTS = ['pass', 'no-over-sharing', 'pin-coherence', 'data-oracle', 'error', 'unsupported', 'broken'] as const;
+export const KERNEL_VERDICTS = ['pass', 'no-over-sharing', 'pin-coherence', 'data-oracle', 'shared-coherence', 'no-write-through', 'error', 'unsupported', 'broken'] as const;
 
 export type KernelVerdict = (typeof KERNEL_VERDICTS)[number];
 
-/** The invariants a program can see from user space (the values processes and references read, the pages PTEs map). */
-export const OBSERVABLE: ReadonlySet<string> = new Set(['no-over-sharing', 'pin-coherence', 'data-oracle']);
+/**
+ * The invariants a program can see from user space: the values processes, references and pread
+ * read, the pages PTEs map. Not `pin-writeback` (the filesystem's writeback state), nor the
+ * model's own bookkeeping (accounting, anon-exclusive, swap-offset-zero) or gup-progress.
+ */
+export const OBSERVABLE: ReadonlySet<string> = new Set(['no-over-sharing', 'pin-coherence', 'data-oracle', 'shared-coherence', 'no-write-through']);
 
 export interface KernelOutcome {
   readonly verdict: KernelVerdict;
