@@ -1735,6 +1735,32 @@ static int cf_coherence_required(int flags, int anon)
 	return (flags & CF_FOLL_WRITE) != 0;
 }
 
+static int cf_resident(struct cf_obj *ob, int fpage);
+
+#define CF_NOT_CACHED (~0ULL)
+#define CF_PM_FILE (1ULL << 61)
+
+/* The PFN of the page cache's page at page fpage of file o: mapped for a moment, one page, read
+ * only, in the controller (MAP_PRIVATE: no writable mapping a seal would see), only when it is in
+ * the page cache already. CF_NOT_CACHED when it is not; 0 when this kernel cannot say. */
+static uint64_t cf_page_cache_pfn(int o, int fpage)
+{
+	struct cf_obj *ob = &cf.obj[o];
+	if (ob->peek_fd < 0 || !cf.pfn_visible || fpage >= ob->size)
+		return 0;
+	int res = cf_resident(ob, fpage);
+	if (res <= 0)
+		return res == 0 ? CF_NOT_CACHED : 0;
+	char *m = mmap(NULL, (size_t)cf.psz, PROT_READ, MAP_PRIVATE, ob->peek_fd, (off_t)fpage * cf.psz);
+	if (m == MAP_FAILED)
+		return 0;
+	volatile char c = m[0];
+	(void)c;
+	uint64_t e = cf_pagemap(-1, (uintptr_t)m);
+	munmap(m, (size_t)cf.psz);
+	return (e & CF_PM_PRESENT) && (e & CF_PM_FILE) ? CF_PM_PFN(e) : 0;
+}
+
 /* Structural pin-coherence after every op (invariants/pin-coherence.ts): for each page a
  * reference promises coherence for, the taker's PTE must map the page the reference holds.
  * A swap PTE is not judged: user space cannot see which page the swap cache holds for it. */
@@ -1760,9 +1786,20 @@ static void cf_check_pins(void)
 					     (unsigned long long)x->pfn[i], cf.proc[x->holder].name, cf_addr_text(x->label, pg),
 					     (unsigned long long)CF_PM_PFN(e));
 			} else if (!(e & CF_PM_SWAP)) {
+				/* no PTE in a file mapping: a fault maps the page cache's page back in (reclaim
+				 * unmaps a pinned page-cache page but keeps it in the cache) */
+				const struct cf_vpage *vp = &vm->pg[pg];
+				uint64_t cached = vp->obj >= 0 && vp->view != CF_VIEW_PRIVATE ? cf_page_cache_pfn(vp->obj, vp->fpage) : CF_NOT_CACHED;
+				if (cached == 0 || (cached == x->pfn[i] && !x->anon[i]))
+					continue;
 				x->reported[i] = 1;
-				cf_violation(CF_PIN_COHERENCE, CF_PRIO_PIN, "%s holds pfn %#llx but %s %s lost its PTE", x->name,
-					     (unsigned long long)x->pfn[i], cf.proc[x->holder].name, cf_addr_text(x->label, pg));
+				if (vp->obj >= 0 && cached != CF_NOT_CACHED)
+					cf_violation(CF_PIN_COHERENCE, CF_PRIO_PIN, "%s holds pfn %#llx but %s %s has no PTE and the page cache holds pfn %#llx",
+						     x->name, (unsigned long long)x->pfn[i], cf.proc[x->holder].name, cf_addr_text(x->label, pg),
+						     (unsigned long long)cached);
+				else
+					cf_violation(CF_PIN_COHERENCE, CF_PRIO_PIN, "%s holds pfn %#llx but %s %s lost its PTE", x->name,
+						     (unsigned long long)x->pfn[i], cf.proc[x->holder].name, cf_addr_text(x->label, pg));
 			}
 		}
 	}
@@ -1899,7 +1936,6 @@ static void cf_check_files(void)
 /* A private file mapping's address that now maps an anon page got its own copy without a store
  * (GUP's FOLL_WRITE, an unshare fault): from now on it reads that copy (cow-copies.ts
  * syncCowCopies()). pagemap's PM_FILE bit says whether the page mapped is anon. */
-#define CF_PM_FILE (1ULL << 61)
 static void cf_sync_cow_copies(void)
 {
 	for (int p = 0; p < cf.nproc; p++) {
@@ -2259,12 +2295,19 @@ static void cf_do_mmap(const struct cf_op *o)
 	}
 	if (shanon) { /* shmem_zero_setup(): an unnamed shmem object of the mapping's size */
 		ob = cf.nobj++;
-		memset(&cf.obj[ob], 0, sizeof(cf.obj[ob]));
-		cf.obj[ob].kind = CF_OBJ_SHANON;
-		cf.obj[ob].fd = cf.obj[ob].peek_fd = -1;
-		cf.obj[ob].size = o->npages;
+		struct cf_obj *x = &cf.obj[ob];
+		memset(x, 0, sizeof(*x));
+		x->kind = CF_OBJ_SHANON;
+		x->size = o->npages;
 		for (int i = 0; i < CF_MAX_FPAGES; i++)
-			cf.obj[ob].reported[i] = -2;
+			x->reported[i] = -2;
+		/* the controller reaches it through /proc/PID/map_files (CAP_SYS_ADMIN): pread, cachestat */
+		char path[96];
+		snprintf(path, sizeof(path), "/proc/%d/map_files/%llx-%llx", (int)cf.proc[p].pid, (unsigned long long)a.value,
+			 (unsigned long long)(a.value + m.len));
+		x->fd = x->peek_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (x->fd >= 0)
+			posix_fadvise(x->fd, 0, 0, POSIX_FADV_RANDOM);
 	}
 	memset(vm, 0, sizeof(*vm));
 	vm->known = 1;
@@ -2834,8 +2877,13 @@ static void cf_do_release(const struct cf_op *o)
 
 /* reclaim PROC ADDR: push the page out to swap. MADV_PAGEOUT in every live process whose PTE maps
  * the same page (found through pagemap PFNs), then pagemap says where it went. */
-/* How many present PTEs of live processes map page fpage of file o's page cache (PM_FILE) */
-static int cf_file_page_mappers(int o, int fpage)
+/* A PTE of a live process that maps a page-cache page */
+struct cf_site {
+	int p, l, pg;
+};
+
+/* The present PTEs of live processes that map page fpage of file o's page cache (PM_FILE) */
+static int cf_file_page_mappers(int o, int fpage, struct cf_site *out, int max)
 {
 	int n = 0;
 	for (int q = 0; q < cf.nproc; q++) {
@@ -2848,67 +2896,89 @@ static int cf_file_page_mappers(int o, int fpage)
 				if (!vp->mapped || vp->obj != o || vp->fpage != fpage || vp->view == CF_VIEW_PRIVATE)
 					continue;
 				uint64_t e = cf_pagemap(q, vm->addr + (uint64_t)pg * cf.psz);
-				if ((e & CF_PM_PRESENT) && (e & CF_PM_FILE))
-					n++;
+				if ((e & CF_PM_PRESENT) && (e & CF_PM_FILE) && n < max)
+					out[n++] = (struct cf_site){ q, l, pg };
 			}
 		}
 	}
 	return n;
 }
 
+static uint64_t cf_site_addr(const struct cf_site *s)
+{
+	return cf.proc[s->p].vma[s->l].addr + (uint64_t)s->pg * cf.psz;
+}
+
+/* madvise(advice) of one page in a scenario process; 0, or -1 (broken or refused: said) */
+static int cf_madvise_page(const struct cf_site *s, int advice)
+{
+	struct cf_msg m = { .req = CF_REQ_MADVISE, .arg = advice, .len = (uint64_t)cf.psz, .addr = cf_site_addr(s) };
+	struct cf_ans a;
+	if (cf_call(s->p, &m, &a, -1, NULL)) {
+		cf_broken("%s", cf_call_error);
+		return -1;
+	}
+	if (a.err) {
+		cf_refused(advice == MADV_PAGEOUT ? "madvise(MADV_PAGEOUT)" : "madvise(MADV_DONTNEED)", a.err, 0);
+		return -1;
+	}
+	return 0;
+}
+
 /* reclaim of a page-cache page (the address maps it, or has no PTE: the page cache's page there).
- * The model's global shrinker unmaps it everywhere, writes a dirty page of a regular file back
- * (pageout()), sends a dirty shmem page to swap, and drops it unless another reference holds it.
- * Here: the writeback with sync_file_range(), then MADV_PAGEOUT where this process maps it, or,
- * where no process does, POSIX_FADV_DONTNEED (a regular file) or MADV_PAGEOUT of a one-page
- * mapping of the memfd the controller makes for that. */
+ * The model's global shrinker (shrink_folio_list()) unmaps it from every PTE (try_to_unmap(): the
+ * dirty bits go to the folio), writes a dirty page of a regular file back (pageout()), sends a
+ * dirty shmem page to swap, and drops it unless another reference holds it. Here: the other PTEs
+ * are zapped with MADV_DONTNEED (for a page-cache page what try_to_unmap() does to them: the PTE
+ * goes, its dirty bit to the folio, the page stays), a regular file's page is written back with
+ * sync_file_range(), then MADV_PAGEOUT where one PTE is left; where none is, POSIX_FADV_DONTNEED
+ * (a regular file) or MADV_PAGEOUT of a one-page private mapping of the memfd the controller
+ * makes for that. */
 static void cf_reclaim_file(const struct cf_op *o, int p, int l, uint64_t e)
 {
 	const struct cf_vpage *vp = &cf.proc[p].vma[l].pg[o->page];
 	struct cf_obj *ob = &cf.obj[vp->obj];
-	const int fp = vp->fpage, here = (e & CF_PM_PRESENT) != 0;
+	const int fp = vp->fpage;
 	if (fp >= ob->size) {
 		CF_OUT(" -> nothing to do: past the end of the file");
 		return;
 	}
-	int mappers = cf_file_page_mappers(vp->obj, fp);
-	if (mappers > here) {
-		/* MADV_PAGEOUT and fadvise leave a page other PTEs map alone */
-		cf_unsupported("the page-cache page is mapped by %d PTEs and MADV_PAGEOUT only reclaims pages mapped once", mappers);
-		return;
-	}
-	if (!here) {
+	struct cf_site ms[CF_MAX_PROCS * 4], pager = { -1, -1, -1 };
+	int n = cf_file_page_mappers(vp->obj, fp, ms, (int)(sizeof(ms) / sizeof(ms[0])));
+	if (e & CF_PM_PRESENT)
+		pager = (struct cf_site){ p, l, o->page };
+	else if (n > 0)
+		pager = ms[0];
+	if (pager.p < 0) {
 		int res = cf_resident(ob, fp);
 		if (res == 0) {
 			CF_OUT(" -> nothing to do: %s page %d is not in the page cache", cf_obj_name(vp->obj), fp);
 			return;
 		}
-		if (res < 0 || ob->kind == CF_OBJ_SHANON) {
-			cf_unsupported("an unmapped page of %s: this kernel cannot say whether it is in the page cache (no cachestat(), 6.5), "
-				       "or there is no file to reach it through",
-				       ob->kind == CF_OBJ_SHANON ? "shared anonymous memory" : "a memfd");
+		if (ob->fd < 0) {
+			cf_unsupported("an unmapped page of shared anonymous memory, and no file to reach it through (/proc/PID/map_files "
+				       "needs CAP_SYS_ADMIN)");
 			return;
 		}
+	}
+	CF_OUT(" ->");
+	for (int i = 0; i < n; i++) {
+		if (ms[i].p == pager.p && ms[i].l == pager.l && ms[i].pg == pager.pg)
+			continue;
+		if (cf_madvise_page(&ms[i], MADV_DONTNEED))
+			return;
+		CF_OUT(" unmapped from %s %s (MADV_DONTNEED);", cf.proc[ms[i].p].name, cf_addr_text(ms[i].l, ms[i].pg));
 	}
 	if (ob->kind == CF_OBJ_FILE && sync_file_range(ob->fd, (off_t)fp * cf.psz, cf.psz,
 						      SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER)) {
 		cf_refused("(sync_file_range: the writeback pageout() would do)", errno, 0);
 		return;
 	}
-	uint64_t addr = cf.proc[p].vma[l].addr + (uint64_t)o->page * cf.psz;
-	if (here) {
+	if (pager.p >= 0) {
 		for (int attempt = 0; attempt < 3; attempt++) {
-			struct cf_msg m = { .req = CF_REQ_MADVISE, .arg = MADV_PAGEOUT, .len = (uint64_t)cf.psz, .addr = addr };
-			struct cf_ans a;
-			if (cf_call(p, &m, &a, -1, NULL)) {
-				cf_broken("%s", cf_call_error);
+			if (cf_madvise_page(&pager, MADV_PAGEOUT))
 				return;
-			}
-			if (a.err) {
-				cf_refused("madvise(MADV_PAGEOUT)", a.err, 0);
-				return;
-			}
-			if (!(cf_pagemap(p, addr) & CF_PM_PRESENT) && cf_resident(ob, fp) != 1)
+			if (!(cf_pagemap(pager.p, cf_site_addr(&pager)) & CF_PM_PRESENT) && cf_resident(ob, fp) != 1)
 				break;
 		}
 	} else if (ob->kind == CF_OBJ_FILE) {
@@ -2919,14 +2989,21 @@ static void cf_reclaim_file(const struct cf_op *o, int p, int l, uint64_t e)
 			cf_broken("mmap of %s page %d: %s", cf_obj_name(vp->obj), fp, strerror(errno));
 			return;
 		}
-		volatile char c = m[0]; /* maps the page-cache page (it is there: cachestat said so) */
+		/* maps the page-cache page (where the kernel cannot say whether it is there, shmem
+		 * before 6.5, a hole gets a clean zero page that reclaim drops again, a page in swap
+		 * comes back and goes out again: the content is the same) */
+		volatile char c = m[0];
 		(void)c;
-		for (int attempt = 0; attempt < 3 && cf_resident(ob, fp) == 1; attempt++)
+		for (int attempt = 0; attempt < 3 && cf_resident(ob, fp) != 0; attempt++) {
 			madvise(m, (size_t)cf.psz, MADV_PAGEOUT);
+			if (cf_resident(ob, fp) < 0)
+				break;
+		}
 		munmap(m, (size_t)cf.psz);
 	}
 	int res = cf_resident(ob, fp);
-	CF_OUT(" -> %s page %d %s (%s %s: %s)", cf_obj_name(vp->obj), fp,
+	uint64_t addr = cf.proc[p].vma[l].addr + (uint64_t)o->page * cf.psz;
+	CF_OUT(" %s page %d %s (%s %s: %s)", cf_obj_name(vp->obj), fp,
 	       res == 1 ? "stays in the page cache" : res == 0 ? "left the page cache" : "(page cache unknown)", o->proc,
 	       cf_addr_text(l, o->page), cf_pm_text(cf_pagemap(p, addr)));
 }

@@ -3,9 +3,11 @@
 // the kernel and compared with the model like any scenario. Findings only ever hold sequences the
 // model calls a bug; these test the model's claims of correctness too, against a real kernel.
 //
-// Left out while drawing: ops the emitter has no C form for, a reclaim of a page several processes
-// map (MADV_PAGEOUT leaves shared pages alone: user space cannot reclaim one), and clear_refs where
-// `noClearRefs` says the kernel has no soft-dirty (it would write-protect nothing).
+// Left out while drawing: ops the emitter has no C form for, a reclaim of an anon page several
+// processes map (MADV_PAGEOUT leaves shared pages alone, and user space cannot unmap an anon page
+// from the others without losing it; a page-cache page it can: the runtime zaps the other PTEs
+// first), and clear_refs where `noClearRefs` says the kernel has no soft-dirty (it would
+// write-protect nothing). Files, memfds and shared mappings are in DEFAULT_SCOPE, so drawn too.
 
 import seedrandom from 'seedrandom';
 import { randomChoose } from '../engine/choose.js';
@@ -13,6 +15,7 @@ import { generateOp, weightArray } from '../engine/generate.js';
 import { DEFAULT_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS } from '../engine/weights.js';
+import { folioTestAnon } from '../model/kernel.js';
 import type { CowPolicy } from '../model/policy.js';
 import { canonicalNames } from '../ops/names.js';
 import type { Op } from '../ops/registry.js';
@@ -30,7 +33,7 @@ export interface RandomOptions {
 /** Slots of the model's swap device in random scenarios: more than a run can use, as a real swap area. */
 export const RANDOM_SWAP_SLOTS = 256;
 
-/** Would a reclaim of this op's page need a shared page paged out? */
+/** Would a reclaim of this op's page need an anon page several PTEs map paged out? */
 function reclaimsSharedPage(w: World, op: Op): boolean {
   if (op.kind !== 'reclaim') return false;
   const mmId = w.procMm[op.proc] ?? -1;
@@ -39,7 +42,7 @@ function reclaimsSharedPage(w: World, op: Op): boolean {
   const pte = mm.pt[(mm.labels[op.label] ?? 0) + op.off];
   if (!pte || pte.kind !== 'present') return false;
   const f = w.k.folios[pte.folio];
-  return f !== undefined && f !== null && f.pages.reduce((n, p) => n + p.mapcount, 0) > 1;
+  return f !== undefined && f !== null && folioTestAnon(f) && f.pages.reduce((n, p) => n + p.mapcount, 0) > 1;
 }
 
 /** One random scenario's text (the i-th of the seed), under `pol`. */
