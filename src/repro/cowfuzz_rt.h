@@ -194,6 +194,7 @@ enum cf_opkind {
 	CF_OP_UNSUPPORTED, /* an op user space cannot perform: .text says which, .why why */
 	CF_OP_TEST_EARLY_FORK, /* test hook: lie to the oracle; never emitted by cowfuzz */
 	CF_OP_TEST_HANG,       /* test hook: the process stops answering */
+	CF_OP_TEST_FILE_LIE,   /* test hook: the oracle forgets what file NAME holds (arg 1: and calls it private data) */
 };
 
 /* GUP flags as the scenario language spells them (not the kernel's internal bit values) */
@@ -275,6 +276,7 @@ struct cf_op {
 #define CF_UNSUPPORTED(WHY) .op = CF_OP_UNSUPPORTED, .why = (WHY)
 #define CF_TEST_EARLY_FORK(P) .op = CF_OP_TEST_EARLY_FORK, .proc = (P)
 #define CF_TEST_HANG(P) .op = CF_OP_TEST_HANG, .proc = (P)
+#define CF_TEST_FILE_LIE(F, PRIVATE) .op = CF_OP_TEST_FILE_LIE, .obj = (F), .arg = (PRIVATE)
 #define CF_END .op = CF_OP_END
 
 /* ------------------------------------------------------------------------------------------ */
@@ -614,7 +616,7 @@ static const char *cf_addr_text(int l, int page)
 
 static const char *cf_obj_name(int o)
 {
-	return o < 0 || o >= cf.nobj ? "?" : cf.obj[o].name ? cf.obj[o].name : "(shared anonymous memory)";
+	return o < 0 || o >= cf.nobj ? "?" : cf.obj[o].name ? cf.obj[o].name : "shared anonymous memory";
 }
 
 static const char *cf_writer_name(int v)
@@ -650,8 +652,10 @@ static const char *cf_short_value(int v)
 		snprintf(b, 48, "zero");
 	else if (v < 0)
 		snprintf(b, 48, "foreign");
-	else if (cf.val[v].obj >= 0)
+	else if (cf.val[v].obj >= 0 && cf.obj[cf.val[v].obj].name)
 		snprintf(b, 48, "#%d (by %s, %s's)", v, cf_writer_name(v), cf_obj_name(cf.val[v].obj));
+	else if (cf.val[v].obj >= 0)
+		snprintf(b, 48, "#%d (by %s, shared)", v, cf_writer_name(v));
 	else
 		snprintf(b, 48, "#%d (by %s)", v, cf_writer_name(v));
 	return b;
@@ -1436,6 +1440,9 @@ static const char *cf_op_text(const struct cf_op *o)
 	case CF_OP_UNSUPPORTED: snprintf(b, sizeof(b), "(an op user space cannot perform)"); break;
 	case CF_OP_TEST_EARLY_FORK: snprintf(b, sizeof(b), "TEST: oracle forgets what %s inherited at fork", o->proc); break;
 	case CF_OP_TEST_HANG: snprintf(b, sizeof(b), "TEST: %s stops answering", o->proc); break;
+	case CF_OP_TEST_FILE_LIE:
+		snprintf(b, sizeof(b), "TEST: oracle forgets what %s holds%s", o->obj, o->arg ? " and calls it private" : "");
+		break;
 	case CF_OP_END: snprintf(b, sizeof(b), "end"); break;
 	}
 	return b;
@@ -3121,6 +3128,11 @@ static void cf_do_poke(const struct cf_op *o)
 		close(fd);
 	free(buf);
 	if (n != cf.psz) {
+		/* the model takes a value only once GUP returned a page (pokeWrite()): give it back */
+		if (v == cf.next_value - 1) {
+			cf.next_value--;
+			cf.clock--;
+		}
 		cf_refused(fd < 0 ? "(open /proc/PID/mem)" : "(write to /proc/PID/mem)", n < 0 ? err : EIO, 0);
 		return;
 	}
@@ -3446,6 +3458,17 @@ static void cf_do_op(const struct cf_op *o)
 			for (int l = 0; l < cf.nlabel; l++)
 				for (int i = 0; i < CF_MAX_PAGES; i++)
 					cf.proc[p].vma[l].pg[i].want = 0;
+		}
+		CF_OUT(" -> (oracle deliberately wrong from here on)");
+		break;
+	}
+	case CF_OP_TEST_FILE_LIE: {
+		int idx = cf_find_obj(o->obj);
+		for (int fp = 0; idx >= 0 && fp < CF_MAX_FPAGES; fp++) {
+			int v = cf.obj[idx].fexp[fp];
+			if (o->arg && v > 0)
+				cf.val[v].obj = -1; /* as if a process had written it to its private memory */
+			cf.obj[idx].fexp[fp] = 0;
 		}
 		CF_OUT(" -> (oracle deliberately wrong from here on)");
 		break;

@@ -89,6 +89,51 @@ describe('emitProgram', () => {
     expect(why('FOLL_GET|FOLL_FORCE')).toMatch(/FOLL_FORCE/);
   });
 
+  it('emits the C form of every file op, of shared and file mappings, and of a plain GUP by its mechanism', () => {
+    const ops = [
+      'file F 2 ro',
+      'memfd M 1',
+      'mmap P0 A 2 ro shared F offset 1',
+      'mmap P0 B 1 M',
+      'mmap P0 C 1 shared',
+      'pwrite M 3',
+      'pread F 1',
+      'punch M 0',
+      'ftruncate M 4',
+      'fsync F',
+      'seal M future-write',
+      'seal M write',
+      'msync P0 A+1 1',
+      'gup P0 B FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM|FAST as r1',
+      'gup P0 C FOLL_GET as r2',
+      'io_uring_register P0 C as r3',
+      'gup_step r3',
+    ];
+    const e = emitProgram(parse(`title t\n${ops.join('\n')}\n`), { runtime: RUNTIME });
+    const table = e.source.slice(e.source.indexOf('static const struct cf_op scenario[]'));
+    expect(table.split('\n').filter((l) => l.startsWith('\t{ CF_')).map((l) => l.replace(/, \.text = .*/, ''))).toEqual([
+      '\t{ CF_FILE("F", 2, 1)',
+      '\t{ CF_MEMFD("M", 1)',
+      '\t{ CF_MMAP_FILE("P0", "A", 2, CF_RO, CF_SHARED, "F", 1)',
+      '\t{ CF_MMAP_FILE("P0", "B", 1, CF_RW, CF_PRIVATE, "M", 0)',
+      '\t{ CF_MMAP_SHARED("P0", "C", 1, CF_RW)',
+      '\t{ CF_PWRITE("M", 3)',
+      '\t{ CF_PREAD("F", 1)',
+      '\t{ CF_PUNCH("M", 0)',
+      '\t{ CF_FTRUNCATE("M", 4)',
+      '\t{ CF_FSYNC("F")',
+      '\t{ CF_SEAL("M", CF_SEAL_FW)',
+      '\t{ CF_SEAL("M", CF_SEAL_W)',
+      '\t{ CF_MSYNC("P0", "A", 1, 1)',
+      '\t{ CF_GUP("P0", "B", 0, 1, CF_FOLL_PIN | CF_FOLL_WRITE | CF_FOLL_LONGTERM, "r1")',
+      '\t{ CF_GUP("P0", "C", 0, 1, CF_FOLL_GET, "r2")',
+      '\t{ CF_IO_URING_REGISTER("P0", "C", 0, 1, "r3")',
+      '\t{ CF_UNSUPPORTED("a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space")',
+      '\t{ CF_END },',
+    ]);
+    expect(e.unsupported.map((u) => u.step)).toEqual([17]);
+  });
+
   it('emits every corpus scenario, and of the private anonymous ones only the GUP flavours user space cannot hold are unsupported', () => {
     const expected: Record<string, number[]> = {
       'odirect-swapout-exclusive-lost.cow': [3],

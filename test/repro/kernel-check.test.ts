@@ -57,6 +57,33 @@ describe.skipIf(!HAS_GCC)('cowfuzz kernel-check on this kernel', () => {
     expect(bad.status).toBe(2);
   });
 
+  it.skipIf(!ROOT_USER)("agrees with the model on the corpus's scenarios with files, memfds and shared mappings (root: swap)", () => {
+    // every one the runtime can perform to the end on any kernel (R/O pins cannot be held: the
+    // ro-longterm-* ones stop early and still agree up to there)
+    const files = [
+      'basic-cow-memfd',
+      'basic-cow-tmpfile',
+      'fault-around-partial-cache',
+      'iouring-fixed-buffer-memfd',
+      'iouring-fixed-buffer-private-tmpfile',
+      'iouring-fixed-buffer-shared-tmpfile',
+      'longterm-rw-fast-pin-shared-tmpfile',
+      'longterm-rw-pin-private-tmpfile',
+      'longterm-rw-pin-shared-memfd',
+      'longterm-rw-pin-shared-tmpfile',
+      'memfd-seal-ro-shared-map',
+      'memfd-seal-write-busy',
+      'poke-ro-private-file',
+      'private-file-punch-truncate',
+      'shmem-swap-round-trip',
+    ];
+    const r = cli(['kernel-check', ...files.map((f) => join(ROOT, `corpus/${f}.cow`)), join(ROOT, 'test/repro/every-file-op.cow')]);
+    for (const f of [...files, 'every-file-op']) expect(r.stdout, f).toMatch(new RegExp(`^${f} +\\S+( at \\d+)? +\\S+( at \\d+)? +agree$`, 'm'));
+    expect(r.stdout).toMatch(/^every-file-op +error at 18 +error at 18 +agree$/m);
+    expect(r.stdout).toMatch(/16 scenario\(s\): 16 agree, 0 disagree/);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
   it('lists what it cannot run, with the reason, and still compares the steps before', () => {
     const r = cli(['kernel-check', join(ROOT, 'corpus/ro-pin-zero-page.cow')]);
     expect(r.stdout).toMatch(/^ro-pin-zero-page +\S+( at \d)? +unsupported at 3 +cannot run$/m);

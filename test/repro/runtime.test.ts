@@ -160,6 +160,72 @@ int main(void) { return cf_main("every op", scenario); }
     expect(status).toBe(3);
   });
 
+  // every C form of files, memfds and shared mappings, through `cowfuzz repro` (test/repro/every-file-op.cow)
+  it.skipIf(!ROOT_USER)('runs every file op and refusal as the model judges it, and skips what names a refused mapping', () => {
+    const dir = tmp();
+    const c = join(dir, 'files.c');
+    const r = cli(['repro', join(ROOT, 'test/repro/every-file-op.cow'), '-o', c]);
+    expect(r.status, r.stderr).toBe(0);
+    gcc(c, ['-Wall', '-Werror', '-O2', '-static']);
+    const { status, out } = run(gcc(c, [...STRICT, '-O2']), { COWFUZZ_SWAPDIR: dir });
+    expect(out).not.toMatch(/VIOLATION|BROKEN|UNSUPPORTED/);
+    expect(out).toMatch(/^step 1: file F 2 -> a file in \S+ \(fd \d+\)$/m);
+    expect(out).toMatch(/^step 2: file R 1 ro -> a file in \S+ \(fd \d+, read-only\)$/m);
+    expect(out).toMatch(/^step 7: read P0 B -> #1 \(by P0, F's\), as expected/m); // a private mapping views the file
+    expect(out).toMatch(/^step 11: read P0 B -> #2 \(by P0\), as expected/m); // ... until its own write
+    expect(out).toMatch(/^step 12: pread F 0 -> #3 \(by pwrite, F's\), as expected$/m);
+    expect(out).toMatch(/^step 16: read P0 A -> zero, as expected$/m); // the hole punched
+    expect(out).toMatch(/^step 17: read P0 B -> #2 \(by P0\), as expected/m); // the copy survives it
+    expect(out).toMatch(/^step 18: mmap P0 C 1 shared R -> REFUSED EACCES /m);
+    expect(out).toMatch(/^step 19: read P0 C -> skipped: the mapping was never made/m);
+    expect(out).toMatch(/^step 22: poke P0 D -> REFUSED /m);
+    expect(out).toMatch(/^step 23: pwrite R 0 -> REFUSED EBADF /m);
+    expect(out).toMatch(/^step 26: seal M write -> REFUSED EBUSY/m);
+    expect(out).toMatch(/^step 28: seal M write -> ok/m);
+    expect(out).toMatch(/^step 29: pwrite M 0 -> REFUSED EPERM/m);
+    expect(out).toMatch(/^step 30: mmap P0 G 1 shared M -> REFUSED EPERM/m);
+    expect(out).toMatch(/^step 33: read P0 H -> #5 \(by P0, M's\), as expected/m); // the numbering is the model's
+    expect(out).toMatch(/^step 36: read P0 A\+1 -> #7 \(by P1, F's\), as expected/m);
+    expect(out).toMatch(/^step 37: reclaim P0 A\+1 -> unmapped from P1 A\+1 \(MADV_DONTNEED\); F page 1 left the page cache/m);
+    expect(out).toMatch(/^step 39: pread F 1 -> #7 \(by P1, F's\), as expected$/m); // written back and read in again
+    expect(out).toMatch(/^step 44: reclaim P0 S -> unmapped from P2 S \(MADV_DONTNEED\); shared anonymous memory page 0 left the page cache/m);
+    expect(out).toMatch(/^step 45: read P2 S -> #8 \(by P0, shared\), as expected/m); // back from swap
+    expect(out).toMatch(/^step 53: read P0 A\+1 -> REFUSED SIGBUS \(as expected: past the end of the file\)/m);
+    expect(out).toMatch(/^step 55: read P0 B\+1 -> zero, as expected/m); // the truncate took the copy (even_cows)
+    expect(out).toMatch(/\nresult: verdict=error step=18 violations= refused=18 unsupported=0 broken=0 run=55\n/);
+    expect(status).toBe(2);
+  });
+
+  const fileLie = (privately: 0 | 1): string => `#include "cowfuzz_rt.h"
+static const struct cf_op s[] = {
+	{ CF_MEMFD("F", 2) },
+	{ CF_MMAP_FILE("P0", "A", 1, CF_RW, CF_SHARED, "F", 1) },
+	{ CF_WRITE("P0", "A", 0) },
+	{ CF_PREAD("F", 1) },
+	{ CF_TEST_FILE_LIE("F", ${privately}) },
+	{ CF_PREAD("F", 1) },
+	{ CF_END },
+};
+int main(void) { return cf_main("file lie", s); }
+`;
+
+  it('catches a file that holds what the oracle does not expect: shared-coherence, or no-write-through for a private value', () => {
+    const dir = tmp();
+    const c = join(dir, 'lie.c');
+    writeFileSync(c, fileLie(0));
+    const lost = run(gcc(c, [...STRICT, '-O2']));
+    expect(lost.out).toMatch(/^step 4: pread F 1 -> #1 \(by P0, F's\), as expected$/m);
+    expect(lost.out).toMatch(/^step 5: TEST: .*\n {4}VIOLATION shared-coherence: F page 1 holds #1 .* but should hold zero\n {4}VIOLATION shared-coherence: P0 A \(a shared mapping of F page 1\) reads #1/m);
+    expect(lost.out).toMatch(/^step 6: pread F 1 -> #1 .*\n {4}VIOLATION shared-coherence: F page 1 holds #1/m);
+    expect(lost.out).toMatch(/\nresult: verdict=shared-coherence step=5 violations=shared-coherence /);
+    expect(lost.status).toBe(1);
+    writeFileSync(c, fileLie(1));
+    const through = run(gcc(c, [...STRICT, '-O2']));
+    expect(through.out).toMatch(/^step 5: TEST: .*\n {4}VIOLATION no-write-through: F page 1 holds #1 .*, a private write$/m);
+    expect(through.out).toMatch(/\nresult: verdict=no-write-through step=5 violations=no-over-sharing,no-write-through /);
+    expect(through.status).toBe(1);
+  });
+
   it('ships the runtime next to the module', () => {
     expect(readFileSync(runtimePath(), 'utf8')).toMatch(/#define COWFUZZ_RT_H/);
   });
