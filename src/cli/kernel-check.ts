@@ -26,7 +26,7 @@ import { knownDifferences, KNOWN_SYNTAX, type KnownDifference } from '../repro/k
 import { describeModel, modelLines, modelView, type ModelView } from '../repro/model.js';
 import { randomScenario } from '../repro/random.js';
 import { describeOutcome, parseOutcome, type KernelOutcome } from '../repro/outcome.js';
-import { boot, buildInitramfs, disposeKernel, KernelImageError, resolveKernel, type KernelImage } from '../repro/qemu.js';
+import { boot, buildInitramfs, disposeKernel, KernelImageError, makeFsImage, resolveKernel, type KernelImage } from '../repro/qemu.js';
 import { ScenarioError, scenarioOps, type ParsedScenario } from '../scenario/types.js';
 import { parseDuration } from '../fuzz/options.js';
 import type { Ctx } from './context.js';
@@ -259,8 +259,12 @@ export async function kernelCheckCommand(ctx: Ctx, paths: readonly string[], o: 
       const init = join(dir, 'init');
       await compile(readFileSync(initPath(), 'utf8'), `${init}.c`, init, { static: true });
       const initramfs = join(dir, 'initramfs.cpio.gz');
-      writeFileSync(initramfs, buildInitramfs(init, programs, image.brd));
-      if (!image.brd) ctx.err(`swap: no brd.ko next to ${image.vmlinuz} (give --modules DIR): reclaim steps will be unsupported in the guest`);
+      // a disk filesystem for `file` (rootfs is tmpfs): ext4 on the second RAM disk
+      const needsFs = rows.some((r) => r.bin && scenarioOps(r.sc.scenario).some((op) => op.kind === 'file'));
+      const fs = needsFs && image.brd ? makeFsImage(dir) : null;
+      if (fs && 'why' in fs) ctx.err(`files: ${fs.why}: \`file\` steps will be unsupported in the guest`);
+      writeFileSync(initramfs, buildInitramfs(init, programs, image.brd, fs && 'path' in fs ? fs.path : null));
+      if (!image.brd) ctx.err(`swap: no brd.ko next to ${image.vmlinuz} (give --modules DIR): reclaim and \`file\` steps will be unsupported in the guest`);
       const res = await boot(image, initramfs, { timeoutMs: 60_000 + timeoutMs * programs.length, onChild: (c) => void (child = c) });
       if (o.keep !== undefined) writeFileSync(join(dir, 'console.log'), res.console);
       ctx.err(`qemu: booted and ran ${programs.length} programs in ${res.seconds.toFixed(1)} s`);

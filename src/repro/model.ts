@@ -4,7 +4,7 @@
 
 import { runScenario, scenarioSwapSlots } from '../scenario/run.js';
 import type { ParsedScenario } from '../scenario/types.js';
-import { scenarioOps } from '../scenario/types.js';
+import { ScenarioError, scenarioOps } from '../scenario/types.js';
 import type { CowPolicy } from '../model/policy.js';
 import { scanSwapMap } from '../model/swapfile.js';
 import type { World } from '../world/world.js';
@@ -51,11 +51,22 @@ export function describeModel(m: ModelView): string {
   return m.verdict === 'pass' ? 'pass' : `${m.verdict} at ${m.step}`;
 }
 
-/** One line per era for a reproducer's leading comment: `anon-exclusive-6.0 (6.0 - 6.1): pass`. */
+/**
+ * One line per era for a reproducer's leading comment: `anon-exclusive-6.0 (6.0 - 6.1): pass`. A
+ * scenario that runs under one era may not under another (a name made in one era and refused in
+ * the other, as random scenarios drawn under one era do): that era's line says so.
+ */
 export function modelLines(p: ParsedScenario, eras: readonly CowPolicy[]): string[] {
   return eras.map((pol) => {
     const range = parseKernels(pol.kernels);
     const kernels = range ? (range.lo === range.hi ? versionText(range.lo) : pol.kernels.split('(')[0]!.trim()) : pol.kernels;
-    return `${`${pol.name} (${kernels})`.padEnd(34)} ${describeModel(modelView(p, pol))}`;
+    let said: string;
+    try {
+      said = describeModel(modelView(p, pol));
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      said = `cannot replay it: ${e.message.startsWith(p.file) ? e.message.slice(p.file.length + 1) : e.message}`;
+    }
+    return `${`${pol.name} (${kernels})`.padEnd(34)} ${said}`;
   });
 }

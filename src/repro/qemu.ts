@@ -1,7 +1,8 @@
 // Another kernel under QEMU: the reproducers built static go into an initramfs with a small PID 1
 // (init.c) that runs them one after the other on the serial console and powers off. No disk image,
 // no busybox: the initramfs is written here (cpio "newc", gzip). Swap is the kernel package's own
-// brd.ko (a RAM disk), when the image comes with its modules.
+// brd.ko (a RAM disk), when the image comes with its modules; a second RAM disk gets an ext4
+// image made here with mke2fs (fs.img in the initramfs), where `file` makes its files.
 
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -122,8 +123,28 @@ export interface GuestProgram {
   readonly bin: string;
 }
 
-/** The initramfs: init, the programs in /tests, brd.ko, /dev/console for init's output. */
-export function buildInitramfs(init: string, programs: readonly GuestProgram[], brd: string | null): Buffer {
+/** Bytes of the ext4 image for the guest's disk filesystem (16 MiB, 4 KiB blocks). */
+export const FS_IMAGE_MIB = 16;
+
+/**
+ * Makes the ext4 image the guest mounts for `file` (a regular file on a disk filesystem): mke2fs
+ * on a file. Returns its path, or why it could not (no e2fsprogs).
+ */
+export function makeFsImage(dir: string): { path: string } | { why: string } {
+  const path = join(dir, 'fs.img');
+  const mke2fs = process.env.COWFUZZ_MKE2FS ?? 'mke2fs';
+  try {
+    execFileSync(mke2fs, ['-q', '-F', '-t', 'ext4', '-b', '4096', '-E', 'root_owner=0:0', path, `${FS_IMAGE_MIB}M`], { stdio: 'pipe' });
+    return { path };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (err.code === 'ENOENT') return { why: `${mke2fs} not found (Debian: apt-get install e2fsprogs)` };
+    return { why: `${mke2fs} failed: ${(err.stderr?.toString() ?? err.message).trim().split('\n')[0]}` };
+  }
+}
+
+/** The initramfs: init, the programs in /tests, brd.ko, the ext4 image, /dev/console for init's output. */
+export function buildInitramfs(init: string, programs: readonly GuestProgram[], brd: string | null, fsImage: string | null = null): Buffer {
   const entries: ArchiveEntry[] = [
     { name: 'dev', mode: DIR },
     { name: 'dev/console', mode: CHR, rdev: [5, 1] },
@@ -135,6 +156,7 @@ export function buildInitramfs(init: string, programs: readonly GuestProgram[], 
   ];
   for (const p of programs) entries.push({ name: `tests/${p.name}`, mode: EXE, data: readFileSync(p.bin) });
   if (brd) entries.push({ name: basename(brd), mode: FILE, data: readFileSync(brd) });
+  if (brd && fsImage) entries.push({ name: 'fs.img', mode: FILE, data: readFileSync(fsImage) });
   return gzipSync(newcArchive(entries), { level: 1 });
 }
 

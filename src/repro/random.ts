@@ -6,7 +6,7 @@
 // Left out while drawing: ops the emitter has no C form for, a reclaim of an anon page several
 // processes map (MADV_PAGEOUT leaves shared pages alone, and user space cannot unmap an anon page
 // from the others without losing it; a page-cache page it can: the runtime zaps the other PTEs
-// first), and clear_refs where `noClearRefs` says the kernel has no soft-dirty (it would
+// first) or, at a swap PTE, of a swap-cache page another process maps again, and clear_refs where `noClearRefs` says the kernel has no soft-dirty (it would
 // write-protect nothing). Files, memfds and shared mappings are in DEFAULT_SCOPE, so drawn too.
 
 import seedrandom from 'seedrandom';
@@ -17,6 +17,7 @@ import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS } from '../engine/weights.js';
 import { folioTestAnon } from '../model/kernel.js';
 import type { CowPolicy } from '../model/policy.js';
+import { swapCacheLookup } from '../model/swap_state.js';
 import { canonicalNames } from '../ops/names.js';
 import type { Op } from '../ops/registry.js';
 import { newWorld, type World } from '../world/world.js';
@@ -33,13 +34,19 @@ export interface RandomOptions {
 /** Slots of the model's swap device in random scenarios: more than a run can use, as a real swap area. */
 export const RANDOM_SWAP_SLOTS = 256;
 
-/** Would a reclaim of this op's page need an anon page several PTEs map paged out? */
+/** Would a reclaim of this op's page need an anon page several PTEs map paged out (or, at a swap PTE, one another process maps)? */
 function reclaimsSharedPage(w: World, op: Op): boolean {
   if (op.kind !== 'reclaim') return false;
   const mmId = w.procMm[op.proc] ?? -1;
   const mm = mmId >= 0 ? w.k.mms[mmId] : undefined;
   if (!mm) return false;
   const pte = mm.pt[(mm.labels[op.label] ?? 0) + op.off];
+  if (pte?.kind === 'swap') {
+    // the shrinker takes the swap cache's folio, unmapping it where other processes map it again;
+    // MADV_PAGEOUT at a swap PTE does nothing
+    const f = swapCacheLookup(w.k, pte.type, pte.offset);
+    return f !== null && f.pages.some((p) => p.mapcount > 0);
+  }
   if (!pte || pte.kind !== 'present') return false;
   const f = w.k.folios[pte.folio];
   return f !== undefined && f !== null && folioTestAnon(f) && f.pages.reduce((n, p) => n + p.mapcount, 0) > 1;
