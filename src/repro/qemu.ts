@@ -132,15 +132,19 @@ export const FS_IMAGE_MIB = 16;
  */
 export function makeFsImage(dir: string): { path: string } | { why: string } {
   const path = join(dir, 'fs.img');
-  const mke2fs = process.env.COWFUZZ_MKE2FS ?? 'mke2fs';
-  try {
-    execFileSync(mke2fs, ['-q', '-F', '-t', 'ext4', '-b', '4096', '-E', 'root_owner=0:0', path, `${FS_IMAGE_MIB}M`], { stdio: 'pipe' });
-    return { path };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') return { why: `${mke2fs} not found (Debian: apt-get install e2fsprogs)` };
-    return { why: `${mke2fs} failed: ${(err.stderr?.toString() ?? err.message).trim().split('\n')[0]}` };
+  // not on a user's PATH on Debian: /sbin and /usr/sbin too
+  const tries = process.env.COWFUZZ_MKE2FS ? [process.env.COWFUZZ_MKE2FS] : ['mke2fs', '/usr/sbin/mke2fs', '/sbin/mke2fs'];
+  for (const mke2fs of tries) {
+    try {
+      execFileSync(mke2fs, ['-q', '-F', '-t', 'ext4', '-b', '4096', '-E', 'root_owner=0:0', path, `${FS_IMAGE_MIB}M`], { stdio: 'pipe' });
+      return { path };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { stderr?: Buffer };
+      if (err.code === 'ENOENT') continue;
+      return { why: `${mke2fs} failed: ${(err.stderr?.toString() ?? err.message).trim().split('\n')[0]}` };
+    }
   }
+  return { why: `${tries.join(', ')}: not found (Debian: apt-get install e2fsprogs)` };
 }
 
 /** The initramfs: init, the programs in /tests, brd.ko, the ext4 image, /dev/console for init's output. */

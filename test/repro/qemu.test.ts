@@ -1,11 +1,12 @@
 // The pieces of `kernel-check --kernel` that need no QEMU: the kernel version a bzImage carries, the
-// initramfs archive, and splitting the serial console into each program's output.
+// initramfs archive, the guest's ext4 image, and splitting the serial console into each program's output.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bzImageRelease, newcArchive, splitConsole } from '../../src/repro/qemu.js';
+import { bzImageRelease, buildInitramfs, FS_IMAGE_MIB, makeFsImage, newcArchive, splitConsole } from '../../src/repro/qemu.js';
+import { gunzipSync } from 'node:zlib';
 
 describe('bzImageRelease', () => {
   it('reads the setup header kernel_version string', () => {
@@ -38,6 +39,34 @@ describe('newcArchive', () => {
     execFileSync('cpio', ['-id', '--quiet'], { input: a, cwd: out });
     expect(readFileSync(join(out, 'dir/hello'), 'utf8')).toBe('hello\n');
     expect(existsSync(join(out, 'odd'))).toBe(true);
+  });
+});
+
+describe('makeFsImage', () => {
+  it('makes an ext4 image for the guest, which the initramfs carries next to brd.ko (and says why not without mke2fs)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cowfuzz-fs-'));
+    const made = makeFsImage(dir);
+    if ('why' in made) {
+      expect(made.why).toMatch(/mke2fs/);
+      return; // no e2fsprogs here
+    }
+    const img = readFileSync(made.path);
+    expect(img.length).toBe(FS_IMAGE_MIB << 20);
+    expect(img.readUInt16LE(1024 + 0x38)).toBe(0xef53); // the ext2/3/4 superblock magic
+    expect(img.readUInt32LE(1024 + 0x18)).toBe(2); // s_log_block_size: 4 KiB blocks, a page each
+    const fake = join(dir, 'x');
+    writeFileSync(fake, 'x');
+    const names = (brd: string | null): string => gunzipSync(buildInitramfs(fake, [], brd, made.path)).toString('latin1');
+    expect(names(fake)).toContain('fs.img');
+    expect(names(null)).not.toContain('fs.img'); // no RAM disk to put it on
+    const prev = process.env.COWFUZZ_MKE2FS;
+    process.env.COWFUZZ_MKE2FS = join(dir, 'no-such-mke2fs');
+    try {
+      expect(makeFsImage(dir)).toEqual({ why: expect.stringMatching(/no-such-mke2fs: not found \(Debian: apt-get install e2fsprogs\)/) });
+    } finally {
+      if (prev === undefined) delete process.env.COWFUZZ_MKE2FS;
+      else process.env.COWFUZZ_MKE2FS = prev;
+    }
   });
 });
 
