@@ -6,7 +6,9 @@
 // Left out while drawing: ops the emitter has no C form for, a reclaim of an anon page several
 // processes map (MADV_PAGEOUT leaves shared pages alone, and user space cannot unmap an anon page
 // from the others without losing it; a page-cache page it can: the runtime zaps the other PTEs
-// first) or, at a swap PTE, of a swap-cache page another process maps again, and clear_refs where `noClearRefs` says the kernel has no soft-dirty (it would
+// first) or, at a swap PTE, of a swap-cache page another process maps again, a plain R/W
+// long-term pin (an io_uring fixed buffer in the program) on a VMA io_uring itself refuses in the
+// era, and clear_refs where `noClearRefs` says the kernel has no soft-dirty (it would
 // write-protect nothing). Files, memfds and shared mappings are in DEFAULT_SCOPE, so drawn too.
 
 import seedrandom from 'seedrandom';
@@ -15,7 +17,9 @@ import { generateOp, weightArray } from '../engine/generate.js';
 import { DEFAULT_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS } from '../engine/weights.js';
+import { FOLL_FAST, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
+import { vmaLookup } from '../model/mmap.js';
 import type { CowPolicy } from '../model/policy.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { canonicalNames } from '../ops/names.js';
@@ -52,6 +56,20 @@ function reclaimsSharedPage(w: World, op: Op): boolean {
   return f !== undefined && f !== null && folioTestAnon(f) && f.pages.reduce((n, p) => n + p.mapcount, 0) > 1;
 }
 
+/**
+ * Is this a plain `gup FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM` the program performs with an io_uring
+ * fixed buffer, on a VMA io_uring itself refuses in this era (before 6.5)? The program cannot tell
+ * GUP's answer then (it stops, unsupported).
+ */
+function ioUringRefusesGup(w: World, op: Op): boolean {
+  if (op.kind !== 'gup' || op.via !== 'gup' || (op.flags & ~FOLL_FAST) !== (FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM)) return false;
+  const mm = w.k.mms[w.procMm[op.proc] ?? -1];
+  const vma = mm ? vmaLookup(mm, (mm.labels[op.label] ?? 0) + op.off) : null;
+  if (!vma) return false;
+  const inode = vma.file >= 0 ? (w.k.inodes[vma.file] ?? null) : null;
+  return !w.k.pol.ioUringAcceptsVma({ k: w.k, vma, inode });
+}
+
 /** One random scenario's text (the i-th of the seed), under `pol`. */
 export function randomScenario(pol: CowPolicy, i: number, o: RandomOptions): string {
   const rnd = seedrandom.alea(`${o.seed}/${i}`);
@@ -66,6 +84,7 @@ export function randomScenario(pol: CowPolicy, i: number, o: RandomOptions): str
     if (
       cFormOf(op, canonicalNames(64, 64, 64)).kind === 'unsupported' ||
       reclaimsSharedPage(w, op) ||
+      ioUringRefusesGup(w, op) ||
       (o.noClearRefs && op.kind === 'clear_refs')
     ) {
       misses++;
