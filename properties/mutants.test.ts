@@ -28,9 +28,9 @@ describe('seeded bugs are found', () => {
       expect(findings.length, `not found in ${RUNS} runs`).toBeGreaterThan(0);
       const f = findings[0]!;
       expect(f.ops.length).toBeLessThanOrEqual(8);
-      expect(failsAt(f.ops, bug, f.invariant, DEFAULT_SCOPE.swapSlots)).toBe(f.ops.length);
+      expect(failsAt(f.ops, bug, f.invariant, f.swapSlots)).toBe(f.ops.length);
       // the same ops are fine under the policy the mutant was derived from
-      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: DEFAULT_SCOPE.swapSlots }).verdict).toBe('pass');
+      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: f.swapSlots }).verdict).toBe('pass');
     });
   }
 

@@ -3,8 +3,8 @@
 import { FOLL_PIN } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
-import type { Folio } from '../model/types.js';
-import { siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import { PG_zero, type Folio } from '../model/types.js';
+import { pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -23,10 +23,40 @@ function where(w: World, s: number): string {
   return w.words.addr(siteMm(s), siteAddr(s));
 }
 
+/**
+ * A PMD-mapped THP: only the head's PG_anon_exclusive counts for a PMD mapping. An exclusive head
+ * means one PMD maps the folio and no PTE maps any of its pages; a writable PMD, or a pinned page
+ * of a PMD-mapped folio, needs an exclusive head.
+ */
+function checkPmdMapped(w: World, f: Folio, pmds: readonly number[]): Violation | null {
+  const k = w.k;
+  const head = f.pages[0]!;
+  if (head.anonExclusive) {
+    if (pmds.length > 1) return v(`${w.words.folio(f.id)} has a PageAnonExclusive head but PMDs at ${where(w, pmds[0]!)} and ${where(w, pmds[1]!)} map it`, [f.id]);
+    for (let n = 0; n < f.nr; n++) {
+      if (f.pages[n]!.mapcount > 0) return v(`${w.words.folio(f.id)} has a PageAnonExclusive head and a PMD at ${where(w, pmds[0]!)}, but a PTE maps its page ${n}`, [f.id]);
+    }
+    return null;
+  }
+  for (const s of pmds) {
+    const pmd = k.mms[siteMm(s)]!.pmd[(siteAddr(s) / k.pmdPages) | 0]!;
+    if (pmd.kind === 'huge' && pmd.write) return v(`the PMD at ${where(w, s)} is writable but the head of ${w.words.folio(f.id)} is not PageAnonExclusive`, [f.id]);
+  }
+  for (let n = 0; n < f.nr; n++) {
+    if (pinnedPage(w, f, n)) return v(`${w.words.folio(f.id)}+${n} is pinned (FOLL_PIN) and mapped by a PMD whose head is not PageAnonExclusive`, [f.id]);
+  }
+  return null;
+}
+
 function checkFolio(w: World, f: Folio): Violation | null {
   const k = w.k;
   const sites = sitesOfFolio(w.index, f.id);
   const anon = folioTestAnon(f);
+  const pmds = pmdSitesOfFolio(w.index, f.id);
+  if (pmds.length > 0 && anon) {
+    const bad = checkPmdMapped(w, f, pmds);
+    if (bad) return bad;
+  }
   for (let n = 0; n < f.nr; n++) {
     const page = f.pages[n]!;
     // the PTEs mapping this page: how many, and the first writable one
@@ -62,7 +92,7 @@ export function checkAnonExclusive(w: World, set: CheckSet): Violation | null {
   for (let ifolios = 0; ifolios < set.folios.n; ifolios++) {
     const id = set.folios.v[ifolios]!;
     const f = k.folios[id];
-    if (!f || id === 0) continue;
+    if (!f || f.flags & PG_zero) continue;
     const bad = checkFolio(w, f);
     if (bad) return bad;
   }

@@ -36,6 +36,8 @@ function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
  * null when a load would not return (past the end of the file: SIGBUS).
  */
 export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
+  const pmd = k.mms[mm]!.pmd[(addr / k.pmdPages) | 0];
+  if (pmd !== undefined && pmd.kind === 'huge') return k.folios[pmd.folio]?.pages[addr % k.pmdPages]?.data ?? ZERO_VALUE;
   const pte = k.mms[mm]!.pt[addr]!;
   switch (pte.kind) {
     case 'present':
@@ -75,7 +77,8 @@ function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
   const got = peekAddr(k, mmId, addr);
   if (got === null) return null;
   const pte = k.mms[mmId]!.pt[addr]!;
-  const folios = pte.kind === 'present' ? [pte.folio] : [];
+  const pmd = k.mms[mmId]!.pmd[(addr / k.pmdPages) | 0]!;
+  const folios = pmd.kind === 'huge' ? [pmd.folio] : pte.kind === 'present' ? [pte.folio] : [];
   const where = words.addr(mmId, addr);
   const key = objAt(shadow, mmId, addr);
   if (want === SHARED_VIEW) {

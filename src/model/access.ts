@@ -6,7 +6,7 @@ import { FAULT_FLAG_WRITE, VM_FAULT_HWPOISON, VM_FAULT_RETRY, VM_FAULT_SIGBUS, V
 import { folioOf, touchFolioData } from './kernel.js';
 import { handleMmFault } from './memory.js';
 import { vmaLookup } from './mmap.js';
-import { setPte } from './pgtable.js';
+import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
 import type { Signal } from './result.js';
 import type { Kernel, Mm } from './types.js';
 
@@ -36,6 +36,8 @@ function userFault(k: Kernel, mm: Mm, addr: number, write: boolean): { sig: Sign
 /** A load from user space at addr. */
 export function userLoad(k: Kernel, mm: Mm, addr: number): Load {
   for (let t = 0; t <= MAX_FAULTS; t++) {
+    const pmd = hugePmdAt(k, mm, addr);
+    if (pmd !== null) return { ok: true, value: folioOf(k, pmd.folio).pages[addr % k.pmdPages]!.data };
     const pte = mm.pt[addr];
     if (pte !== undefined && pte.kind === 'present') return { ok: true, value: folioOf(k, pte.folio).pages[pte.idx]!.data };
     const err = userFault(k, mm, addr, false);
@@ -47,8 +49,16 @@ export function userLoad(k: Kernel, mm: Mm, addr: number): Load {
 /** A store of `value` from user space at addr; the MMU sets the PTE's dirty bit. */
 export function userStore(k: Kernel, mm: Mm, addr: number, value: number): Store {
   for (let t = 0; t <= MAX_FAULTS; t++) {
+    const pmd = hugePmdAt(k, mm, addr);
+    if (pmd !== null && pmd.write) {
+      const f = folioOf(k, pmd.folio);
+      f.pages[addr % k.pmdPages]!.data = value;
+      touchFolioData(k, f);
+      if (!pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), { ...pmd, dirty: true });
+      return STORED;
+    }
     const pte = mm.pt[addr];
-    if (pte !== undefined && pte.kind === 'present' && pte.write) {
+    if (pmd === null && pte !== undefined && pte.kind === 'present' && pte.write) {
       const f = folioOf(k, pte.folio);
       f.pages[pte.idx]!.data = value;
       touchFolioData(k, f);

@@ -8,12 +8,12 @@ import {
   PTE_MARKER_GUARD,
   PTE_MARKER_POISONED,
   PTE_MARKER_UFFD_WP,
+  VM_FAULT_FALLBACK,
   VM_FAULT_HWPOISON,
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   VM_FAULT_WRITE,
   VM_MAYSHARE,
-  VM_MAYWRITE,
   VM_SHARED,
   VM_SOFTDIRTY,
   VM_UFFD_WP,
@@ -28,21 +28,25 @@ import { filemapLookup, folioMarkDirty, inodeOf } from './filemap.js';
 import { filemapGetFolio } from './fops.js';
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioDupRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, folioFreeSwap, folioSwapped, swapCacheLookup } from './swap_state.js';
-import { swapDuplicate, swapFree, swapInfo, swpVal } from './swapfile.js';
+import { swapDuplicate, swapFree, swapInfo, swpOffset, swpVal } from './swapfile.js';
 import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
+import { isCowMapping } from './vma.js';
+import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
 
-/** models is_cow_mapping(): private and may become writable */
-export function isCowMapping(flags: number): boolean {
-  return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
-}
+export { isCowMapping };
 
 /** models vm_normal_folio(): the folio behind a present PTE, null for the zero page (pte_special) */
 export function vmNormalFolio(k: Kernel, pte: PtePresent): Folio | null {
   return pte.folio === ZERO_FOLIO ? null : folioOf(k, pte.folio);
 }
 
-/** models handle_mm_fault() -> handle_pte_fault() for one page of an anon VMA */
+/** models handle_mm_fault() -> __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
 export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
+  if (pmd.kind !== 'table' && vma.file < 0) {
+    const ret = handleHugePmdFault(k, mm, vma, addr, flags, pmd.kind === 'huge' ? pmd : null);
+    if (!(ret & VM_FAULT_FALLBACK)) return ret;
+  }
   const pte = mm.pt[addr]!;
   switch (pte.kind) {
     case 'none':
@@ -77,6 +81,11 @@ function handlePteMarker(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
 function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, uffdWp: boolean): number {
   if (!(flags & FAULT_FLAG_WRITE)) {
     setPte(k, mm, addr, mkPresent(ZERO_FOLIO, 0, false, false, false, uffdWp));
+    return 0;
+  }
+  const order = anonFaultOrder(k, mm, vma, addr); // alloc_anon_folio(): an mTHP where allowed (6.8+)
+  if (order > 0) {
+    mapNewAnonMthp(k, mm, vma, addr, order, uffdWp);
     return 0;
   }
   const folio = allocAnonFolio(k, 0, 0);
@@ -277,8 +286,10 @@ function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, 
 function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, flags: number): number {
   const write = (flags & FAULT_FLAG_WRITE) !== 0;
   let folio = swapCacheLookup(k, pte.type, pte.offset);
+  let idx = 0;
   if (folio) {
     folioGet(k, folio); // the lookup's reference: it becomes the mapping's
+    idx = pte.offset - swpOffset(folio.swap); // folio_file_page(): a large folio's slots are contiguous
   } else {
     // swapin_readahead() -> __read_swap_cache_async(): a new folio (its allocation reference is
     // the fault's), added to the swap cache and read from the slot
@@ -290,15 +301,15 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
     if (tag >= 0) folio.pages[0]!.mteTag = tag;
   }
   swapFree(k, pte.type, pte.offset);
-  const page = folio.pages[0]!;
+  const page = folio.pages[idx]!;
   const site: SwapinSite = { k, mm, vma, folio, page, swpExclusive: pte.exclusive, write, pendingSwapRefs: 1 };
   if (ask(k, 'do_swap_page', k.pol.swapinFreeSwapFirst, site)) folioFreeSwap(k, folio);
   const how = ask(k, 'do_swap_page', k.pol.swapinMap, { ...site, pendingSwapRefs: 0 });
   const exclusive = how !== 'shared';
   if (how === 'exclusive-free-swap') folioFreeSwap(k, folio);
   const writable = exclusive && write && (vma.flags & VM_WRITE) !== 0 && !pte.uffdWp;
-  folioAddAnonRmapPtes(k, folio, 0, 1, exclusive);
-  setPte(k, mm, addr, mkPresent(folio.id, 0, writable, writable, writable || pte.softDirty, pte.uffdWp));
+  folioAddAnonRmapPtes(k, folio, idx, 1, exclusive);
+  setPte(k, mm, addr, mkPresent(folio.id, idx, writable, writable, writable || pte.softDirty, pte.uffdWp));
   if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
   return writable ? VM_FAULT_WRITE : 0;
 }
@@ -342,8 +353,25 @@ export function zapPte(k: Kernel, mm: Mm, addr: number): void {
   }
 }
 
+/**
+ * models zap_pmd_range() -> zap_pte_range() over [start, end): a huge PMD the range covers whole
+ * goes with zap_huge_pmd(); one it covers in part is split first (__split_huge_pmd()) and its
+ * PTEs in the range zapped.
+ */
 export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (let a = start; a < end; a++) zapPte(k, mm, a);
+  for (let a = start; a < end; a++) {
+    const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+    if (pmd.kind === 'huge') {
+      const base = a - (a % k.pmdPages);
+      if (base >= start && base + k.pmdPages <= end) {
+        zapHugePmd(k, mm, a);
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+      splitHugePmd(k, mm, a);
+    }
+    zapPte(k, mm, a);
+  }
 }
 
 /**
@@ -353,6 +381,12 @@ export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void
 export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
   if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return;
   for (let a = srcVma.start; a < srcVma.end; a++) {
+    const pmd = src.pmd[(a / k.pmdPages) | 0]!;
+    // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
+    if (pmd.kind === 'huge' && copyHugePmd(k, src, dst, srcVma, dstVma, a, pmd)) {
+      a = a - (a % k.pmdPages) + k.pmdPages - 1;
+      continue;
+    }
     const pte = src.pt[a]!;
     if (pte.kind === 'none') continue;
     setPte(k, dst, a, copyOnePte(k, src, srcVma, dstVma, a, pte));

@@ -59,6 +59,22 @@ export interface VmaSite {
   readonly inode: Inode | null;
 }
 
+/** do_huge_pmd_wp_page(): the PMD-mapped folio (page = its head), and whether THP is enabled for the VMA now. */
+export interface HugeWpSite extends CowSite {
+  /** transparent_hugepage_enabled(vma) / thp_vma_allowable_order(PMD_ORDER) at the fault */
+  readonly thpEnabled: boolean;
+}
+
+/**
+ * do_huge_pmd_wp_page() on an anon PMD: reuse the THP (maybe after leaving the swap cache), drop
+ * the swap cache and ask again, copy the whole THP into a new one or into small pages (<= 5.7),
+ * or split the PMD and let do_wp_page() handle the one page (VM_FAULT_FALLBACK, 5.8+).
+ */
+export type HugeWp = 'reuse' | 'reuse-free-swap' | 'free-swap-recheck' | 'copy-huge' | 'copy-pages' | 'split';
+
+/** A write (or unshare) fault on the huge zero PMD: map a new zeroed THP, or split the PMD and COW the small zero page. */
+export type HugeZeroWp = 'alloc-huge' | 'split';
+
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
 export type WpReuse = 'reuse' | 'reuse-free-swap' | 'copy' | 'free-swap-recheck';
 
@@ -98,6 +114,11 @@ export interface CowPolicy {
   readonly base?: string;
   /** for a seeded-bug variant: the one wrong decision it makes */
   readonly seededBug?: string;
+  /**
+   * the fuzz scope (`cowfuzz fuzz --scope`) whose ops reach the decisions this policy changes, when
+   * the default scope's do not (large folios: 'thp'); `cowfuzz fuzz` uses it unless --scope is given
+   */
+  readonly fuzzScope?: string;
   readonly features: EraFeatures;
 
   /** do_wp_page(): reuse the anon page or copy it (wp_can_reuse_anon_folio(), reuse_swap_page(), page_count()) */
@@ -126,6 +147,8 @@ export interface CowPolicy {
   readonly pinAccountsZeroPage: boolean;
   /** unpin_user_page() on a small folio: how much the refcount drops (GUP_PIN_COUNTING_BIAS) */
   readonly unpinRefs: number;
+  /** shrink_folio_list(): split this large anon folio before add_to_swap() (no PMD mapping: 4.13-6.9; partially mapped: 6.10+) */
+  readonly reclaimSplitsLarge: Decision<Folio, boolean>;
   /** shrink_folio_list(): keep a maybe-pinned folio out of the swap cache (feb889fb40fa, 5.11) */
   readonly reclaimSkipsAddToSwap: Decision<Folio, boolean>;
   /** try_to_unmap_one(): replace this anon PTE by a swap PTE (folio_try_share_anon_rmap_pte()), with or without the exclusive bit */
@@ -148,6 +171,12 @@ export interface CowPolicy {
   readonly ioUringAcceptsVma: Decision<VmaSite, boolean>;
   /** do_mmap() of a write-sealed memfd MAP_SHARED read-only: EPERM (<= 6.6) or allowed with VM_MAYWRITE cleared (6.7+) */
   readonly sealedReadOnlySharedMap: 'EPERM' | 'clear-maywrite';
+  /** anon mTHP (6.8, "mm: thp: support allocation of anonymous multi-size THP"): folio sizes below the PMD (hugepages-<size>kB/enabled) for anonymous faults */
+  readonly anonMthp: boolean;
+  /** do_huge_pmd_wp_page(): reuse, copy or split a write-protected anon PMD */
+  readonly hugePmdWpReuse: Decision<HugeWpSite, HugeWp>;
+  /** do_huge_pmd_wp_page() on the huge zero PMD: a new THP (<= 5.7, 6.13+) or split and fall back */
+  readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

@@ -68,6 +68,30 @@ export function allocSwapSlot(k: Kernel): number {
   return -1;
 }
 
+/**
+ * models folio_alloc_swap() for a large folio -> get_swap_pages(1, &entry, nr) (swap_alloc_cluster()):
+ * `nr` contiguous free slots whose first offset is a multiple of nr (a large folio's swap entries are
+ * naturally aligned: folio_swap() and folio_file_page() rely on it), SWAP_HAS_CACHE set on each;
+ * -1 if no device has such a run. The run holding the header is never free.
+ */
+export function allocSwapSlots(k: Kernel, nr: number): number {
+  if (nr === 1) return allocSwapSlot(k);
+  for (const si of k.swap) {
+    for (let off = 0; off + nr <= si.map.length; off += nr) {
+      if (off < k.pol.swapLowestBit) continue;
+      let free = true;
+      for (let i = 0; i < nr && free; i++) free = slotFree(si, off + i);
+      if (!free) continue;
+      for (let i = 0; i < nr; i++) {
+        si.hasCache[off + i] = true;
+        touchSlot(k, si.type, off + i);
+      }
+      return swpVal(si.type, off);
+    }
+  }
+  return -1;
+}
+
 /** models swap_swapcount() / __swap_count(): swap PTEs referencing the slot */
 export function swapCount(k: Kernel, type: number, offset: number): number {
   return swapInfo(k, type).map[offset] ?? 0;

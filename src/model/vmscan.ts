@@ -10,7 +10,8 @@ import type { CowSite } from './policy.js';
 import { mkSwap, PTE_NONE } from './pte.js';
 import { folioShareAnonRmapPte, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
-import { allocSwapSlot, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
+import { allocSwapSlot, allocSwapSlots, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
+import { canSplitFolio, splitFolio, splitHugePmd } from './huge_memory.js';
 import { folioPut } from './kernel.js';
 import { PG_dirty, type Folio, type Kernel } from './types.js';
 
@@ -80,14 +81,22 @@ function unmapFileFolio(k: Kernel, folio: Folio): void {
   }
 }
 
-/** models shrink_folio_list() for one anon folio */
+/**
+ * models shrink_folio_list() for one anon folio. A large folio that cannot be split (a reference
+ * beyond its mappings) is kept (activate_locked); one the era splits first, or one for which no
+ * run of slots is free ("Fallback to swap normal pages"), is split and each small folio reclaimed.
+ */
 function shrinkAnonFolio(k: Kernel, folio: Folio): ReclaimResult {
   if (folio.swap < 0) {
     if (ask(k, 'shrink_folio_list', k.pol.reclaimSkipsAddToSwap, folio)) return 'kept-pinned';
-    const entry = allocSwapSlot(k);
-    if (entry < 0) return 'kept-no-swap';
+    if (folio.nr > 1) {
+      if (!canSplitFolio(folio)) return 'kept-referenced';
+      if (ask(k, 'shrink_folio_list', k.pol.reclaimSplitsLarge, folio)) return shrinkSplit(k, folio);
+    }
+    const entry = allocSwapSlots(k, folio.nr);
+    if (entry < 0) return folio.nr > 1 ? shrinkSplit(k, folio) : 'kept-no-swap';
     addToSwapCache(k, folio, entry); // models add_to_swap()
-    if (k.tracer) k.tracer.event('add_to_swap', `folio#${folio.id} -> swp_entry(${swpType(entry)},${swpOffset(entry)})`);
+    if (k.tracer) k.tracer.event('add_to_swap', `folio#${folio.id} -> swp_entry(${swpType(entry)},${swpOffset(entry)})${folio.nr > 1 ? ` .. ${swpOffset(entry) + folio.nr - 1}` : ''}`);
   }
   if (!tryToUnmap(k, folio)) return 'kept-mapped';
   pageout(k, folio);
@@ -95,6 +104,23 @@ function shrinkAnonFolio(k: Kernel, folio: Folio): ReclaimResult {
   if (folio.refcount !== folio.nr) return 'kept-referenced';
   deleteFromSwapCache(k, folio);
   return 'freed';
+}
+
+/** split_folio_to_list() then shrink_folio_list() on each small folio: what happened to the first page's folio (any kept one wins) */
+function shrinkSplit(k: Kernel, folio: Folio): ReclaimResult {
+  const before = k.folios.length;
+  const nr = folio.nr;
+  if (splitFolio(k, folio) !== null) return 'kept-referenced';
+  const parts = [folio.id];
+  for (let id = before; id < before + nr - 1; id++) parts.push(id);
+  let out: ReclaimResult = 'freed';
+  for (const id of parts) {
+    const f = k.folios[id];
+    if (!f) continue; // freed by the split: an unmapped page
+    const r = shrinkAnonFolio(k, f);
+    if (out === 'freed') out = r;
+  }
+  return out;
 }
 
 /**
@@ -108,6 +134,9 @@ function tryToUnmap(k: Kernel, folio: Folio): boolean {
     if (!mm.alive) continue;
     for (const vma of mm.vmas) {
       for (let a = vma.start; a < vma.end; a++) {
+        // TTU_SPLIT_HUGE_PMD: split_huge_pmd_address() first; then the PTEs are unmapped one by one
+        const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+        if (pmd.kind === 'huge' && pmd.folio === folio.id) splitHugePmd(k, mm, a);
         const pte = mm.pt[a]!;
         if (pte.kind !== 'present' || pte.folio !== folio.id) continue;
         const page = folio.pages[pte.idx]!;

@@ -18,6 +18,7 @@ import { readOp, type ReadOp } from './kinds/read.js';
 import { reclaimOp, type ReclaimOp } from './kinds/reclaim.js';
 import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
+import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -41,7 +42,9 @@ export type Op =
   | TruncateOp
   | FsyncOp
   | SealOp
-  | MsyncOp;
+  | MsyncOp
+  | ThpOp
+  | SplitOp;
 
 export type OpKind = Op['kind'];
 
@@ -70,6 +73,8 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   fsyncOp,
   sealOp,
   msyncOp,
+  thpOp,
+  splitOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

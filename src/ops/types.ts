@@ -30,6 +30,8 @@ export interface Scope {
   readonly maxObjs: number;
   /** GUP variants the generator draws: FOLL_FORCE, GUP-fast, stepwise GUP (and poke) */
   readonly gupVariants: boolean;
+  /** large folios: THP settings, MADV_HUGEPAGE, PMD-aligned PMD-sized mappings, split_folio() */
+  readonly thp: boolean;
 }
 
 /**
@@ -83,6 +85,8 @@ export interface OpSpec<O extends OpBase = OpBase> {
   apply(w: World, op: O): Outcome;
   /** Can build() make an op of this kind in this world, within the scope? Cheap. */
   possible(w: World, scope: Scope): boolean;
+  /** False when no world within the scope makes this kind possible (fast-check then leaves the kind out); always true when left out. */
+  inScope?(scope: Scope): boolean;
   /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */

@@ -62,15 +62,18 @@ export function gupUnsupportedWhy(flags: number): string {
 
 const STEPWISE = 'a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space';
 const FILES = 'files, memfds and shared mappings have no C form yet (the runtime maps private anonymous memory only)';
+const LARGE = "large folios have no C form yet (the runtime maps every label MADV_NOHUGEPAGE at a 4 KiB boundary, and the model's PMD is a few pages, not 2 MiB)";
 
 export const C_FORMS: CFormTable = {
   mmap: (op, n) =>
     op.shared || op.obj >= 0
       ? unsupported(FILES)
-      : c(`CF_MMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
+      : op.aligned
+        ? unsupported(LARGE)
+        : c(`CF_MMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
   munmap: (op, n) => c(`CF_MUNMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   mprotect: (op, n) => c(`CF_MPROTECT(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
-  madvise: (op, n) => c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`),
+  madvise: (op, n) => (op.advice === 'MADV_HUGEPAGE' || op.advice === 'MADV_NOHUGEPAGE' ? unsupported(LARGE) : c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`)),
   fork: (op, n) => c(`CF_FORK(${P(n, op.proc)}, ${P(n, op.child)})`),
   exit: (op, n) => c(`CF_EXIT(${P(n, op.proc)})`),
   read: (op, n) => (op.via === 'ref' ? c(`CF_READ_REF(${R(n, op.ref)}, ${op.page})`) : c(`CF_READ(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),
@@ -105,6 +108,8 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   fsync: FILES,
   seal: FILES,
   msync: FILES,
+  thp: LARGE,
+  split: LARGE,
 };
 
 /** The C form of one op, from the table. */

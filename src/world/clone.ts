@@ -18,6 +18,7 @@ function cloneMm(mm: Mm): Mm {
     ...mm,
     vmas: mm.vmas.map((v) => ({ ...v })),
     pt: mm.pt.slice(),
+    pmd: mm.pmd.slice(),
     labels: mm.labels.slice(),
     labelPages: mm.labelPages.slice(),
   };
@@ -36,6 +37,10 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     refs: k.refs.map(cloneRef),
     inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice() })),
     nextVpn: k.nextVpn,
+    pmdPages: k.pmdPages,
+    pmdOrder: k.pmdOrder,
+    thp: { enabled: k.thp.enabled, orders: k.thp.orders.slice() },
+    hugeZeroFolio: k.hugeZeroFolio,
     pol: k.pol,
     journal,
     tracer: null,

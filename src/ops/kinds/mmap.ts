@@ -23,9 +23,11 @@ export interface MmapOp {
   readonly obj: number;
   /** first file page mapped */
   readonly offset: number;
+  /** the mapping starts on a PMD boundary (cow.c's mmap of twice the size, trimmed) */
+  readonly aligned: boolean;
 }
 
-const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [NAME [offset N]]'];
+const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [aligned] [NAME [offset N]]'];
 
 export const MAX_MMAP_PAGES = 64;
 
@@ -54,6 +56,8 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (next()?.text === 'rw' || next()?.text === 'ro') write = toks[i++]!.text === 'rw';
     let shared = false;
     if (next()?.text === 'private' || next()?.text === 'shared') shared = toks[i++]!.text === 'shared';
+    let aligned = false;
+    if (next()?.text === 'aligned') aligned = toks[i++]!.text === 'aligned';
     let obj = -1;
     let offset = 0;
     if (next() !== undefined) {
@@ -74,10 +78,11 @@ export const mmapOp: OpSpec<MmapOp> = {
       shared,
       obj,
       offset,
+      aligned,
     };
   },
   print: (op, n) =>
-    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
+    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.aligned ? ' aligned' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
   check(w, op) {
     if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
@@ -94,14 +99,15 @@ export const mmapOp: OpSpec<MmapOp> = {
       shadowNewMm(w.shadow, mm.id, -1);
       bindProc(w, op.proc, mm);
     }
+    const align = op.aligned ? w.k.pmdPages : 1;
     if (op.obj < 0 && !op.shared) {
-      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write));
+      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write), -1, 0, align);
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);
       return OK;
     }
     // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
     const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
-    const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset);
+    const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset, align);
     if (typeof vma === 'string') return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
     shadowMmapFile(w.shadow, mm.id, vma.start, vma.end, ino.id, op.offset, op.shared);
     return OK;
@@ -118,16 +124,21 @@ export const mmapOp: OpSpec<MmapOp> = {
       const cands = w.liveProcs.filter((p) => labelsOf(w, p) < scope.maxLabels);
       proc = cands[c.pick(cands.length)]!;
     }
+    const label = labelsOf(w, proc);
+    if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.25))) {
+      // a PMD-aligned mapping of one PMD: room for a THP (or mTHPs)
+      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: true };
+    }
     const pages = scope.mmapPages[c.pick(scope.mmapPages.length)]!;
     const write = c.chance(0.9);
     const objs = objsCreated(w);
     if (scope.maxObjs > 0 && c.chance(0.4)) {
       // a file or memfd if there is one, else shared anonymous memory
       const shared = c.chance(0.5);
-      if (objs > 0) return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared, obj: c.pick(objs), offset: 0 };
-      return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: true, obj: -1, offset: 0 };
+      if (objs > 0) return { kind: 'mmap', proc, label, pages, write, shared, obj: c.pick(objs), offset: 0, aligned: false };
+      return { kind: 'mmap', proc, label, pages, write, shared: true, obj: -1, offset: 0, aligned: false };
     }
-    return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: false, obj: -1, offset: 0 };
+    return { kind: 'mmap', proc, label, pages, write, shared: false, obj: -1, offset: 0, aligned: false };
   },
   simplify(op) {
     const out: MmapOp[] = [];
@@ -135,6 +146,7 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (!op.write) out.push({ ...op, write: true });
     if (op.offset > 0) out.push({ ...op, offset: 0 });
     if (op.shared && op.obj >= 0) out.push({ ...op, shared: false });
+    if (op.aligned) out.push({ ...op, aligned: false });
     return out;
   },
 };

@@ -6,6 +6,7 @@ import { isZeroFolio } from '../../model/kernel.js';
 import { filemapLookup, inodeOf } from '../../model/filemap.js';
 import { linearPageIndex } from '../../model/memory.js';
 import { vmaLookup } from '../../model/mmap.js';
+import { hugePmdAt } from '../../model/pgtable.js';
 import { swapCacheLookup } from '../../model/swap_state.js';
 import { shrinkFolio } from '../../model/vmscan.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
@@ -36,8 +37,10 @@ export const reclaimOp: OpSpec<ReclaimOp> = {
   apply(w, op): Outcome {
     const { mm, addr } = resolveAddr(w, op);
     const pte = mm.pt[addr]!;
+    const pmd = hugePmdAt(w.k, mm, addr);
     let folio = null;
-    if (pte.kind === 'present') folio = w.k.folios[pte.folio] ?? null;
+    if (pmd !== null) folio = w.k.folios[pmd.folio] ?? null;
+    else if (pte.kind === 'present') folio = w.k.folios[pte.folio] ?? null;
     else if (pte.kind === 'swap') folio = swapCacheLookup(w.k, pte.type, pte.offset);
     else {
       const vma = vmaLookup(mm, addr);

@@ -12,6 +12,11 @@ import {
   swapinExclusiveAnon,
   unmapShareAnonRmap,
   wpReuseAnonExclusive,
+  hugeWpAnonExclusive,
+  hugeZeroWpAlloc,
+  reclaimSplitsPartiallyMapped,
+  shouldTryToFreeSwapNr,
+  wpReuseAnonExclusiveSmall,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -35,6 +40,7 @@ export const anonExclusive519 = variant(
     forkCopiesAnon: forkCopiesPinnedExclusive,
     gupMustUnshare: gupMustUnshareAnon,
     tryToUnmapAnon: unmapShareAnonRmap,
+    hugePmdWpReuse: hugeWpAnonExclusive,
   },
 );
 
@@ -89,15 +95,60 @@ export const anonExclusive65 = variant(
 );
 
 /**
- * 6.7+: e8e17ee90eaf "permit write-sealed memfd read-only shared mappings" (a read-only MAP_SHARED
- * of a write-sealed memfd is allowed, with VM_MAYWRITE cleared). The current kernel.
+ * 6.7: e8e17ee90eaf "permit write-sealed memfd read-only shared mappings" (a read-only MAP_SHARED
+ * of a write-sealed memfd is allowed, with VM_MAYWRITE cleared).
  */
-export const anonExclusive = variant(
+export const anonExclusive67 = variant(
   anonExclusive65,
   {
-    name: 'anon-exclusive',
-    kernels: '6.7+',
-    summary: 'anon-exclusive-6.5 + read-only shared mappings of write-sealed memfds allowed (the current kernel)',
+    name: 'anon-exclusive-6.7',
+    kernels: '6.7',
+    summary: 'anon-exclusive-6.5 + read-only shared mappings of write-sealed memfds allowed',
   },
   { sealedReadOnlySharedMap: 'clear-maywrite' },
+);
+
+/**
+ * 6.8-6.9: "mm: thp: support allocation of anonymous multi-size THP" (anon mTHP: the
+ * per-size hugepages-<size>kB/enabled settings, alloc_anon_folio() on write faults). A large folio
+ * without a PMD mapping is still split before swap-out.
+ */
+export const anonExclusive68 = variant(
+  anonExclusive67,
+  {
+    name: 'anon-exclusive-6.8',
+    kernels: '6.8 - 6.9',
+    summary: 'anon-exclusive-6.7 + anonymous multi-size THP (mTHP) on write faults',
+  },
+  { anonMthp: true },
+);
+
+/**
+ * 6.10-6.12: large folios and swap. wp_can_reuse_anon_folio() never reuses a large folio (only
+ * PG_anon_exclusive pages are reused in place); shrink_folio_list() splits only partially mapped
+ * large folios, so mTHPs and PTE-mapped THPs go to swap whole; should_try_to_free_swap() counts
+ * the swap cache's nr references. (Versions from the research notes, issue10-large-folios.md.)
+ */
+export const anonExclusive610 = variant(
+  anonExclusive68,
+  {
+    name: 'anon-exclusive-6.10',
+    kernels: '6.10 - 6.12',
+    summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out)',
+  },
+  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr },
+);
+
+/**
+ * 6.13+: 1ced09e0331f "mm: Allocate THP on hugezeropage wp-fault" (a write to the huge zero PMD
+ * maps a new THP instead of splitting). The current kernel.
+ */
+export const anonExclusive = variant(
+  anonExclusive610,
+  {
+    name: 'anon-exclusive',
+    kernels: '6.13+',
+    summary: 'anon-exclusive-6.10 + a write fault on the huge zero PMD maps a new THP (the current kernel)',
+  },
+  { hugeZeroWp: hugeZeroWpAlloc },
 );

@@ -21,6 +21,9 @@ import {
   ioUringAnonOnly,
   neverReuseNonAnon,
   unshareNonAnonNothing,
+  hugeWpByMapcountCopy,
+  hugeZeroWpAllocIfEnabled,
+  reclaimSplitsWithoutPmd,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -47,6 +50,7 @@ export const mapcount: CowPolicy = {
   pinAccountsZeroPage: true,
   unpinRefs: GUP_PIN_COUNTING_BIAS,
   reclaimSkipsAddToSwap: reclaimAnything,
+  reclaimSplitsLarge: reclaimSplitsWithoutPmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
   mprotectMakesWritable: mprotectNeverWritable,
@@ -57,6 +61,9 @@ export const mapcount: CowPolicy = {
   gupFastPinAllowed: anyFastPin,
   ioUringAcceptsVma: ioUringAnonOnly,
   sealedReadOnlySharedMap: 'EPERM',
+  anonMthp: false,
+  hugePmdWpReuse: hugeWpByMapcountCopy,
+  hugeZeroWp: hugeZeroWpAllocIfEnabled,
   reserveSwapHeader: true,
   swapLowestBit: 1,
 };

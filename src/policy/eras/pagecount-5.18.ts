@@ -1,4 +1,4 @@
-import { shouldTryToFreeSwap, swapinReuseByPageCount, wpCanReuseAnonFolio } from '../decisions.js';
+import { hugeWpByRefcount, shouldTryToFreeSwap, swapinReuseByPageCount, wpCanReuseAnonFolio } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount } from './pagecount.js';
 
@@ -12,7 +12,7 @@ export const pagecount518 = variant(
   {
     name: 'pagecount-5.18',
     kernels: '5.18',
-    summary: 'pagecount + swap-in (and THP) reuse by page_count; do_wp_page frees the swap cache first',
+    summary: 'pagecount + swap-in and THP (do_huge_pmd_wp_page, 3bff7e3f1f16) reuse by page_count; do_wp_page frees the swap cache first',
   },
-  { wpReuseAnon: wpCanReuseAnonFolio, swapinFreeSwapFirst: shouldTryToFreeSwap, swapinMap: swapinReuseByPageCount },
+  { wpReuseAnon: wpCanReuseAnonFolio, swapinFreeSwapFirst: shouldTryToFreeSwap, swapinMap: swapinReuseByPageCount, hugePmdWpReuse: hugeWpByRefcount },
 );
