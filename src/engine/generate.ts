@@ -21,9 +21,11 @@ export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Cho
   let total = 0;
   for (let i = 0; i < OP_SPECS.length; i++) {
     const wt = weights[i]!;
-    const ok = wt > 0 && OP_SPECS[i]!.possible(w, scope);
-    possibleScratch[i] = ok ? wt : 0;
-    total += ok ? wt : 0;
+    const spec = OP_SPECS[i]!;
+    const ok = wt > 0 && spec.possible(w, scope);
+    const eff = ok ? (spec.boost === undefined ? wt : wt * spec.boost(w, scope)) : 0;
+    possibleScratch[i] = eff;
+    total += eff;
   }
   if (total === 0) return null;
   let x = rnd() * total;

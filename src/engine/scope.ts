@@ -22,12 +22,13 @@ export const EXHAUST_FILES_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 1, mmapP
 export const LARGE_SCOPE: Scope = { maxProcs: 24, maxLabels: 4, mmapPages: [4], maxRefs: 8, swapSlots: 32, advice: ADVICE, partialRanges: true, maxObjs: 2, gupVariants: true, thp: false };
 
 /**
- * The default with large folios: THP settings, MADV_HUGEPAGE, PMD-aligned mappings of one PMD
+ * Anonymous memory with large folios (the model has no file or shmem THPs): THP settings, MADV_HUGEPAGE, PMD-aligned mappings of one PMD
  * (room for a THP or mTHPs), split_folio(); a swap device with room for a whole THP (naturally
- * aligned runs: slots 4-7 and 8-11 at the default PMD of 4 pages). Kept out of the default scope:
- * larger mappings cost the default about a fifth of its speed.
+ * aligned runs: slots 4-7 and 8-11 at the default PMD of 4 pages), and more weight on the ops
+ * that make and take apart THPs. Kept out of the default scope: larger mappings cost the default
+ * about a fifth of its speed.
  */
-export const THP_SCOPE: Scope = { ...DEFAULT_SCOPE, swapSlots: 12, thp: true };
+export const THP_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0, swapSlots: 12, thp: true, weights: { thp: 3, madvise: 4, munmap: 2, fork: 6, split: 1 } };
 
 /** The scopes `cowfuzz fuzz --scope` names. */
 export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, large: LARGE_SCOPE };

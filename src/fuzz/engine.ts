@@ -21,10 +21,12 @@ export interface RunConfig {
   readonly check: CheckMode;
   /** a policy that names a fuzz scope of its own (CowPolicy.fuzzScope) is fuzzed in it (when no --scope was given) */
   readonly policyScopes?: boolean;
+  /** the scope's own weights (Scope.weights) apply over `weights` (when no --weights or --config gave weights) */
+  readonly scopeWeights?: boolean;
 }
 
 /** What `cowfuzz fuzz` runs by default: 40 ops, the default weights, swarm testing, the default scope (or the policy's own). */
-export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE, check: 'incremental', policyScopes: true };
+export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE, check: 'incremental', policyScopes: true, scopeWeights: true };
 
 /** The run configuration for one policy: its own fuzz scope where it names one and the configuration allows it. */
 export function runConfigFor(pol: CowPolicy, cfg: RunConfig): RunConfig {
@@ -44,7 +46,7 @@ export interface ExecResult {
 
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
-  const base = weightArray(cfg.weights);
+  const base = weightArray(cfg.scopeWeights !== false && cfg.scope.weights ? { ...cfg.weights, ...cfg.scope.weights } : cfg.weights);
   const weights = base.slice();
   const keep = swarmKeep(cfg.weights);
   const c = randomChoose(rnd);

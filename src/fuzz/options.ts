@@ -21,6 +21,8 @@ export interface FuzzJobOptions {
   readonly scope: Scope;
   /** --scope was given: it applies to every policy, even one that names a scope of its own */
   readonly scopeGiven: boolean;
+  /** --weights or --config gave weights: they apply as given, a scope's own weights do not */
+  readonly weightsGiven: boolean;
   readonly check: CheckMode;
   readonly outDir: string | null;
   readonly jobs: number;
@@ -149,7 +151,7 @@ export function parseFuzzFlags(f: RawFuzzFlags, reg: PolicyRegistry, policyModul
   ]
     .filter(Boolean)
     .join(' ');
-  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope, scopeGiven: f.scope !== undefined, check, outDir: f.out || null, jobs, shard, optionsText: opts };
+  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope, scopeGiven: f.scope !== undefined, weightsGiven: Boolean(f.weights || cfg.weights), check, outDir: f.out || null, jobs, shard, optionsText: opts };
 }
 
 /** Job j's seed stream: disjoint across jobs and shards. */

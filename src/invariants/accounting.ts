@@ -4,7 +4,7 @@
 import { FOLL_PIN, GUP_PIN_COUNTING_BIAS, SWAP_MAP_BAD, ZERO_FOLIO } from '../model/constants.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import { PG_zero, type Folio, type GupRef } from '../model/types.js';
-import { pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import { lowestSite, pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -35,8 +35,8 @@ function checkFolio(w: World, id: number): Violation | null {
   const f = k.folios[id];
   const sites = sitesOfFolio(w.index, id);
   if (!f) {
-    const s = sites[0] ?? pmdSitesOfFolio(w.index, id)[0];
-    if (s !== undefined) return v(`${w.words.addr(siteMm(s), siteAddr(s))} maps freed ${w.words.folio(id)}`, [id]);
+    const s = sites.length > 0 ? lowestSite(sites) : lowestSite(pmdSitesOfFolio(w.index, id));
+    if (s >= 0) return v(`${w.words.addr(siteMm(s), siteAddr(s))} maps freed ${w.words.folio(id)}`, [id]);
     return null;
   }
   const zero = (f.flags & PG_zero) !== 0;

@@ -4,7 +4,7 @@ import { FOLL_PIN } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
 import { PG_zero, type Folio } from '../model/types.js';
-import { pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import { pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot, sortedSites } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -28,8 +28,9 @@ function where(w: World, s: number): string {
  * means one PMD maps the folio and no PTE maps any of its pages; a writable PMD, or a pinned page
  * of a PMD-mapped folio, needs an exclusive head.
  */
-function checkPmdMapped(w: World, f: Folio, pmds: readonly number[]): Violation | null {
+function checkPmdMapped(w: World, f: Folio, unsorted: readonly number[]): Violation | null {
   const k = w.k;
+  const pmds = sortedSites(unsorted);
   const head = f.pages[0]!;
   if (head.anonExclusive) {
     if (pmds.length > 1) return v(`${w.words.folio(f.id)} has a PageAnonExclusive head but PMDs at ${where(w, pmds[0]!)} and ${where(w, pmds[1]!)} map it`, [f.id]);
@@ -67,10 +68,14 @@ function checkFolio(w: World, f: Folio): Violation | null {
     for (const s of sites) {
       const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
       if (pte.kind !== 'present' || pte.idx !== n) continue;
-      if (mapped === 0) first = s;
-      else if (mapped === 1) second = s;
+      // the two lowest sites and the lowest writable one: the message must not depend on the
+      // order in which the incremental index happens to hold them
+      if (first < 0 || s < first) {
+        second = first;
+        first = s;
+      } else if (second < 0 || s < second) second = s;
       mapped++;
-      if (pte.write && writable < 0) writable = s;
+      if (pte.write && (writable < 0 || s < writable)) writable = s;
     }
     if (page.anonExclusive) {
       if (!anon) return v(`${w.words.folio(f.id)} is PageAnonExclusive but not anon`, [f.id]);
@@ -98,15 +103,17 @@ export function checkAnonExclusive(w: World, set: CheckSet): Violation | null {
   }
   for (let islots = 0; islots < set.slots.n; islots++) {
     const val = set.slots.v[islots]!;
-    const sites = sitesOfSlot(w.index, val);
+    const sites = sortedSites(sitesOfSlot(w.index, val));
     for (const s of sites) {
       const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
       if (pte.kind !== 'swap' || !pte.exclusive) continue;
       if (sites.length > 1) return v(`${where(w, s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
       const id = k.swapCache[pte.type]?.[pte.offset] ?? -1;
       const cached = id >= 0 ? k.folios[id] : null;
-      if (cached && cached.pages.some((p) => p.mapcount > 0)) {
-        return v(`${where(w, s)} has an exclusive swap PTE but ${w.words.folio(cached.id)} in the swap cache is mapped`, [cached.id]);
+      // the page this slot holds (a large folio's slots are contiguous) must not be mapped
+      const page = cached ? cached.pages[pte.offset - swpOffset(cached.swap)] : undefined;
+      if (cached && page && (page.mapcount > 0 || cached.entireMapcount > 0)) {
+        return v(`${where(w, s)} has an exclusive swap PTE but ${w.words.folio(cached.id)}${cached.nr > 1 ? `+${pte.offset - swpOffset(cached.swap)}` : ''} in the swap cache is mapped`, [cached.id]);
       }
     }
   }

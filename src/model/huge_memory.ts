@@ -223,8 +223,8 @@ export function zapHugePmd(k: Kernel, mm: Mm, addr: number): void {
 /**
  * models copy_huge_pmd() at fork for an anon VMA: the huge zero PMD is shared; an anon THP is
  * shared, both PMDs write-protected and the head's PG_anon_exclusive cleared, unless the era's
- * rule says it may be pinned (the same test as copy_present_pte(), asked of the head page): then
- * the parent's PMD is split and the caller copies the PTEs (-EAGAIN). False in that case.
+ * rule says it may be pinned (asked of the head page): then the parent's PMD is split and the
+ * caller copies the PTEs (-EAGAIN), where copy_present_pte() decides page by page. False then.
  */
 export function copyHugePmd(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma, addr: number, pmd: PmdHuge): boolean {
   const i = pmdIndex(k, addr);
@@ -232,7 +232,7 @@ export function copyHugePmd(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vm
   const folio = folioOf(k, pmd.folio);
   if (!isZeroFolio(folio)) {
     const site: CowSite = { k, mm: src, vma: srcVma, folio, page: folio.pages[0]! };
-    if (ask(k, 'copy_huge_pmd', k.pol.forkCopiesAnon, site)) {
+    if (ask(k, 'copy_huge_pmd', k.pol.forkSplitsHugePmd, site)) {
       splitHugePmd(k, src, addr); // "Page maybe pinned: split and retry the fault on PTEs"
       return false;
     }

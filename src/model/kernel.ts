@@ -206,6 +206,10 @@ function probe(name: string, s: { folio?: Folio | null; page?: Page | null; k?: 
       return p ? String(p.mapcount) : undefined;
     case 'pincount':
       return f ? String(f.pincount) : undefined;
+    case 'nr':
+      return f && f.nr > 1 ? String(f.nr) : undefined; // said of large folios only
+    case 'entireMapcount':
+      return f ? String(f.entireMapcount) : undefined;
     case 'PageAnonExclusive':
       return p ? (p.anonExclusive ? 'yes' : 'no') : undefined;
     case 'swapcache':

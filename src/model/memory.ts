@@ -287,9 +287,11 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
   const write = (flags & FAULT_FLAG_WRITE) !== 0;
   let folio = swapCacheLookup(k, pte.type, pte.offset);
   let idx = 0;
+  let nr = 1;
   if (folio) {
     folioGet(k, folio); // the lookup's reference: it becomes the mapping's
     idx = pte.offset - swpOffset(folio.swap); // folio_file_page(): a large folio's slots are contiguous
+    if (folio.nr > 1) nr = ask(k, 'do_swap_page', k.pol.swapinBatch, { k, mm, vma, addr, pte, folio, idx });
   } else {
     // swapin_readahead() -> __read_swap_cache_async(): a new folio (its allocation reference is
     // the fault's), added to the swap cache and read from the slot
@@ -300,7 +302,12 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
     const tag = si.tags[pte.offset]!;
     if (tag >= 0) folio.pages[0]!.mteTag = tag;
   }
-  swapFree(k, pte.type, pte.offset);
+  // the whole large folio from its first page and first slot, or the one page
+  if (nr !== 1 && nr !== folio.nr) throw new Error(`model bug: do_swap_page maps ${nr} of ${folio.nr} pages`);
+  const first = nr > 1 ? 0 : idx;
+  const start = addr - (idx - first);
+  const off0 = pte.offset - (idx - first);
+  for (let j = 0; j < nr; j++) swapFree(k, pte.type, off0 + j); // swap_free_nr()
   const page = folio.pages[idx]!;
   const site: SwapinSite = { k, mm, vma, folio, page, swpExclusive: pte.exclusive, write, pendingSwapRefs: 1 };
   if (ask(k, 'do_swap_page', k.pol.swapinFreeSwapFirst, site)) folioFreeSwap(k, folio);
@@ -308,8 +315,12 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
   const exclusive = how !== 'shared';
   if (how === 'exclusive-free-swap') folioFreeSwap(k, folio);
   const writable = exclusive && write && (vma.flags & VM_WRITE) !== 0 && !pte.uffdWp;
-  folioAddAnonRmapPtes(k, folio, idx, 1, exclusive);
-  setPte(k, mm, addr, mkPresent(folio.id, idx, writable, writable, writable || pte.softDirty, pte.uffdWp));
+  if (nr > 1) {
+    folioGet(k, folio, nr - 1); // folio_ref_add(folio, nr_pages - 1)
+    if (k.tracer) k.tracer.event('do_swap_page', `maps all ${nr} pages of folio#${folio.id} from the swap cache`);
+  }
+  folioAddAnonRmapPtes(k, folio, first, nr, exclusive);
+  for (let j = 0; j < nr; j++) setPte(k, mm, start + j, mkPresent(folio.id, first + j, writable, writable, writable || pte.softDirty, pte.uffdWp));
   if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
   return writable ? VM_FAULT_WRITE : 0;
 }

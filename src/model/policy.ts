@@ -5,7 +5,7 @@
 // `explain` prints.
 
 import type { Folio, Inode, Kernel, Mm, Page, Vma } from './types.js';
-import type { PtePresent } from './pte.js';
+import type { PtePresent, PteSwap } from './pte.js';
 
 /** The anon page a COW decision is about, and where it is mapped. */
 export interface CowSite {
@@ -24,6 +24,19 @@ export interface SwapinSite extends CowSite {
   readonly write: boolean;
   /** swap references the faulting PTE still holds (1 before swap_free(), 0 after) */
   readonly pendingSwapRefs: number;
+}
+
+/** do_swap_page() on a page of a large folio found in the swap cache: where the fault is, and the folio's page index there. */
+export interface SwapBatchSite {
+  readonly k: Kernel;
+  readonly mm: Mm;
+  readonly vma: Vma;
+  readonly addr: number;
+  /** the faulting swap PTE */
+  readonly pte: PteSwap;
+  readonly folio: Folio;
+  /** the faulting page's index in the folio (folio_page_idx()) */
+  readonly idx: number;
 }
 
 /** __get_user_pages() or GUP-fast: the VMA (null on the fast path, which has none), the flags, and (once found) the page behind the PTE. */
@@ -147,6 +160,10 @@ export interface CowPolicy {
   readonly pinAccountsZeroPage: boolean;
   /** unpin_user_page() on a small folio: how much the refcount drops (GUP_PIN_COUNTING_BIAS) */
   readonly unpinRefs: number;
+  /** do_swap_page(): how many pages of a large swap-cache folio one fault maps: 1 (the faulting page), or the whole folio when its swap PTEs are one batch (6.10+) */
+  readonly swapinBatch: Decision<SwapBatchSite, number>;
+  /** copy_huge_pmd(): the THP may be pinned: split the parent's PMD and copy PTEs instead of sharing it (d042035eaf5f, 5.9) */
+  readonly forkSplitsHugePmd: Decision<CowSite, boolean>;
   /** shrink_folio_list(): split this large anon folio before add_to_swap() (no PMD mapping: 4.13-6.9; partially mapped: 6.10+) */
   readonly reclaimSplitsLarge: Decision<Folio, boolean>;
   /** shrink_folio_list(): keep a maybe-pinned folio out of the swap cache (feb889fb40fa, 5.11) */

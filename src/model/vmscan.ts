@@ -20,12 +20,13 @@ export type ReclaimResult =
   | 'kept-pinned' // maybe pinned: not added to the swap cache
   | 'kept-no-swap' // no free swap slot
   | 'kept-mapped' // try_to_unmap() could not unmap every PTE
-  | 'kept-referenced'; // unmapped and written, but other references keep it in the swap cache
+  | 'kept-referenced' // unmapped and written, but other references keep it in the swap cache
+  | 'kept-writeback'; // unmapped, its write to swap in flight: it stays in the swap cache until a later pass
 
 /** models shrink_folio_list() for one folio: anon, or in the page cache of a file or shmem */
-export function shrinkFolio(k: Kernel, folio: Folio): ReclaimResult {
+export function shrinkFolio(k: Kernel, folio: Folio, writeback = false): ReclaimResult {
   if (!folioTestAnon(folio)) return shrinkFileFolio(k, folio);
-  return shrinkAnonFolio(k, folio);
+  return shrinkAnonFolio(k, folio, writeback);
 }
 
 /**
@@ -86,20 +87,22 @@ function unmapFileFolio(k: Kernel, folio: Folio): void {
  * beyond its mappings) is kept (activate_locked); one the era splits first, or one for which no
  * run of slots is free ("Fallback to swap normal pages"), is split and each small folio reclaimed.
  */
-function shrinkAnonFolio(k: Kernel, folio: Folio): ReclaimResult {
+function shrinkAnonFolio(k: Kernel, folio: Folio, writeback: boolean): ReclaimResult {
   if (folio.swap < 0) {
     if (ask(k, 'shrink_folio_list', k.pol.reclaimSkipsAddToSwap, folio)) return 'kept-pinned';
     if (folio.nr > 1) {
       if (!canSplitFolio(folio)) return 'kept-referenced';
-      if (ask(k, 'shrink_folio_list', k.pol.reclaimSplitsLarge, folio)) return shrinkSplit(k, folio);
+      if (ask(k, 'shrink_folio_list', k.pol.reclaimSplitsLarge, folio)) return shrinkSplit(k, folio, writeback);
     }
     const entry = allocSwapSlots(k, folio.nr);
-    if (entry < 0) return folio.nr > 1 ? shrinkSplit(k, folio) : 'kept-no-swap';
+    if (entry < 0) return folio.nr > 1 ? shrinkSplit(k, folio, writeback) : 'kept-no-swap';
     addToSwapCache(k, folio, entry); // models add_to_swap()
     if (k.tracer) k.tracer.event('add_to_swap', `folio#${folio.id} -> swp_entry(${swpType(entry)},${swpOffset(entry)})${folio.nr > 1 ? ` .. ${swpOffset(entry) + folio.nr - 1}` : ''}`);
   }
   if (!tryToUnmap(k, folio)) return 'kept-mapped';
   pageout(k, folio);
+  // an asynchronous write (a block device, not zram): folio_test_writeback(), "keep" for a later pass
+  if (writeback) return 'kept-writeback';
   // models __remove_mapping(): only the swap cache's references may remain (folio_ref_freeze())
   if (folio.refcount !== folio.nr) return 'kept-referenced';
   deleteFromSwapCache(k, folio);
@@ -107,7 +110,7 @@ function shrinkAnonFolio(k: Kernel, folio: Folio): ReclaimResult {
 }
 
 /** split_folio_to_list() then shrink_folio_list() on each small folio: what happened to the first page's folio (any kept one wins) */
-function shrinkSplit(k: Kernel, folio: Folio): ReclaimResult {
+function shrinkSplit(k: Kernel, folio: Folio, writeback: boolean): ReclaimResult {
   const before = k.folios.length;
   const nr = folio.nr;
   if (splitFolio(k, folio) !== null) return 'kept-referenced';
@@ -117,7 +120,7 @@ function shrinkSplit(k: Kernel, folio: Folio): ReclaimResult {
   for (const id of parts) {
     const f = k.folios[id];
     if (!f) continue; // freed by the split: an unmapped page
-    const r = shrinkAnonFolio(k, f);
+    const r = shrinkAnonFolio(k, f, writeback);
     if (out === 'freed') out = r;
   }
   return out;

@@ -32,6 +32,8 @@ export interface Scope {
   readonly gupVariants: boolean;
   /** large folios: THP settings, MADV_HUGEPAGE, PMD-aligned PMD-sized mappings, split_folio() */
   readonly thp: boolean;
+  /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
+  readonly weights?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -87,6 +89,8 @@ export interface OpSpec<O extends OpBase = OpBase> {
   possible(w: World, scope: Scope): boolean;
   /** False when no world within the scope makes this kind possible (fast-check then leaves the kind out); always true when left out. */
   inScope?(scope: Scope): boolean;
+  /** A factor on the kind's weight in this world (the random generator only): for ops that matter most at a run's start. 1 when left out. */
+  boost?(w: World, scope: Scope): number;
   /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */

@@ -47,6 +47,8 @@ export interface ShadowRef {
   readonly shared: SharedPage[];
   /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
   readonly coherent: boolean[];
+  /** pages GUP has taken so far (all of them once it completed) */
+  taken: number;
 }
 
 export interface Shadow {
@@ -267,14 +269,33 @@ export function shadowDropCows(s: Shadow, key: number): void {
   }
 }
 
-/** A reference was taken on [addr, addr + nr) of mm. `anon[i]`: page i was anon when taken. */
-export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
-  const coherent = anon.map((a) => coherenceRequired(gupFlags, a));
-  const obj = anon.map((_, i) => objAt(s, mm, addr + i));
-  const shared = anon.map((a, i): SharedPage => (!a && expected(s, mm, addr + i) === SHARED_VIEW ? 'in-file' : 'no'));
-  while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed or are in progress: no entry
-  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent };
+/**
+ * A GUP started on [addr, addr + nr) of mm: its reference is known from now on, each page promising
+ * nothing until GUP takes it (shadowRefPageTaken()), so that whatever happens to a page taken
+ * before the GUP completes (an unmap, a fork, a hole punched) counts as it does for a completed one.
+ */
+export function shadowRefStarted(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, nr: number): void {
+  const obj: number[] = [];
+  for (let i = 0; i < nr; i++) obj.push(objAt(s, mm, addr + i));
+  while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed: no entry
+  s.refs[id] = { mm, addr, nr, gupFlags, obj, anon: new Array<boolean>(nr).fill(false), shared: new Array<SharedPage>(nr).fill('no'), coherent: new Array<boolean>(nr).fill(false), taken: 0 };
   if (s.journal) s.journal.other();
+}
+
+/** GUP took page i of the reference (anon: the page it took is anon): what it promises from now on. */
+export function shadowRefPageTaken(s: Shadow, id: number, i: number, anon: boolean): void {
+  const r = s.refs[id]!;
+  r.anon[i] = anon;
+  r.coherent[i] = coherenceRequired(r.gupFlags, anon);
+  r.shared[i] = !anon && expected(s, r.mm, r.addr + i) === SHARED_VIEW ? 'in-file' : 'no';
+  r.taken = Math.max(r.taken, i + 1);
+  if (s.journal) s.journal.other();
+}
+
+/** A reference was taken on [addr, addr + nr) of mm at once. `anon[i]`: page i was anon when taken. */
+export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
+  shadowRefStarted(s, id, mm, addr, gupFlags, anon.length);
+  anon.forEach((a, i) => shadowRefPageTaken(s, id, i, a));
 }
 
 export function shadowRefReleased(s: Shadow, id: number): void {

@@ -6,7 +6,7 @@
 import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
-import { decision, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import { decision, type SwapBatchSite, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
 import { folioMapcount } from '../model/rmap.js';
 import { folioSwapcount } from '../model/swap_state.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
@@ -371,3 +371,39 @@ export const reclaimSplitsPartiallyMapped = decision<Folio, boolean>('shrink_fol
   for (const p of f.pages) if (p.mapcount > 0) mapped++;
   return mapped > 0 && mapped < f.nr;
 });
+
+/** do_swap_page() <= 6.9: one fault maps one page, even of a large folio in the swap cache */
+export const swapinOnePage = decision<SwapBatchSite, number>('do_swap_page', [], () => 1);
+
+/**
+ * models do_swap_page() 6.10+ mapping a large swap-cache folio whole: its range lies inside the
+ * VMA and the faulting PMD, and its PTEs are one batch (pte_same() of the first with the faulting
+ * PTE moved back by idx, swap_pte_batch() == nr): swap entries with consecutive offsets from the
+ * folio's first slot and the same exclusive, soft-dirty and uffd-wp bits. Else the one page.
+ */
+export const swapinWholeBatch = decision<SwapBatchSite, number>('swap_pte_batch', ['nr'], (s) => {
+  const { k, mm, vma, addr, pte, folio, idx } = s;
+  const start = addr - idx;
+  const pmdStart = addr - (addr % k.pmdPages);
+  if (start < Math.max(pmdStart, vma.start) || start + folio.nr > Math.min(pmdStart + k.pmdPages, vma.end)) return 1;
+  const off0 = pte.offset - idx;
+  for (let j = 0; j < folio.nr; j++) {
+    const p = mm.pt[start + j]!;
+    if (p.kind !== 'swap' || p.type !== pte.type || p.offset !== off0 + j) return 1;
+    if (p.exclusive !== pte.exclusive || p.softDirty !== pte.softDirty || p.uffdWp !== pte.uffdWp) return 1;
+  }
+  return folio.nr;
+});
+
+/** copy_huge_pmd() <= 5.8: a THP is always shared */
+export const forkSharesHugePmd = decision<CowSite, boolean>('copy_huge_pmd', [], () => false);
+
+/** models copy_huge_pmd() 5.9 (d042035eaf5f "mm/thp: Split huge pmds/puds if they're pinned when fork()"): a COW mapping, MMF_HAS_PINNED, a maybe-pinned THP */
+export const forkSplitsMaybePinnedPmd = decision<CowSite, boolean>('copy_huge_pmd', ['MMF_HAS_PINNED', 'pincount'], (s) =>
+  isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** models folio_try_dup_anon_rmap_pmd() failing (5.19+): an exclusive head of a maybe-pinned THP (folio_needs_cow_for_dma()) cannot be shared */
+export const forkSplitsPinnedExclusivePmd = decision<CowSite, boolean>('folio_try_dup_anon_rmap_pmd', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
+  s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);

@@ -2,16 +2,16 @@
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
 import { FOLL_FORCE } from '../model/constants.js';
-import { decision, type CowPolicy, type CowSite, type GupSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
-import { canFollowWriteExclusive, forkAlwaysShares, noUnshare, reclaimAnything } from './decisions.js';
+import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
 import { variant, type PolicyOverrides } from './variant.js';
 
-const bug = (name: string, seededBug: string, overrides: PolicyOverrides): CowPolicy =>
-  variant(anonExclusive, { name, summary: seededBug, seededBug }, overrides);
+const bug = (name: string, seededBug: string, overrides: PolicyOverrides, fuzzScope?: string): CowPolicy =>
+  variant(anonExclusive, { name, summary: seededBug, seededBug, ...(fuzzScope ? { fuzzScope } : {}) }, overrides);
 
 export const seededBugs: readonly CowPolicy[] = [
   bug('bug-fork-shares-pinned', 'copy_present_pte() shares a pinned exclusive page with the child instead of copying it', {
@@ -74,5 +74,24 @@ export const seededBugs: readonly CowPolicy[] = [
   bug('bug-shmem-swapin-clean', 'shmem_swapin_folio() frees the swap slot but leaves the folio clean: reclaim drops it and the data is lost', {
     shmemSwapinMarksDirty: false,
   }),
+  // large folios (fuzzed in the thp scope)
+  bug(
+    'bug-thp-wp-reuse-by-mapcount',
+    'do_huge_pmd_wp_page() falls back to reuse_swap_page() for a THP whose head is not exclusive (the THP instance of CVE-2020-29374, 5.8-5.17)',
+    {
+      hugePmdWpReuse: decision<HugeWpSite, HugeWp>('do_huge_pmd_wp_page', ['PageAnonExclusive', 'mapcount'], (s) => {
+        if (s.page.anonExclusive) return 'reuse';
+        const r = wpReuseByMapcount(s);
+        return r === 'copy' ? 'split' : r;
+      }),
+    },
+    'thp',
+  ),
+  bug(
+    'bug-thp-fork-shares-pinned',
+    'copy_huge_pmd() shares a pinned THP with the child instead of splitting the PMD (as before d042035eaf5f)',
+    { forkSplitsHugePmd: forkSharesHugePmd },
+    'thp',
+  ),
 ];
 

@@ -87,7 +87,10 @@ export const C_FORMS: CFormTable = {
   },
   put: (op, n) => c(`CF_PUT(${R(n, op.ref)})`),
   unpin: (op, n) => c(`CF_UNPIN(${R(n, op.ref)})`),
-  reclaim: (op, n) => c(`CF_RECLAIM(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`),
+  reclaim: (op, n) =>
+    op.writeback
+      ? unsupported('a swap-out whose write is still in flight when reclaim ends depends on the swap device; user space cannot arrange it')
+      : c(`CF_RECLAIM(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`),
   clear_refs: (op, n) => c(`CF_CLEAR_REFS(${P(n, op.proc)})`),
   // a write to /proc/PID/mem: __access_remote_vm() -> get_user_pages_remote(FOLL_FORCE|FOLL_WRITE)
   poke: (op, n) => (op.ref >= 0 ? unsupported(STEPWISE) : c(`CF_POKE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),

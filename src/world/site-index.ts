@@ -42,6 +42,18 @@ export function sitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
   return ix.folio[folio] ?? EMPTY;
 }
 
+/** The lowest site of a list (messages name it, whatever order the index holds them in), or -1. */
+export function lowestSite(list: readonly number[]): number {
+  let m = -1;
+  for (const s of list) if (m < 0 || s < m) m = s;
+  return m;
+}
+
+/** A list of sites in ascending order (a copy when it has more than one). */
+export function sortedSites(list: readonly number[]): readonly number[] {
+  return list.length < 2 ? list : [...list].sort((a, b) => a - b);
+}
+
 export function pmdSitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
   return ix.pmdFolio[folio] ?? EMPTY;
 }

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import type { PmdHuge } from '../../src/model/pte.js';
 import type { Folio } from '../../src/model/types.js';
 import { CHECK_MODES, addrOf, mmOf, present, run, runClean, swapPte, type Ran } from '../helpers.js';
+import { decision, type SwapBatchSite } from '../../src/model/policy.js';
+import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
+import { variant } from '../../src/policy/variant.js';
 
 /** The PMD over LABEL+page of a process. */
 function pmdAt(r: Ran, proc: string, label = 'A', page = 0) {
@@ -232,5 +235,37 @@ describe('reclaim of a large folio', () => {
     const n = [0, 1].map((i) => swapPte(now, 'P0', 'A', i).offset);
     expect(o).toEqual([1, 2]); // two small folios, the first free slots
     expect(n).toEqual([2, 3]); // one naturally aligned run of two
+  });
+});
+
+describe('swap-in of a whole large folio from the swap cache (6.10+: swap_pte_batch)', () => {
+  // cow.c's partially shared THP, swapped out with its write still in flight: page 0 is shared with
+  // the child (its swap PTE not exclusive), pages 1-3 are the parent's alone
+  const text = ops(...THP, 'write P0 A', 'madvise P0 A+1 3 MADV_DONTFORK', 'fork P0 P1', 'madvise P0 A+1 3 MADV_DOFORK', 'reclaim P0 A writeback', 'read P0 A+1');
+  it('maps only the faulting page when the swap PTEs differ in their exclusive bits', () => {
+    const r = runClean(text, 'anon-exclusive');
+    expect(present(r, 'P0', 'A', 1).folio).toBe(r.world.k.folios.findIndex((f) => f !== null && f.nr === 4));
+    expect(swapPte(r, 'P0', 'A', 0).exclusive).toBe(false);
+    expect(swapPte(r, 'P0', 'A', 2).exclusive).toBe(true);
+  });
+
+  it('maps the whole folio when every swap PTE matches', () => {
+    const r = runClean(ops(...THP, 'write P0 A', 'mprotect P0 A+1 1 ro', 'mprotect P0 A+1 1 rw', 'reclaim P0 A writeback', 'read P0 A+2'));
+    expect([0, 1, 2, 3].map((i) => present(r, 'P0', 'A', i).idx)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('a batch that ignored the exclusive bits would map page 0 exclusive while the child still needs its slot', () => {
+    const ignoresExclusive = variant(anonExclusive, { name: 'batch-ignores-exclusive', summary: 'swap_pte_batch() without the exclusive bit' }, {
+      swapinBatch: decision<SwapBatchSite, number>('swap_pte_batch', [], (s) => {
+        const start = s.addr - s.idx;
+        for (let j = 0; j < s.folio.nr; j++) {
+          const p = s.mm.pt[start + j]!;
+          if (p.kind !== 'swap' || p.offset !== s.pte.offset - s.idx + j) return 1;
+        }
+        return s.vma.start <= start && start + s.folio.nr <= s.vma.end ? s.folio.nr : 1;
+      }),
+    });
+    expect(verdictBoth(text, 'anon-exclusive')).toBe('pass');
+    for (const m of CHECK_MODES) expect(run(text, ignoresExclusive, m).verdict).toBe('anon-exclusive');
   });
 });

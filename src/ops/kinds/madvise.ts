@@ -56,7 +56,14 @@ export const madviseOp: OpSpec<MadviseOp> = {
       const advice = THP_ADVICE[c.pick(THP_ADVICE.length)]!;
       return c.chance(0.8) ? { kind: 'madvise', proc, label: a.label, off: 0, pages, advice } : { kind: 'madvise', ...a, pages: 1, advice };
     }
-    return { kind: 'madvise', ...pickAddr(w, proc, c), pages: 1, advice: scope.advice[c.pick(scope.advice.length)]! };
+    const a = pickAddr(w, proc, c);
+    const advice = scope.advice[c.pick(scope.advice.length)]!;
+    if (scope.thp && c.chance(0.5)) {
+      // part of a mapping to its end (cow.c's MADV_DONTNEED / MADV_DONTFORK of all but the first page of a THP)
+      const rest = procMm(w, proc)!.labelPages[a.label]! - a.off;
+      return { kind: 'madvise', ...a, pages: rest, advice };
+    }
+    return { kind: 'madvise', ...a, pages: 1, advice };
   },
   simplify(op) {
     const out: MadviseOp[] = [];

@@ -125,7 +125,7 @@ export const mmapOp: OpSpec<MmapOp> = {
       proc = cands[c.pick(cands.length)]!;
     }
     const label = labelsOf(w, proc);
-    if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.25))) {
+    if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.5))) {
       // a PMD-aligned mapping of one PMD: room for a THP (or mTHPs)
       return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: true };
     }

@@ -57,10 +57,13 @@ export const thpOp: OpSpec<ThpOp> = {
   },
   possible: (_w, scope) => scope.thp,
   inScope: (scope) => scope.thp,
+  // a setting is most often written first, as a scenario's header
+  boost: (w) => (w.steps === 0 ? 20 : 1),
   build(w, _scope, c) {
-    if (!w.k.pol.anonMthp || c.chance(0.5)) return { kind: 'thp', pages: 0, mode: ENABLED[c.pick(ENABLED.length)]! };
+    // mostly turning THPs on: never and madvise (the boot setting) matter less often
+    if (!w.k.pol.anonMthp || c.chance(0.6)) return { kind: 'thp', pages: 0, mode: c.chance(0.5) ? 'always' : ENABLED[c.pick(ENABLED.length)]! };
     const order = 1 + c.pick(w.k.pmdOrder);
-    return { kind: 'thp', pages: 1 << order, mode: ORDER_MODES[c.pick(ORDER_MODES.length)]! };
+    return { kind: 'thp', pages: 1 << order, mode: c.chance(0.5) ? 'always' : ORDER_MODES[c.pick(ORDER_MODES.length)]! };
   },
   simplify: (op) => (op.pages !== 0 ? [{ kind: 'thp', pages: 0, mode: op.mode === 'inherit' ? 'always' : op.mode }] : []),
 };

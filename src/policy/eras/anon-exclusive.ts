@@ -17,6 +17,8 @@ import {
   reclaimSplitsPartiallyMapped,
   shouldTryToFreeSwapNr,
   wpReuseAnonExclusiveSmall,
+  swapinWholeBatch,
+  forkSplitsPinnedExclusivePmd,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -38,6 +40,7 @@ export const anonExclusive519 = variant(
     wpReuseAnon: wpReuseAnonExclusive,
     swapinMap: swapinExclusiveAnon,
     forkCopiesAnon: forkCopiesPinnedExclusive,
+    forkSplitsHugePmd: forkSplitsPinnedExclusivePmd,
     gupMustUnshare: gupMustUnshareAnon,
     tryToUnmapAnon: unmapShareAnonRmap,
     hugePmdWpReuse: hugeWpAnonExclusive,
@@ -126,17 +129,18 @@ export const anonExclusive68 = variant(
 /**
  * 6.10-6.12: large folios and swap. wp_can_reuse_anon_folio() never reuses a large folio (only
  * PG_anon_exclusive pages are reused in place); shrink_folio_list() splits only partially mapped
- * large folios, so mTHPs and PTE-mapped THPs go to swap whole; should_try_to_free_swap() counts
- * the swap cache's nr references. (Versions from the research notes, issue10-large-folios.md.)
+ * large folios, so mTHPs and PTE-mapped THPs go to swap whole; do_swap_page() maps a large folio
+ * it finds in the swap cache whole when its swap PTEs are still one batch; should_try_to_free_swap()
+ * counts the swap cache's nr references. (Versions from the research notes, issue10-large-folios.md.)
  */
 export const anonExclusive610 = variant(
   anonExclusive68,
   {
     name: 'anon-exclusive-6.10',
     kernels: '6.10 - 6.12',
-    summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out)',
+    summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out); a large swap-cache folio swapped in whole',
   },
-  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr },
+  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch },
 );
 
 /**

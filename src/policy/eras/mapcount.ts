@@ -24,6 +24,8 @@ import {
   hugeWpByMapcountCopy,
   hugeZeroWpAllocIfEnabled,
   reclaimSplitsWithoutPmd,
+  swapinOnePage,
+  forkSharesHugePmd,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -51,6 +53,8 @@ export const mapcount: CowPolicy = {
   unpinRefs: GUP_PIN_COUNTING_BIAS,
   reclaimSkipsAddToSwap: reclaimAnything,
   reclaimSplitsLarge: reclaimSplitsWithoutPmd,
+  swapinBatch: swapinOnePage,
+  forkSplitsHugePmd: forkSharesHugePmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
   mprotectMakesWritable: mprotectNeverWritable,
