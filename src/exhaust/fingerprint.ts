@@ -198,6 +198,7 @@ function walk(w: World, out: Sink): void {
     out.n(shadow.mmParent[mm]!);
     for (const v of shadow.exp[mm]!) v < 0 ? out.n(v - 10) : val(v);
     for (const o of shadow.objAt[mm]!) out.n(o);
+    for (const t of shadow.tagExp[mm] ?? []) out.n(t);
   }
   for (const [key, v] of [...shadow.fexp].sort((x, y) => x[0] - y[0])) {
     out.tag(10);

@@ -3,11 +3,11 @@
 // is over-sharing; a stale value where a coherent pin is involved is lost coherence; a private
 // value in a file page is a write that went through; any other wrong value is lost data.
 
-import { ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
+import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Inode, Kernel, Vma } from '../model/types.js';
-import { expected, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -98,6 +98,42 @@ function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
   return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, folios);
 }
 
+/**
+ * The MTE allocation tag a load at the address would be checked against, without changing
+ * anything: the page mapped, or the page a swap-in would map (the swap cache's, or a fresh one
+ * with the tags saved for the slot); zero for a page whose tags were never initialised (as
+ * mte_sync_tags() clears them when it maps it).
+ */
+export function peekTag(k: Kernel, mm: number, addr: number): number {
+  const m = k.mms[mm]!;
+  const pmd = m.pmd[(addr / k.pmdPages) | 0];
+  let tag = -1;
+  if (pmd !== undefined && pmd.kind === 'huge') tag = k.folios[pmd.folio]?.pages[addr % k.pmdPages]?.mteTag ?? -1;
+  else {
+    const pte = m.pt[addr]!;
+    if (pte.kind === 'present') tag = k.folios[pte.folio]?.pages[pte.idx]?.mteTag ?? -1;
+    else if (pte.kind === 'swap') {
+      const f = swapCacheLookup(k, pte.type, pte.offset);
+      tag = f ? f.pages[pte.offset - swpOffset(f.swap)]!.mteTag : (k.swap[pte.type]?.tags[pte.offset] ?? -1);
+    }
+  }
+  return tag < 0 ? 0 : tag;
+}
+
+/** mte-tags: in a PROT_MTE mapping, the address's page has the tag its process's pointers carry. */
+function judgeTag(w: World, mmId: number, addr: number): Violation | null {
+  const v = vmaAt(w.k, mmId, addr);
+  if (v === null || !(v.flags & VM_MTE)) return null;
+  const want = expectedTag(w.shadow, mmId, addr);
+  const got = peekTag(w.k, mmId, addr);
+  if (got === want) return null;
+  const m = w.k.mms[mmId]!;
+  const pmd = m.pmd[(addr / w.k.pmdPages) | 0]!;
+  const pte = m.pt[addr]!;
+  const folios = pmd.kind === 'huge' ? [pmd.folio] : pte.kind === 'present' ? [pte.folio] : [];
+  return mk('mte-tags', `${w.words.addr(mmId, addr)} has MTE tag ${got} but its pointers carry tag ${want}`, folios);
+}
+
 export function objWords(w: World, key: number): string {
   return `page ${objIndex(key)} of ${w.fileWords(objIno(key))}`;
 }
@@ -124,7 +160,7 @@ export function checkData(w: World, set: CheckSet): Violation | null {
     const s = set.sites.v[i]!;
     const mmId = siteMm(s);
     if (!k.mms[mmId]!.alive) continue;
-    const bad = judgeAddr(w, mmId, siteAddr(s));
+    const bad = judgeAddr(w, mmId, siteAddr(s)) ?? (k.mteInUse ? judgeTag(w, mmId, siteAddr(s)) : null);
     if (bad) return bad;
   }
   for (const r of k.refs) {

@@ -17,7 +17,7 @@ import {
   VM_WRITE,
   ZERO_FOLIO,
 } from './constants.js';
-import { allocAnonFolio, allocLargeAnonFolio, ask, folioGet, folioOf, folioPut, freeFolio, hugeZeroFolio, isZeroFolio, splitOffFolio, touchFolio } from './kernel.js';
+import { allocAnonFolio, allocLargeAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, freeFolio, hugeZeroFolio, isZeroFolio, splitOffFolio, touchFolio } from './kernel.js';
 import { pmdIndex, setPmd, setPte } from './pgtable.js';
 import type { CowSite, HugeWpSite, PteSite } from './policy.js';
 import { mkHugePmd, mkPresent, PMD_NONE, PMD_TABLE, type PmdHuge, type PtePresent } from './pte.js';
@@ -146,7 +146,7 @@ function copyUserHugePage(k: Kernel, mm: Mm, vma: Vma, i: number, pmd: PmdHuge, 
     k,
     old.nr,
     old.pages.map((p) => p.data),
-    old.pages.map((p) => p.mteTag),
+    old.pages.map((p) => cowTag(k, p.mteTag)),
   );
   if (k.tracer) k.tracer.event('copy_user_huge_page', `folio#${old.id} copied to folio#${copy.id}`);
   folioAddNewAnonRmapPmd(k, copy);
@@ -167,7 +167,7 @@ function hugePmdWpPageFallback(k: Kernel, mm: Mm, vma: Vma, i: number, old: Foli
   const write = (vma.flags & VM_WRITE) !== 0;
   for (let j = 0; j < old.nr; j++) {
     const src = old.pages[j]!;
-    const copy = allocAnonFolio(k, src.data, src.mteTag);
+    const copy = allocAnonFolio(k, src.data, cowTag(k, src.mteTag));
     folioAddNewAnonRmap(k, copy, 0, 1);
     setPte(k, mm, base + j, mkPresent(copy.id, 0, write, true, true, false));
   }

@@ -11,7 +11,8 @@ import { PG_anon, PG_zero, type Folio, type Kernel, type KernelOptions, type Pag
 /** HPAGE_PMD_NR of the model when a scenario does not say: small, so that a THP is a few pages. */
 export const DEFAULT_PMD_PAGES = 4;
 
-export function newPage(data: number, mteTag = 0): Page {
+/** A page; its MTE tags uninitialised (PG_mte_tagged clear) unless given. */
+export function newPage(data: number, mteTag = -1): Page {
   return { data, mapcount: 0, anonExclusive: false, mteTag };
 }
 
@@ -46,7 +47,8 @@ function mkFolio(id: number, nr: number, pages: Page[], flags: number, index: nu
 
 /** A kernel with one swap device, the shared zero page and no process. */
 export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
-  const zero: Folio = mkFolio(ZERO_FOLIO, 1, [newPage(ZERO_VALUE)], PG_zero, 0);
+  // the zero page's tags are cleared and it is marked tagged at boot (arm64 mte_init): tag 0
+  const zero: Folio = mkFolio(ZERO_FOLIO, 1, [newPage(ZERO_VALUE, 0)], PG_zero, 0);
   const pmdPages = opts.pmdPages ?? DEFAULT_PMD_PAGES;
   const pmdOrder = pmdOrderOf(pmdPages);
   return {
@@ -61,10 +63,16 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     pmdOrder,
     thp: defaultThpSettings(pmdOrder),
     hugeZeroFolio: -1,
+    mteInUse: false,
     pol,
     journal: null,
     tracer: null,
   };
+}
+
+/** models copy_highpage()'s tag copy on arm64: a COW copy of a tagged page gets its tags (the era may say otherwise: a seeded bug) */
+export function cowTag(k: Kernel, tag: number): number {
+  return k.pol.mteCopyTags ? tag : -1;
 }
 
 /** Records that the step wrote this folio's data (a store, a DMA write): only the data oracle looks again. */
@@ -112,7 +120,7 @@ export function allocFileFolio(k: Kernel, index: number, data: number): Folio {
  */
 export function allocLargeAnonFolio(k: Kernel, nr: number, data: readonly number[] | null, tags: readonly number[] | null): Folio {
   const pages: Page[] = [];
-  for (let i = 0; i < nr; i++) pages.push(newPage(data ? data[i]! : ZERO_VALUE, tags ? tags[i]! : 0));
+  for (let i = 0; i < nr; i++) pages.push(newPage(data ? data[i]! : ZERO_VALUE, tags ? tags[i]! : -1));
   const f = mkFolio(k.folios.length, nr, pages, PG_anon, 0);
   k.folios.push(f);
   touchFolio(k, f);
@@ -127,7 +135,7 @@ export function allocLargeAnonFolio(k: Kernel, nr: number, data: readonly number
 export function hugeZeroFolio(k: Kernel): Folio {
   if (k.hugeZeroFolio >= 0) return folioOf(k, k.hugeZeroFolio);
   const pages: Page[] = [];
-  for (let i = 0; i < k.pmdPages; i++) pages.push(newPage(ZERO_VALUE));
+  for (let i = 0; i < k.pmdPages; i++) pages.push(newPage(ZERO_VALUE, 0)); // tags cleared, as the zero page's
   const f = mkFolio(k.folios.length, k.pmdPages, pages, PG_zero, 0);
   k.folios.push(f);
   k.hugeZeroFolio = f.id;

@@ -20,7 +20,7 @@ import {
   VM_WRITE,
   ZERO_FOLIO,
 } from './constants.js';
-import { allocAnonFolio, ask, folioGet, folioOf, folioPut, folioTestAnon } from './kernel.js';
+import { allocAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
 import { setPte } from './pgtable.js';
 import type { CowSite, SwapinSite } from './policy.js';
 import { mkPresent, mkSwap, PTE_NONE, pteWrprotect, type Pte, type PtePresent, type PteSwap } from './pte.js';
@@ -88,7 +88,7 @@ function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
     mapNewAnonMthp(k, mm, vma, addr, order, uffdWp);
     return 0;
   }
-  const folio = allocAnonFolio(k, 0, 0);
+  const folio = allocAnonFolio(k, 0, -1);
   folioAddNewAnonRmap(k, folio, 0, 1);
   const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
   setPte(k, mm, addr, mkPresent(folio.id, 0, write, write, write, uffdWp));
@@ -178,7 +178,7 @@ function doFaultAround(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, wr
 function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
   const src = filemapGetFolio(k, ino, index);
   if (src === null) return VM_FAULT_SIGBUS;
-  const copy = allocAnonFolio(k, src.pages[0]!.data, src.pages[0]!.mteTag);
+  const copy = allocAnonFolio(k, src.pages[0]!.data, cowTag(k, src.pages[0]!.mteTag));
   if (k.tracer) k.tracer.event('do_cow_fault', `folio#${src.id} (page ${index}) copied to folio#${copy.id}`);
   folioAddNewAnonRmap(k, copy, 0, 1);
   const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
@@ -261,7 +261,8 @@ function wpPageReuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent)
  */
 function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, old: Folio | null, unshare: boolean): number {
   const src = old ? old.pages[pte.idx]! : null;
-  const folio = allocAnonFolio(k, src ? src.data : 0, src ? src.mteTag : 0);
+  // copy_user_highpage(): arm64 copy_highpage() copies the tags of a tagged page (mte_copy_page_tags())
+  const folio = allocAnonFolio(k, src ? src.data : 0, src ? cowTag(k, src.mteTag) : -1);
   if (k.tracer) k.tracer.event('wp_page_copy', `${old ? `folio#${old.id}` : 'the zero page'} copied to folio#${folio.id}`);
   folioAddNewAnonRmap(k, folio, 0, 1);
   const write = !unshare && (vma.flags & VM_WRITE) !== 0;
@@ -296,17 +297,16 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
     // swapin_readahead() -> __read_swap_cache_async(): a new folio (its allocation reference is
     // the fault's), added to the swap cache and read from the slot
     const si = swapInfo(k, pte.type);
-    folio = allocAnonFolio(k, si.data[pte.offset]!, 0);
+    folio = allocAnonFolio(k, si.data[pte.offset]!, -1);
     addToSwapCache(k, folio, swpVal(pte.type, pte.offset));
-    // models arch_swap_restore() (6dca4ac6fc91): the MTE tag saved at swap-out, restored before swap_free()
-    const tag = si.tags[pte.offset]!;
-    if (tag >= 0) folio.pages[0]!.mteTag = tag;
   }
   // the whole large folio from its first page and first slot, or the one page
   if (nr !== 1 && nr !== folio.nr) throw new Error(`model bug: do_swap_page maps ${nr} of ${folio.nr} pages`);
   const first = nr > 1 ? 0 : idx;
   const start = addr - (idx - first);
   const off0 = pte.offset - (idx - first);
+  const restoreFirst = k.pol.mteRestore === 'before-swap-free';
+  if (k.mteInUse && restoreFirst) archSwapRestore(k, folio, pte.type, pte.offset - idx);
   for (let j = 0; j < nr; j++) swapFree(k, pte.type, off0 + j); // swap_free_nr()
   const page = folio.pages[idx]!;
   const site: SwapinSite = { k, mm, vma, folio, page, swpExclusive: pte.exclusive, write, pendingSwapRefs: 1 };
@@ -315,6 +315,9 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
   const exclusive = how !== 'shared';
   if (how === 'exclusive-free-swap') folioFreeSwap(k, folio);
   const writable = exclusive && write && (vma.flags & VM_WRITE) !== 0 && !pte.uffdWp;
+  // 5.18-6.4: the tags were restored by set_pte_at() (mte_sync_tags() with the old swap PTE), after
+  // swap_free() and folio_free_swap() may have freed the slot, and its tags with it
+  if (k.mteInUse && !restoreFirst) archSwapRestore(k, folio, pte.type, pte.offset - idx);
   if (nr > 1) {
     folioGet(k, folio, nr - 1); // folio_ref_add(folio, nr_pages - 1)
     if (k.tracer) k.tracer.event('do_swap_page', `maps all ${nr} pages of folio#${folio.id} from the swap cache`);
@@ -323,6 +326,26 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
   for (let j = 0; j < nr; j++) setPte(k, mm, start + j, mkPresent(folio.id, first + j, writable, writable, writable || pte.softDirty, pte.uffdWp));
   if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
   return writable ? VM_FAULT_WRITE : 0;
+}
+
+/**
+ * models arch_swap_restore(folio_swap(entry, folio), folio) (arm64 mte_restore_tags() per page, the
+ * large-folio version of 6.10): page i of the folio gets the tags saved for the folio's first
+ * slot + i, unless its tags are already initialised (try_page_mte_tagging(): a folio that stayed in
+ * the swap cache keeps its own) or nothing was saved (missing tags: the page stays untagged, and
+ * mte_sync_tags() clears its tags when it is mapped).
+ */
+function archSwapRestore(k: Kernel, folio: Folio, type: number, firstOffset: number): void {
+  const si = swapInfo(k, type);
+  let changed = false;
+  for (let i = 0; i < folio.nr; i++) {
+    const p = folio.pages[i]!;
+    const tag = si.tags[firstOffset + i] ?? -1;
+    if (p.mteTag >= 0 || tag < 0) continue;
+    p.mteTag = tag;
+    changed = true;
+  }
+  if (changed) touchFolio(k, folio);
 }
 
 /**
@@ -440,7 +463,7 @@ function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: numb
     const page = folio.pages[pte.idx]!;
     const site: CowSite = { k, mm: src, vma: srcVma, folio, page };
     if (ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, site)) {
-      const copy = allocAnonFolio(k, page.data, page.mteTag);
+      const copy = allocAnonFolio(k, page.data, cowTag(k, page.mteTag));
       if (k.tracer) k.tracer.event('copy_present_page', `folio#${folio.id} copied to folio#${copy.id} for the child`);
       folioAddNewAnonRmap(k, copy, 0, 1);
       const write = (dstVma.flags & VM_WRITE) !== 0 && !childUffdWp;

@@ -194,6 +194,20 @@ export interface CowPolicy {
   readonly hugePmdWpReuse: Decision<HugeWpSite, HugeWp>;
   /** do_huge_pmd_wp_page() on the huge zero PMD: a new THP (<= 5.7, 6.13+) or split and fall back */
   readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
+  /** arm64 MTE: PROT_MTE exists (5.10) */
+  readonly protMte: boolean;
+  /**
+   * do_swap_page(): the saved tags are restored before swap_free() (<= 5.17 in set_pte_at(), which
+   * came first; 6.5+ arch_swap_restore(), 6dca4ac6fc91), or after swap_free() and folio_free_swap()
+   * (5.18-6.4: a slot freed by then has lost its tags, arch_swap_invalidate_page())
+   */
+  readonly mteRestore: 'before-swap-free' | 'after-swap-free';
+  /** arch_prepare_to_swap(folio): the indices of the pages whose tags are saved, each under its own swap entry */
+  readonly mteSaveTags: Decision<Folio, readonly number[]>;
+  /** a large folio with MTE tags goes to swap whole (6.10, arch_thp_swp_supported() removed); before, shrink_folio_list() splits it first */
+  readonly mteLargeSwap: boolean;
+  /** copy_user_highpage() -> arm64 copy_highpage(): a COW copy of a tagged page carries its tags (mte_copy_page_tags()) */
+  readonly mteCopyTags: boolean;
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

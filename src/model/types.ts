@@ -16,7 +16,11 @@ export interface Page {
   mapcount: number;
   /** PG_anon_exclusive (5.19+). Kept in every era; only 5.19+ decisions read it, and only they show it. */
   anonExclusive: boolean;
-  /** arm64 MTE allocation tag of the page (0 = untagged). */
+  /**
+   * arm64 MTE: the allocation tag of the page (one tag per page in the model, a granule's tag in
+   * the hardware), or -1 while PG_mte_tagged is clear (the tags were never initialised: a page
+   * never mapped by a PROT_MTE mapping, or read back from swap before arch_swap_restore())
+   */
   mteTag: number;
 }
 
@@ -108,7 +112,7 @@ export interface SwapInfo {
   readonly map: number[];
   /** SWAP_HAS_CACHE: a swap cache folio exists for the slot */
   readonly hasCache: boolean[];
-  /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (-1 = no saved tag) */
+  /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (the mte_pages xarray; -1 = none saved) */
   readonly data: number[];
   readonly tags: number[];
 }
@@ -187,6 +191,8 @@ export interface Kernel {
   readonly thp: ThpSettings;
   /** the huge zero folio (mm_get_huge_zero_folio() allocates it on first use): its id, -1 before */
   hugeZeroFolio: number;
+  /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
+  mteInUse: boolean;
   /** the era (or variant) whose decisions the model asks */
   readonly pol: CowPolicy;
   /** what the current step changed (null: nothing is recorded) */

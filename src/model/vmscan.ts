@@ -10,7 +10,7 @@ import type { CowSite } from './policy.js';
 import { mkSwap, PTE_NONE } from './pte.js';
 import { folioShareAnonRmapPte, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
-import { allocSwapSlot, allocSwapSlots, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
+import { allocSwapSlot, allocSwapSlots, mteSaveTag, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
 import { canSplitFolio, splitFolio, splitHugePmd } from './huge_memory.js';
 import { folioPut } from './kernel.js';
 import { PG_dirty, type Folio, type Kernel } from './types.js';
@@ -93,6 +93,10 @@ function shrinkAnonFolio(k: Kernel, folio: Folio, writeback: boolean): ReclaimRe
     if (folio.nr > 1) {
       if (!canSplitFolio(folio)) return 'kept-referenced';
       if (ask(k, 'shrink_folio_list', k.pol.reclaimSplitsLarge, folio)) return shrinkSplit(k, folio, writeback);
+      // arch_thp_swp_supported() was !system_supports_mte() until 6.10: on MTE hardware a large
+      // folio could not be swapped whole. The model's machine is arm64 with MTE exactly where
+      // tags are in use: a large folio with tagged pages is split first in those eras.
+      if (!k.pol.mteLargeSwap && folioMteTagged(folio)) return shrinkSplit(k, folio, writeback);
     }
     const entry = allocSwapSlots(k, folio.nr);
     if (entry < 0) return folio.nr > 1 ? shrinkSplit(k, folio, writeback) : 'kept-no-swap';
@@ -159,11 +163,18 @@ function tryToUnmap(k: Kernel, folio: Folio): boolean {
   return true;
 }
 
-/** models pageout() -> swap_writepage(): the slots now hold the pages; arch_prepare_to_swap() saves the MTE tags */
+/** models pageout() -> swap_writepage(): arch_prepare_to_swap() saves the MTE tags of the pages the era says, then the slots hold the pages */
 function pageout(k: Kernel, folio: Folio): void {
   const type = swpType(folio.swap);
   const off = swpOffset(folio.swap);
-  folio.pages.forEach((p, n) => swapWrite(k, type, off + n, p.data, p.mteTag));
+  if (k.mteInUse) for (const i of ask(k, 'swap_writepage', k.pol.mteSaveTags, folio)) mteSaveTag(k, type, off + i, folio.pages[i]!.mteTag);
+  folio.pages.forEach((p, n) => swapWrite(k, type, off + n, p.data));
   touchFolio(k, folio);
+}
+
+/** Has any page of the folio initialised MTE tags (PG_mte_tagged)? */
+function folioMteTagged(f: Folio): boolean {
+  for (const p of f.pages) if (p.mteTag >= 0) return true;
+  return false;
 }
 

@@ -19,6 +19,7 @@ import { reclaimOp, type ReclaimOp } from './kinds/reclaim.js';
 import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
 import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
+import { settagOp, type SettagOp } from './kinds/settag.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -44,7 +45,8 @@ export type Op =
   | SealOp
   | MsyncOp
   | ThpOp
-  | SplitOp;
+  | SplitOp
+  | SettagOp;
 
 export type OpKind = Op['kind'];
 
@@ -75,6 +77,7 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   msyncOp,
   thpOp,
   splitOp,
+  settagOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

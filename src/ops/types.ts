@@ -32,6 +32,8 @@ export interface Scope {
   readonly gupVariants: boolean;
   /** large folios: THP settings, MADV_HUGEPAGE, PMD-aligned PMD-sized mappings, split_folio() */
   readonly thp: boolean;
+  /** arm64 MTE: PROT_MTE mappings and tag stores (settag) */
+  readonly mte: boolean;
   /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
   readonly weights?: Readonly<Record<string, number>>;
 }

@@ -64,6 +64,8 @@ export interface Shadow {
   readonly exp: number[][];
   /** per mm: the file page each address maps (-1: anonymous memory) */
   readonly objAt: number[][];
+  /** per mm: the MTE tag the process last set at each address (its pointers carry it; 0 when never set) */
+  readonly tagExp: number[][];
   /** per file page key: what it holds now, and every value it has held (a private view may lag) */
   readonly fexp: Map<number, number>;
   readonly fhist: Map<number, number[]>;
@@ -83,6 +85,7 @@ export function newShadow(): Shadow {
     mmForkTime: [],
     exp: [],
     objAt: [],
+    tagExp: [],
     fexp: new Map(),
     fhist: new Map(),
     refs: [],
@@ -177,6 +180,26 @@ export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.mmForkTime[mm] = ++s.clock;
   s.exp[mm] = [];
   s.objAt[mm] = [];
+  s.tagExp[mm] = [];
+}
+
+/** The MTE tag the process's pointers to addr carry: the last it set there (0 when never set). */
+export function expectedTag(s: Shadow, mm: number, addr: number): number {
+  return s.tagExp[mm]?.[addr] ?? 0;
+}
+
+/** The process set the MTE tag of addr (an STG through its pointer): from now on its pointers carry it. */
+export function shadowSetTag(s: Shadow, mm: number, addr: number, tag: number): void {
+  const t = s.tagExp[mm]!;
+  while (t.length <= addr) t.push(0);
+  t[addr] = tag;
+  if (s.journal) s.journal.addr(mm, addr);
+}
+
+function resetTags(s: Shadow, mm: number, start: number, end: number): void {
+  const t = s.tagExp[mm];
+  if (!t) return;
+  for (let a = start; a < end && a < t.length; a++) t[a] = 0;
 }
 
 /** mmap of private anonymous memory: a fresh range reads as zero */
@@ -212,6 +235,7 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
     for (let a = start; a < end; a++) {
       const obj = objAt(s, parent, a);
       setExp(s, child, a, wipe ? (obj >= 0 ? FILE_VIEW : ZERO_VALUE) : expected(s, parent, a), obj);
+      if (!wipe && expectedTag(s, parent, a) !== 0) shadowSetTag(s, child, a, expectedTag(s, parent, a)); // the child's pointers are the parent's
     }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
@@ -220,11 +244,13 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
   for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+  resetTags(s, mm, start, end);
   dropCoherence(s, mm, start, end);
 }
 
 /** MADV_DONTNEED: private anonymous memory reads as zero from now on, a private file page views the file again, a shared one is unchanged */
 export function shadowZero(s: Shadow, mm: number, start: number, end: number): void {
+  resetTags(s, mm, start, end); // a fresh page's tags are cleared: pointers must be retagged
   for (let a = start; a < end; a++) {
     const e = expected(s, mm, a);
     if (e === UNMAPPED || e === SHARED_VIEW) continue;

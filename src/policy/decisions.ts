@@ -352,6 +352,19 @@ export const hugeZeroWpSplit = decision<HugeWpSite, HugeZeroWp>('do_huge_pmd_wp_
 /** do_huge_zero_wp_pmd() (6.13, 1ced09e0331f "mm: Allocate THP on hugezeropage wp-fault"): a new THP replaces the huge zero PMD */
 export const hugeZeroWpAlloc = decision<HugeWpSite, HugeZeroWp>('do_huge_zero_wp_pmd', [], () => 'alloc-huge');
 
+// ---- arm64 MTE ----
+
+/**
+ * models arch_prepare_to_swap() -> mte_save_tags() for each page of the folio (the large-folio
+ * version, 6.10): every page whose tags were initialised (page_mte_tagged()) saves them under its
+ * own swap entry; an untagged page saves nothing.
+ */
+export const mteSaveEachTaggedPage = decision<Folio, readonly number[]>('arch_prepare_to_swap', [], (f) => {
+  const out: number[] = [];
+  for (let i = 0; i < f.nr; i++) if (f.pages[i]!.mteTag >= 0) out.push(i);
+  return out;
+});
+
 // ---- large folios and swap ----
 
 /**

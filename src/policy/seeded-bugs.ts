@@ -4,6 +4,7 @@
 import { FOLL_FORCE } from '../model/constants.js';
 import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
+import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
 import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
@@ -87,6 +88,22 @@ export const seededBugs: readonly CowPolicy[] = [
     },
     'thp',
   ),
+  // arm64 MTE: what the large-folio MTE swap thread (seed 004) and its reviews warned about
+  bug(
+    'bug-mte-save-first-page',
+    'arch_prepare_to_swap() saves the tags of the first page of a large folio only (RFC v1: `return mte_save_tags(folio_page(folio, i))` inside the loop)',
+    {
+      mteSaveTags: decision<Folio, readonly number[]>('arch_prepare_to_swap', [], (f) => (f.pages[0]!.mteTag >= 0 ? [0] : [])),
+    },
+    'thp',
+  ),
+  bug(
+    'bug-mte-restore-after-free',
+    'do_swap_page() restores the MTE tags after swap_free() and folio_free_swap(): tags freed before they are restored (as 5.18-6.4, before 6dca4ac6fc91)',
+    { mteRestore: 'after-swap-free' },
+    'thp',
+  ),
+  bug('bug-mte-cow-drops-tags', 'a COW copy copies the data but not the MTE tags (copy_highpage() without mte_copy_page_tags())', { mteCopyTags: false }, 'thp'),
   bug(
     'bug-thp-fork-shares-pinned',
     'copy_huge_pmd() shares a pinned THP with the child instead of splitting the PMD (as before d042035eaf5f)',

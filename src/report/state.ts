@@ -41,7 +41,7 @@ export function describeFolio(f: Folio, feat: EraFeatures): string {
   if (f.swap >= 0) parts.push(`swapcache swp_entry(${swpType(f.swap)},${swpOffset(f.swap)})`);
   f.pages.forEach((p, i) => {
     const tag = f.nr > 1 ? `page ${i}: ` : '';
-    parts.push(`${tag}mapcount ${p.mapcount}${feat.anonExclusive && p.anonExclusive ? ', PageAnonExclusive' : ''}${p.mteTag ? `, tag ${p.mteTag}` : ''}`);
+    parts.push(`${tag}mapcount ${p.mapcount}${feat.anonExclusive && p.anonExclusive ? ', PageAnonExclusive' : ''}${p.mteTag > 0 ? `, MTE tag ${p.mteTag}` : ''}`);
   });
   return parts.join(' ');
 }

@@ -62,13 +62,16 @@ export function gupUnsupportedWhy(flags: number): string {
 
 const STEPWISE = 'a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space';
 const FILES = 'files, memfds and shared mappings have no C form yet (the runtime maps private anonymous memory only)';
+const MTE = 'arm64 MTE (PROT_MTE, tag stores) has no C form yet: the runtime is for x86-64';
 const LARGE = "large folios have no C form yet (the runtime maps every label MADV_NOHUGEPAGE at a 4 KiB boundary, and the model's PMD is a few pages, not 2 MiB)";
 
 export const C_FORMS: CFormTable = {
   mmap: (op, n) =>
     op.shared || op.obj >= 0
       ? unsupported(FILES)
-      : op.aligned
+      : op.mte
+        ? unsupported(MTE)
+        : op.aligned
         ? unsupported(LARGE)
         : c(`CF_MMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
   munmap: (op, n) => c(`CF_MUNMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
@@ -113,6 +116,7 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   msync: FILES,
   thp: LARGE,
   split: LARGE,
+  settag: MTE,
 };
 
 /** The C form of one op, from the table. */

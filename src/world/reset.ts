@@ -38,6 +38,7 @@ export function resetWorld(w: World): void {
   k.inodes.length = 0;
   k.nextVpn = 16;
   k.hugeZeroFolio = -1;
+  k.mteInUse = false;
   resetThpSettings(k.thp, k.pmdOrder);
   k.tracer = null;
   const s = w.shadow;
@@ -49,6 +50,7 @@ export function resetWorld(w: World): void {
   s.mmForkTime.length = 0;
   s.exp.length = 0;
   s.objAt.length = 0;
+  s.tagExp.length = 0;
   s.fexp.clear();
   s.fhist.clear();
   s.refs.length = 0;

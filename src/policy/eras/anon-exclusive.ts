@@ -80,7 +80,8 @@ export const anonExclusive62 = variant(
 /**
  * 6.5-6.6: "mm/gup: disallow FOLL_LONGTERM GUP-(fast) writing to file-backed mappings" (a
  * long-term R/W pin of a page the filesystem writes back is EFAULT; io_uring drops its own file
- * checks and inherits GUP's), and c8070b787519 (pins of the zero page are not accounted).
+ * checks and inherits GUP's), c8070b787519 (pins of the zero page are not accounted) and
+ * 6dca4ac6fc91 "mm: call arch_swap_restore() from do_swap_page()" (MTE tags restored before swap_free()).
  */
 export const anonExclusive65 = variant(
   anonExclusive62,
@@ -94,6 +95,7 @@ export const anonExclusive65 = variant(
     gupFastPinAllowed: folioFastPinAllowed,
     ioUringAcceptsVma: ioUringLeavesItToGup,
     pinAccountsZeroPage: false,
+    mteRestore: 'before-swap-free',
   },
 );
 
@@ -140,7 +142,7 @@ export const anonExclusive610 = variant(
     kernels: '6.10 - 6.12',
     summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out); a large swap-cache folio swapped in whole',
   },
-  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch },
+  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch, mteLargeSwap: true },
 );
 
 /**

@@ -26,6 +26,7 @@ import {
   reclaimSplitsWithoutPmd,
   swapinOnePage,
   forkSharesHugePmd,
+  mteSaveEachTaggedPage,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -54,6 +55,11 @@ export const mapcount: CowPolicy = {
   reclaimSkipsAddToSwap: reclaimAnything,
   reclaimSplitsLarge: reclaimSplitsWithoutPmd,
   swapinBatch: swapinOnePage,
+  protMte: false,
+  mteRestore: 'before-swap-free',
+  mteSaveTags: mteSaveEachTaggedPage,
+  mteLargeSwap: false,
+  mteCopyTags: true,
   forkSplitsHugePmd: forkSharesHugePmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,

@@ -22,6 +22,8 @@ export const pagecount59 = variant(
     // 3917c80280c9 (5.8) is in: a THP that cannot be reused is split, and its reuse test is still reuse_swap_page()
     hugePmdWpReuse: hugeWpByMapcountSplit,
     hugeZeroWp: hugeZeroWpSplit,
+    // arm64 MTE came in 5.10, the end of this era
+    protMte: true,
   },
 );
 
