@@ -107,13 +107,12 @@ export const mmapOp: OpSpec<MmapOp> = {
       bindProc(w, op.proc, mm);
     }
     const align = op.aligned ? w.k.pmdPages : 1;
-    if (op.mte) {
-      // arch_validate_prot() / arch_calc_vm_prot_bits(): PROT_MTE only where the CPU and kernel have MTE
-      if (!w.k.pol.protMte) return refused('EINVAL', 'PROT_MTE: no arm64 MTE in this kernel (5.10+)');
-      w.k.mteInUse = true;
-    }
+    // arch_calc_vm_prot_bits(): PROT_MTE becomes VM_MTE where the kernel has MTE (5.10+); do_mmap()
+    // of an older kernel ignores a prot bit it does not know, and the mapping is not tagged
+    const mte = op.mte && w.k.pol.protMte;
+    if (mte) w.k.mteInUse = true;
     if (op.obj < 0 && !op.shared) {
-      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write) | (op.mte ? VM_MTE : 0), -1, 0, align);
+      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write) | (mte ? VM_MTE : 0), -1, 0, align);
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);
       return OK;
     }
