@@ -15,6 +15,8 @@ export function weightArray(w: Weights): Float64Array {
 }
 
 const possibleScratch = new Float64Array(OP_SPECS.length);
+/** the kinds whose weight a world may boost (OpSpec.boost), looked up once */
+const BOOSTED = OP_SPECS.map((s) => s.boost !== undefined);
 
 /** Picks the next op by weight among the possible kinds, or null when nothing is possible. */
 export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number): Op | null {
@@ -23,7 +25,7 @@ export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Cho
     const wt = weights[i]!;
     const spec = OP_SPECS[i]!;
     const ok = wt > 0 && spec.possible(w, scope);
-    const eff = ok ? (spec.boost === undefined ? wt : wt * spec.boost(w, scope)) : 0;
+    const eff = ok ? (BOOSTED[i] ? wt * spec.boost!(w, scope) : wt) : 0;
     possibleScratch[i] = eff;
     total += eff;
   }

@@ -5,6 +5,7 @@ import { folioTestAnon } from '../model/kernel.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
 import { PG_zero, type Folio } from '../model/types.js';
 import { pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot, sortedSites } from '../world/site-index.js';
+import type { PteSwap } from '../model/pte.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -103,18 +104,22 @@ export function checkAnonExclusive(w: World, set: CheckSet): Violation | null {
   }
   for (let islots = 0; islots < set.slots.n; islots++) {
     const val = set.slots.v[islots]!;
-    const sites = sortedSites(sitesOfSlot(w.index, val));
-    for (const s of sites) {
-      const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)]!;
-      if (pte.kind !== 'swap' || !pte.exclusive) continue;
-      if (sites.length > 1) return v(`${where(w, s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
-      const id = k.swapCache[pte.type]?.[pte.offset] ?? -1;
-      const cached = id >= 0 ? k.folios[id] : null;
-      // the page this slot holds (a large folio's slots are contiguous) must not be mapped
-      const page = cached ? cached.pages[pte.offset - swpOffset(cached.swap)] : undefined;
-      if (cached && page && (page.mapcount > 0 || cached.entireMapcount > 0)) {
-        return v(`${where(w, s)} has an exclusive swap PTE but ${w.words.folio(cached.id)}${cached.nr > 1 ? `+${pte.offset - swpOffset(cached.swap)}` : ''} in the swap cache is mapped`, [cached.id]);
-      }
+    const sites = sitesOfSlot(w.index, val);
+    // the lowest site with an exclusive swap PTE for the slot: what a violation names
+    let s = -1;
+    for (const x of sites) {
+      const p = k.mms[siteMm(x)]!.pt[siteAddr(x)]!;
+      if (p.kind === 'swap' && p.exclusive && (s < 0 || x < s)) s = x;
+    }
+    if (s < 0) continue;
+    const pte = k.mms[siteMm(s)]!.pt[siteAddr(s)] as PteSwap;
+    if (sites.length > 1) return v(`${where(w, s)} has an exclusive swap PTE for slot ${pte.offset}, which ${sites.length} swap PTEs share`);
+    const id = k.swapCache[pte.type]?.[pte.offset] ?? -1;
+    const cached = id >= 0 ? k.folios[id] : null;
+    // the page this slot holds (a large folio's slots are contiguous) must not be mapped
+    const page = cached ? cached.pages[pte.offset - swpOffset(cached.swap)] : undefined;
+    if (cached && page && (page.mapcount > 0 || cached.entireMapcount > 0)) {
+      return v(`${where(w, s)} has an exclusive swap PTE but ${w.words.folio(cached.id)}${cached.nr > 1 ? `+${pte.offset - swpOffset(cached.swap)}` : ''} in the swap cache is mapped`, [cached.id]);
     }
   }
   return null;

@@ -61,11 +61,13 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   }
   const n = k.pmdPages;
   for (let i = 0; i < j.nPmd; i++) {
+    const o = j.pmdOld[i]!;
+    const nw = j.pmdNew[i]!;
+    // a PTE table allocated under an empty PMD maps nothing by itself: its PTE writes say what changed
+    if (o.kind !== 'huge' && nw.kind !== 'huge') continue;
     const mm = j.pmdMm[i]!;
     const base = j.pmdAddr[i]!;
     for (let a = base; a < base + n; a++) sites.add(site(mm, a));
-    const o = j.pmdOld[i]!;
-    const nw = j.pmdNew[i]!;
     if (o.kind === 'huge') folios.add(o.folio);
     if (nw.kind === 'huge') folios.add(nw.folio);
   }

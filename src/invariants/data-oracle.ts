@@ -76,26 +76,32 @@ function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
   if (want === UNMAPPED) return null;
   const got = peekAddr(k, mmId, addr);
   if (got === null) return null;
-  const pte = k.mms[mmId]!.pt[addr]!;
-  const pmd = k.mms[mmId]!.pmd[(addr / k.pmdPages) | 0]!;
-  const folios = pmd.kind === 'huge' ? [pmd.folio] : pte.kind === 'present' ? [pte.folio] : [];
-  const where = words.addr(mmId, addr);
   const key = objAt(shadow, mmId, addr);
+  // the words and the folios a message names are worked out only when there is a violation
+  const bad = (inv: InvariantName, what: (where: string) => string): Violation => mk(inv, what(words.addr(mmId, addr)), mappedFolios(k, mmId, addr));
   if (want === SHARED_VIEW) {
     const now = fileExpected(shadow, key);
     if (got === now) return null;
-    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-    return mk('shared-coherence', `${where} (a shared mapping of ${objWords(w, key)}) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
+    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return bad('no-over-sharing', (where) => `${where} reads ${words.value(got)}`);
+    return bad('shared-coherence', (where) => `${where} (a shared mapping of ${objWords(w, key)}) reads ${words.value(got)} but the file holds ${words.value(now)}`);
   }
   if (want === FILE_VIEW) {
     if (fileHeld(shadow, key, got)) return null;
-    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-    return mk('data-oracle', `${where} (a private mapping of ${objWords(w, key)}) reads ${words.value(got)}, a value that file page never held`, folios);
+    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return bad('no-over-sharing', (where) => `${where} reads ${words.value(got)}`);
+    return bad('data-oracle', (where) => `${where} (a private mapping of ${objWords(w, key)}) reads ${words.value(got)}, a value that file page never held`);
   }
   if (got === want) return null;
-  if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-  const msg = `${where} reads ${words.value(got)} but should read ${words.value(want)}`;
-  return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, folios);
+  if (!mayObserve(shadow, got, mmId, addr)) return bad('no-over-sharing', (where) => `${where} reads ${words.value(got)}`);
+  return bad(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', (where) => `${where} reads ${words.value(got)} but should read ${words.value(want)}`);
+}
+
+/** The folios mapped at an address, for a violation's state dump. */
+function mappedFolios(k: Kernel, mmId: number, addr: number): number[] {
+  const m = k.mms[mmId]!;
+  const pmd = m.pmd[(addr / k.pmdPages) | 0]!;
+  if (pmd.kind === 'huge') return [pmd.folio];
+  const pte = m.pt[addr]!;
+  return pte.kind === 'present' ? [pte.folio] : [];
 }
 
 /**
@@ -127,11 +133,7 @@ function judgeTag(w: World, mmId: number, addr: number): Violation | null {
   const want = expectedTag(w.shadow, mmId, addr);
   const got = peekTag(w.k, mmId, addr);
   if (got === want) return null;
-  const m = w.k.mms[mmId]!;
-  const pmd = m.pmd[(addr / w.k.pmdPages) | 0]!;
-  const pte = m.pt[addr]!;
-  const folios = pmd.kind === 'huge' ? [pmd.folio] : pte.kind === 'present' ? [pte.folio] : [];
-  return mk('mte-tags', `${w.words.addr(mmId, addr)} has MTE tag ${got} but its pointers carry tag ${want}`, folios);
+  return mk('mte-tags', `${w.words.addr(mmId, addr)} has MTE tag ${got} but its pointers carry tag ${want}`, mappedFolios(w.k, mmId, addr));
 }
 
 export function objWords(w: World, key: number): string {
