@@ -4,6 +4,7 @@
 // small folios (split_folio()). A PMD maps k.pmdPages pages; nothing here depends on how many.
 
 import {
+  ZERO_VALUE,
   FAULT_FLAG_UNSHARE,
   FAULT_FLAG_WRITE,
   VM_FAULT_FALLBACK,
@@ -357,14 +358,25 @@ export function splitFolio(k: Kernel, folio: Folio): 'EBUSY' | 'EAGAIN' | null {
   folio.pages = [pages[0]!];
   folio.refcount = pages[0]!.mapcount + (swap >= 0 ? 1 : 0);
   touchFolio(k, folio);
-  // remap_page(): every PTE names its page's new folio
+  // remap_page(): every PTE names its page's new folio, or (RMP_USE_SHARED_ZEROPAGE, by era) the
+  // shared zero page where the page holds only zeros (try_to_map_unused_to_zeropage())
+  const zeroRemap = k.pol.splitRemapsZeroPages;
   for (const mm of k.mms) {
     if (!mm.alive) continue;
     for (const vma of mm.vmas) {
       for (let a = vma.start; a < vma.end; a++) {
         const p = mm.pt[a]!;
-        if (p.kind !== 'present' || p.folio !== folio.id || p.idx === 0) continue;
-        setPte(k, mm, a, { ...p, folio: ids[p.idx]!, idx: 0 });
+        if (p.kind !== 'present' || p.folio !== folio.id) continue;
+        const part = folioOf(k, ids[p.idx]!);
+        if (zeroRemap && part.pages[0]!.data === ZERO_VALUE) {
+          setPte(k, mm, a, mkPresent(ZERO_FOLIO, 0, false, false, false, false)); // pte_mkspecial(my_zero_pfn)
+          part.pages[0]!.mapcount -= 1;
+          part.refcount -= 1;
+          touchFolio(k, part);
+          if (k.tracer) k.tracer.event('try_to_map_unused_to_zeropage', `page ${p.idx} of folio#${folio.id} holds only zeros: the zero page is mapped instead`);
+          continue;
+        }
+        if (p.idx !== 0) setPte(k, mm, a, { ...p, folio: ids[p.idx]!, idx: 0 });
       }
     }
   }

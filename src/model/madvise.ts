@@ -4,7 +4,6 @@
 import { VM_DONTCOPY, VM_HUGEPAGE, VM_NOHUGEPAGE } from './constants.js';
 import { folioOf, folioTestAnon, isZeroFolio } from './kernel.js';
 import { splitFolio } from './huge_memory.js';
-import type { PtePresent } from './pte.js';
 import { pageMapcount } from './rmap.js';
 import { vmNormalFolio, zapPteRange } from './memory.js';
 import { rangeMapped, vmaMergeAll, vmasInRange } from './mmap.js';
@@ -97,7 +96,10 @@ function madvisePageout(k: Kernel, mm: Mm, start: number, end: number): void {
         a = base + k.pmdPages - 1; // break
         continue;
       }
-      folio = vmNormalFolio(k, mm.pt[a] as PtePresent)!;
+      // the page's own small folio now, or the zero page where the split mapped it (6.12+)
+      const now = mm.pt[a]!;
+      folio = now.kind === 'present' ? vmNormalFolio(k, now) : null;
+      if (folio === null) continue;
     }
     shrinkFolio(k, folio);
   }

@@ -194,6 +194,8 @@ export interface CowPolicy {
   readonly hugePmdWpReuse: Decision<HugeWpSite, HugeWp>;
   /** do_huge_pmd_wp_page() on the huge zero PMD: a new THP (<= 5.7, 6.13+) or split and fall back */
   readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
+  /** split_folio() of an anon folio maps the shared zero page where a page holds only zeros (RMP_USE_SHARED_ZEROPAGE, b1f202060afe, 6.12) */
+  readonly splitRemapsZeroPages: boolean;
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**

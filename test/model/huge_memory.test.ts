@@ -179,8 +179,14 @@ describe('the THP instance of CVE-2020-29374 (vmsplice in the child, unmap, the 
 });
 
 describe('split_folio()', () => {
+  it('6.12+: a page that holds only zeros gets the shared zero page instead (RMP_USE_SHARED_ZEROPAGE)', () => {
+    const r = runClean(ops(...THP, 'write P0 A', 'write P0 A+2', 'split P0 A+1'), 'anon-exclusive');
+    expect([0, 1, 2, 3].map((i) => present(r, 'P0', 'A', i).folio === 0)).toEqual([false, true, false, true]);
+    expect(present(r, 'P0', 'A', 1).write).toBe(false);
+  });
+
   it('splits a PMD-mapped THP into small folios mapped where the pages were, exclusive as the head was', () => {
-    const r = runClean(ops(...THP, 'write P0 A', 'write P0 A+2', 'split P0 A+1', 'write P0 A+2'));
+    const r = runClean(ops(...THP, 'write P0 A', 'write P0 A+2', 'split P0 A+1', 'write P0 A+2'), 'anon-exclusive-6.10');
     const ids = [0, 1, 2, 3].map((i) => present(r, 'P0', 'A', i).folio);
     expect(new Set(ids).size).toBe(4);
     for (const id of ids) {

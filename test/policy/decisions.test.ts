@@ -58,6 +58,7 @@ describe('wpReuseAnon: a page with an extra FOLL_GET reference, its other mappin
       'anon-exclusive-6.7': 'copied',
       'anon-exclusive-6.8': 'copied',
       'anon-exclusive-6.10': 'copied',
+      'anon-exclusive-6.12': 'copied',
       'anon-exclusive': 'copied',
     },
     (pol) => {
@@ -98,6 +99,7 @@ describe('wpReuseAnon: the CVE-2020-29374 sequence (vmsplice in child, unmap, pa
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -124,6 +126,7 @@ describe('wpReuseAnon: a read-only swapped-in page still in the swap cache (refc
       'anon-exclusive-6.7': 'reused',
       'anon-exclusive-6.8': 'reused',
       'anon-exclusive-6.10': 'reused',
+      'anon-exclusive-6.12': 'reused',
       'anon-exclusive': 'reused',
     },
     (pol) => {
@@ -165,6 +168,7 @@ describe('swapinMap: a read swap-in of an exclusive swap PTE maps the page exclu
       'anon-exclusive-6.7': true,
       'anon-exclusive-6.8': true,
       'anon-exclusive-6.10': true,
+      'anon-exclusive-6.12': true,
       'anon-exclusive': true,
     },
     (pol) => {
@@ -195,6 +199,7 @@ describe('swapinMap: vmsplice in child of a swapped page, unmap, the parent writ
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -236,6 +241,7 @@ describe('forkCopiesAnon: fork with a FOLL_PIN on an exclusive page', () => {
       'anon-exclusive-6.7': 'child-copy',
       'anon-exclusive-6.8': 'child-copy',
       'anon-exclusive-6.10': 'child-copy',
+      'anon-exclusive-6.12': 'child-copy',
       'anon-exclusive': 'child-copy',
     },
     (pol) => {
@@ -289,6 +295,7 @@ describe('forkCopiesAnon: fork with a pinned page, then the parent writes and th
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -322,6 +329,7 @@ describe('tryToUnmapAnon / forkClearsSwpExclusive: the swap PTE exclusive bit', 
       'anon-exclusive-6.7': [true, false, false],
       'anon-exclusive-6.8': [true, false, false],
       'anon-exclusive-6.10': [true, false, false],
+      'anon-exclusive-6.12': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {
@@ -358,6 +366,7 @@ describe('gupForceCowBreak: a R/O FOLL_GET on a COW-shared page', () => {
       'anon-exclusive-6.7': 'shared',
       'anon-exclusive-6.8': 'shared',
       'anon-exclusive-6.10': 'shared',
+      'anon-exclusive-6.12': 'shared',
       'anon-exclusive': 'shared',
     },
     (pol) => {
@@ -399,6 +408,7 @@ describe('gupForceCowBreak: vmsplice before fork, the parent unmaps, the child w
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -424,6 +434,7 @@ describe('gupMustUnshare: a R/O FOLL_PIN on a COW-shared page', () => {
       'anon-exclusive-6.7': 'unshared',
       'anon-exclusive-6.8': 'unshared',
       'anon-exclusive-6.10': 'unshared',
+      'anon-exclusive-6.12': 'unshared',
       'anon-exclusive': 'unshared',
     },
     (pol) => {
@@ -457,6 +468,7 @@ describe('gupMustUnshare: a R/O FOLL_PIN on the zero page', () => {
       'anon-exclusive-6.7': ['anon', 'zero'],
       'anon-exclusive-6.8': ['anon', 'zero'],
       'anon-exclusive-6.10': ['anon', 'zero'],
+      'anon-exclusive-6.12': ['anon', 'zero'],
       'anon-exclusive': ['anon', 'zero'],
     },
     (pol) =>
@@ -495,6 +507,7 @@ describe('gupMustUnshare: the zero-page long-term pin, then a write', () => {
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -520,6 +533,7 @@ describe('reclaimSkipsAddToSwap: reclaim of a pinned page', () => {
       'anon-exclusive-6.7': 'kept-pinned',
       'anon-exclusive-6.8': 'kept-pinned',
       'anon-exclusive-6.10': 'kept-pinned',
+      'anon-exclusive-6.12': 'kept-pinned',
       'anon-exclusive': 'kept-pinned',
     },
     (pol) => {
@@ -556,6 +570,7 @@ describe('tryToUnmapAnon: reclaim of a pinned exclusive page already in the swap
       'anon-exclusive-6.7': 'kept-mapped',
       'anon-exclusive-6.8': 'kept-mapped',
       'anon-exclusive-6.10': 'kept-mapped',
+      'anon-exclusive-6.12': 'kept-mapped',
       'anon-exclusive': 'kept-mapped',
     },
     (pol) => {
@@ -587,6 +602,7 @@ describe('clearRefsSkips: clear_refs on a pinned writable PTE', () => {
       'anon-exclusive-6.7': [true, false],
       'anon-exclusive-6.8': [true, false],
       'anon-exclusive-6.10': [true, false],
+      'anon-exclusive-6.12': [true, false],
       'anon-exclusive': [true, false],
     },
     (pol) =>
@@ -614,6 +630,7 @@ describe('clearRefsSkips: clear_refs + mprotect cycle on a pinned page, then a w
       'anon-exclusive-6.7': 'pass',
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
+      'anon-exclusive-6.12': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -639,6 +656,7 @@ describe('mprotectMakesWritable: mprotect ro then rw of an exclusive anon page',
       'anon-exclusive-6.7': [true, false, false],
       'anon-exclusive-6.8': [true, false, false],
       'anon-exclusive-6.10': [true, false, false],
+      'anon-exclusive-6.12': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {

@@ -129,7 +129,7 @@ export const anonExclusive68 = variant(
 );
 
 /**
- * 6.10-6.12: large folios and swap. wp_can_reuse_anon_folio() never reuses a large folio (only
+ * 6.10-6.11: large folios and swap. wp_can_reuse_anon_folio() never reuses a large folio (only
  * PG_anon_exclusive pages are reused in place); shrink_folio_list() splits only partially mapped
  * large folios, so mTHPs and PTE-mapped THPs go to swap whole; do_swap_page() maps a large folio
  * it finds in the swap cache whole when its swap PTEs are still one batch; should_try_to_free_swap()
@@ -139,10 +139,25 @@ export const anonExclusive610 = variant(
   anonExclusive68,
   {
     name: 'anon-exclusive-6.10',
-    kernels: '6.10 - 6.12',
+    kernels: '6.10 - 6.11',
     summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out); a large swap-cache folio swapped in whole',
   },
   { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch, mteLargeSwap: true },
+);
+
+/**
+ * 6.12: b1f202060afe "mm: remap unused subpages to shared zeropage when splitting isolated thp":
+ * split_folio() of an anon THP maps the shared zero page (try_to_map_unused_to_zeropage(), no MTE
+ * check in the code as read in 6.13) wherever a page holds only zeros, and frees the page.
+ */
+export const anonExclusive612 = variant(
+  anonExclusive610,
+  {
+    name: 'anon-exclusive-6.12',
+    kernels: '6.12',
+    summary: 'anon-exclusive-6.10 + splitting an anon THP maps the shared zero page over pages that hold only zeros',
+  },
+  { splitRemapsZeroPages: true },
 );
 
 /**
@@ -150,11 +165,11 @@ export const anonExclusive610 = variant(
  * maps a new THP instead of splitting). The current kernel.
  */
 export const anonExclusive = variant(
-  anonExclusive610,
+  anonExclusive612,
   {
     name: 'anon-exclusive',
     kernels: '6.13+',
-    summary: 'anon-exclusive-6.10 + a write fault on the huge zero PMD maps a new THP (the current kernel)',
+    summary: 'anon-exclusive-6.12 + a write fault on the huge zero PMD maps a new THP (the current kernel)',
   },
   { hugeZeroWp: hugeZeroWpAlloc },
 );

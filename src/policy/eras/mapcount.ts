@@ -56,6 +56,7 @@ export const mapcount: CowPolicy = {
   reclaimSplitsLarge: reclaimSplitsWithoutPmd,
   swapinBatch: swapinOnePage,
   protMte: false,
+  splitRemapsZeroPages: false,
   mteRestore: 'before-swap-free',
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
