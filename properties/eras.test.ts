@@ -15,7 +15,7 @@ describe('fast-check properties', () => {
 
   it('anon-exclusive-5.19: the only failure is the R/O long-term pin of the zero page (fixed in 6.2 by 84209e87c696)', () => {
     // anonymous memory only: with files, 5.19 also fails the non-anon R/O pins and pin-writeback (below)
-    const r = fc.check(noInvariantFails(getPolicy('anon-exclusive-5.19'), { ...DEFAULT_COMMANDS, scope: ANON_SCOPE }), { seed: 7, numRuns: 2000 });
+    const r = fc.check(noInvariantFails(getPolicy('anon-exclusive-5.19'), { ...DEFAULT_COMMANDS, scope: ANON_SCOPE }), { seed: 7, numRuns: 20000 });
     expect(r.failed).toBe(true);
     const e = r.errorInstance as InvariantFailure;
     expect(e).toBeInstanceOf(InvariantFailure);

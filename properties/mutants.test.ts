@@ -11,10 +11,23 @@ import { getPolicy, seededBugs } from '../src/policy/registry.js';
 
 const RUNS = 20_000;
 
+/** Does the policy a seeded bug was derived from pass these ops (so the failure is the seeded bug's)? */
+function baseClean(bug: string, f: Finding): boolean {
+  return runOps(f.ops, getPolicy(getPolicy(bug).base!), { swapSlots: f.swapSlots }).verdict === 'pass';
+}
+
+/**
+ * The seeded campaign until it finds a failure the policy the bug was derived from does not have
+ * (in the thp scope the current kernel has one of its own: the 6.12+ split that maps zero-filled
+ * pages to the zero page drops their MTE tags).
+ */
 function campaign(policy: string, runs: number, seed = 'mutants') {
   const findings: Finding[] = [];
-  const stats = runCampaign(inMemoryCampaign(getPolicy(policy), seed, runs), {
-    finding: (f) => findings.push(f),
+  // a few failures shrunk per invariant: the first may be the base's own
+  const stats = runCampaign({ ...inMemoryCampaign(getPolicy(policy), seed, runs), shrinkPerKey: 4 }, {
+    finding: (f) => {
+      if (baseClean(policy, f)) findings.push(f);
+    },
     progress: () => {},
     shouldStop: () => findings.length > 0,
   });
@@ -28,9 +41,9 @@ describe('seeded bugs are found', () => {
       expect(findings.length, `not found in ${RUNS} runs`).toBeGreaterThan(0);
       const f = findings[0]!;
       expect(f.ops.length).toBeLessThanOrEqual(8);
-      expect(failsAt(f.ops, bug, f.invariant, DEFAULT_SCOPE.swapSlots)).toBe(f.ops.length);
+      expect(failsAt(f.ops, bug, f.invariant, f.swapSlots)).toBe(f.ops.length);
       // the same ops are fine under the policy the mutant was derived from
-      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: DEFAULT_SCOPE.swapSlots }).verdict).toBe('pass');
+      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: f.swapSlots }).verdict).toBe('pass');
     });
   }
 

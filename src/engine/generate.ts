@@ -15,15 +15,19 @@ export function weightArray(w: Weights, scope?: Scope): Float64Array {
 }
 
 const possibleScratch = new Float64Array(OP_SPECS.length);
+/** the kinds whose weight a world may boost (OpSpec.boost), looked up once */
+const BOOSTED = OP_SPECS.map((s) => s.boost !== undefined);
 
 /** Picks the next op by weight among the possible kinds, or null when nothing is possible. */
 export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number): Op | null {
   let total = 0;
   for (let i = 0; i < OP_SPECS.length; i++) {
     const wt = weights[i]!;
-    const ok = wt > 0 && OP_SPECS[i]!.possible(w, scope);
-    possibleScratch[i] = ok ? wt : 0;
-    total += ok ? wt : 0;
+    const spec = OP_SPECS[i]!;
+    const ok = wt > 0 && spec.possible(w, scope);
+    const eff = ok ? (BOOSTED[i] ? wt * spec.boost!(w, scope) : wt) : 0;
+    possibleScratch[i] = eff;
+    total += eff;
   }
   if (total === 0) return null;
   let x = rnd() * total;

@@ -4,7 +4,7 @@
 import { ADVICE } from '../model/madvise.js';
 import type { Scope } from '../ops/types.js';
 
-export const DEFAULT_SCOPE: Scope = { maxProcs: 3, maxLabels: 2, mmapPages: [1, 2], maxRefs: 2, swapSlots: 6, advice: ADVICE, partialRanges: true, maxObjs: 1, gupVariants: true };
+export const DEFAULT_SCOPE: Scope = { maxProcs: 3, maxLabels: 2, mmapPages: [1, 2], maxRefs: 2, swapSlots: 6, advice: ADVICE, partialRanges: true, maxObjs: 1, gupVariants: true, thp: false, mte: false };
 
 /** The default without files: anonymous memory only (the COW and GUP races of the anon eras). */
 export const ANON_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0 };
@@ -13,16 +13,33 @@ export const ANON_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0 };
  * exhaust's scope: one mapping of 1-2 pages, 3 processes, 2 references, a 4-slot swap device;
  * whole-mapping munmap / mprotect and MADV_DONTNEED only, to keep depth 6 within reach.
  */
-export const EXHAUST_SCOPE: Scope = { maxProcs: 3, maxLabels: 1, mmapPages: [1, 2], maxRefs: 2, swapSlots: 4, advice: ['MADV_DONTNEED'], partialRanges: false, maxObjs: 0, gupVariants: false };
+export const EXHAUST_SCOPE: Scope = { maxProcs: 3, maxLabels: 1, mmapPages: [1, 2], maxRefs: 2, swapSlots: 4, advice: ['MADV_DONTNEED'], partialRanges: false, maxObjs: 0, gupVariants: false, thp: false, mte: false };
 
 /** exhaust --scope files: the same with one file or memfd, for file-backed races (the shortest Dirty COW). */
 export const EXHAUST_FILES_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 1, mmapPages: [1], maxRefs: 1, maxObjs: 1, gupVariants: true };
 
 /** The large scope of the benchmark: 24 processes, 16 pages, 8 references. */
-export const LARGE_SCOPE: Scope = { maxProcs: 24, maxLabels: 4, mmapPages: [4], maxRefs: 8, swapSlots: 32, advice: ADVICE, partialRanges: true, maxObjs: 2, gupVariants: true };
+export const LARGE_SCOPE: Scope = { maxProcs: 24, maxLabels: 4, mmapPages: [4], maxRefs: 8, swapSlots: 32, advice: ADVICE, partialRanges: true, maxObjs: 2, gupVariants: true, thp: false, mte: false };
+
+/**
+ * Anonymous memory with large folios (the model has no file or shmem THPs) and arm64 MTE tags
+ * (PROT_MTE mappings, settag): THP settings, MADV_HUGEPAGE, PMD-aligned mappings of one PMD
+ * (room for a THP or mTHPs), split_folio(); a swap device with room for a whole THP (naturally
+ * aligned runs: slots 4-7 and 8-11 at the default PMD of 4 pages), and more weight on the ops
+ * that make and take apart THPs. Kept out of the default scope: larger mappings cost the default
+ * about a fifth of its speed.
+ */
+export const THP_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0, swapSlots: 12, thp: true, mte: true, weights: { thp: 3, madvise: 4, munmap: 2, fork: 6, split: 1 } };
 
 /** The scopes `cowfuzz fuzz --scope` names. */
-export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, large: LARGE_SCOPE };
+export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, large: LARGE_SCOPE };
+
+/**
+ * exhaust --scope thp: large folios and MTE tags, in a world small enough to explore: two processes, one
+ * PMD-aligned mapping of one PMD, one reference, and a swap device with one naturally aligned run
+ * for a whole THP.
+ */
+export const EXHAUST_THP_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 2, mmapPages: [], maxRefs: 1, swapSlots: 8, advice: ['MADV_DONTNEED'], partialRanges: true, thp: true, mte: true };
 
 /** The scopes `cowfuzz exhaust --scope` names. */
-export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = { anon: EXHAUST_SCOPE, files: EXHAUST_FILES_SCOPE };
+export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = { anon: EXHAUST_SCOPE, files: EXHAUST_FILES_SCOPE, thp: EXHAUST_THP_SCOPE };

@@ -7,7 +7,7 @@
 // with no string built; describe() gives the same walk as text, for debugging and tests.
 
 import { ZERO_VALUE } from '../model/constants.js';
-import type { Pte } from '../model/pte.js';
+import type { Pmd, Pte } from '../model/pte.js';
 import { slotFree } from '../model/swapfile.js';
 import { REF_REFUSED, type World } from '../world/world.js';
 
@@ -77,6 +77,8 @@ function walk(w: World, out: Sink): void {
     if (!f) return out.n(-2);
     out.n(f.refcount);
     out.n(f.pincount);
+    out.n(f.nr);
+    out.n(f.entireMapcount);
     out.n(f.flags);
     out.n(f.swap);
     out.n(f.mapping);
@@ -107,6 +109,12 @@ function walk(w: World, out: Sink): void {
         return out.n(p.bits);
     }
   };
+  const pmd = (p: Pmd): void => {
+    if (p.kind !== 'huge') return out.n(p.kind === 'none' ? 0 : 1);
+    out.n(2);
+    folio(p.folio);
+    out.n((p.write ? 1 : 0) | (p.dirty ? 2 : 0) | (p.softDirty ? 4 : 0) | (p.uffdWp ? 8 : 0));
+  };
   for (const mm of k.mms) {
     out.tag(1);
     out.n((mm.alive ? 1 : 0) | (mm.hasPinned ? 2 : 0));
@@ -121,8 +129,13 @@ function walk(w: World, out: Sink): void {
       out.n(v.file);
       out.n(v.pgoff);
       for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
+      // the PMDs over the VMA: none (a THP may be faulted in), a PTE table, or a huge PMD
+      for (let i = (v.start / k.pmdPages) | 0; i * k.pmdPages < v.end; i++) pmd(mm.pmd[i]!);
     }
   }
+  out.tag(12);
+  out.n(k.thp.enabled === 'always' ? 0 : k.thp.enabled === 'madvise' ? 1 : 2);
+  for (const o of k.thp.orders) out.n(o === 'always' ? 0 : o === 'madvise' ? 1 : o === 'inherit' ? 2 : 3);
   // live references and GUPs in progress, by name (a poke in progress writes when it completes)
   const names = [...w.liveRefs, ...w.pending].sort((x, y) => x - y);
   for (const name of names) {
@@ -185,6 +198,7 @@ function walk(w: World, out: Sink): void {
     out.n(shadow.mmParent[mm]!);
     for (const v of shadow.exp[mm]!) v < 0 ? out.n(v - 10) : val(v);
     for (const o of shadow.objAt[mm]!) out.n(o);
+    for (const t of shadow.tagExp[mm] ?? []) out.n(t);
   }
   for (const [key, v] of [...shadow.fexp].sort((x, y) => x[0] - y[0])) {
     out.tag(10);

@@ -6,7 +6,7 @@ import seedrandom from 'seedrandom';
 import { decisionLines, traceNamed } from '../scenario/trace.js';
 import { canonicalNamesFor } from './normalize.js';
 import type { CowPolicy } from '../model/policy.js';
-import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from './engine.js';
+import { DEFAULT_RUN_CONFIG, makeFuzzer, runConfigFor, type RunConfig } from './engine.js';
 import { DECISIONS_HEADER, signature, type Finding } from './findings.js';
 import { shrink } from './shrink.js';
 
@@ -67,7 +67,8 @@ export function newStats(): CampaignStats {
 
 export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignStats {
   const stats = newStats();
-  const fuzzers = o.policies.map((p) => makeFuzzer(p, streamRng(o.seed, o.stream, p.name), o.run));
+  const configs = o.policies.map((p) => runConfigFor(p, o.run));
+  const fuzzers = o.policies.map((p, i) => makeFuzzer(p, streamRng(o.seed, o.stream, p.name), configs[i]!));
   const shrunkPerKey = new Map<string, number>();
   let lastProgress = Date.now();
   for (let run = 0; ; run++) {
@@ -101,11 +102,12 @@ export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignSta
       continue;
     }
     shrunkPerKey.set(key, n + 1);
-    const ops = shrink(r.failure.ops, pol, inv, { swapSlots: o.run.scope.swapSlots });
+    const swapSlots = configs[pi]!.scope.swapSlots;
+    const ops = shrink(r.failure.ops, pol, inv, { swapSlots });
     // replayed once with a tracer: the message in canonical names, and the decisions that led
     // there, so a reader of the finding file sees the cause without running anything
     const names = canonicalNamesFor(ops);
-    const traced = traceNamed(ops, names, pol, { swapSlots: o.run.scope.swapSlots });
+    const traced = traceNamed(ops, names, pol, { swapSlots });
     const decisions = decisionLines(ops, names, traced);
     const f: Finding = {
       policy: pol.name,
@@ -117,7 +119,7 @@ export function runCampaign(o: CampaignOptions, ev: CampaignEvents): CampaignSta
       run,
       originalLength: r.failure.ops.length,
       ops,
-      swapSlots: o.run.scope.swapSlots,
+      swapSlots,
       decisions: decisions.length ? [DECISIONS_HEADER, ...decisions] : [],
     };
     const sig = signature(f);

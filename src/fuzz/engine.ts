@@ -3,7 +3,7 @@
 
 import { generateOp, weightArray } from '../engine/generate.js';
 import { randomChoose } from '../engine/choose.js';
-import { DEFAULT_SCOPE } from '../engine/scope.js';
+import { DEFAULT_SCOPE, FUZZ_SCOPES } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS, swarmInto, swarmKeep, type Weights } from '../engine/weights.js';
 import type { Violation } from '../invariants/types.js';
@@ -19,10 +19,20 @@ export interface RunConfig {
   readonly swarm: boolean;
   readonly scope: Scope;
   readonly check: CheckMode;
+  /** a policy that names a fuzz scope of its own (CowPolicy.fuzzScope) is fuzzed in it (when no --scope was given) */
+  readonly policyScopes?: boolean;
+  /** the scope's own weights (Scope.weights) apply over `weights` (when no --weights or --config gave weights) */
+  readonly scopeWeights?: boolean;
 }
 
-/** What `cowfuzz fuzz` runs by default: 40 ops, the default weights, swarm testing, the default scope. */
-export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE, check: 'incremental' };
+/** What `cowfuzz fuzz` runs by default: 40 ops, the default weights, swarm testing, the default scope (or the policy's own). */
+export const DEFAULT_RUN_CONFIG: RunConfig = { maxOps: 40, weights: DEFAULT_WEIGHTS, swarm: true, scope: DEFAULT_SCOPE, check: 'incremental', policyScopes: true, scopeWeights: true };
+
+/** The run configuration for one policy: its own fuzz scope where it names one and the configuration allows it. */
+export function runConfigFor(pol: CowPolicy, cfg: RunConfig): RunConfig {
+  if (!cfg.policyScopes || pol.fuzzScope === undefined || !Object.hasOwn(FUZZ_SCOPES, pol.fuzzScope)) return cfg;
+  return { ...cfg, scope: FUZZ_SCOPES[pol.fuzzScope]! };
+}
 
 export interface Failure {
   readonly ops: Op[];
@@ -36,7 +46,7 @@ export interface ExecResult {
 
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
-  const base = weightArray(cfg.weights, cfg.scope);
+  const base = weightArray(cfg.scopeWeights !== false && cfg.scope.weights ? { ...cfg.weights, ...cfg.scope.weights } : cfg.weights, cfg.scope);
   const weights = base.slice();
   const keep = swarmKeep(cfg.weights);
   const c = randomChoose(rnd);

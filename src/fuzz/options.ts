@@ -19,6 +19,10 @@ export interface FuzzJobOptions {
   readonly weights: Weights;
   readonly swarm: boolean;
   readonly scope: Scope;
+  /** --scope was given: it applies to every policy, even one that names a scope of its own */
+  readonly scopeGiven: boolean;
+  /** --weights or --config gave weights: they apply as given, a scope's own weights do not */
+  readonly weightsGiven: boolean;
   readonly check: CheckMode;
   readonly outDir: string | null;
   readonly jobs: number;
@@ -147,7 +151,7 @@ export function parseFuzzFlags(f: RawFuzzFlags, reg: PolicyRegistry, policyModul
   ]
     .filter(Boolean)
     .join(' ');
-  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope, check, outDir: f.out || null, jobs, shard, optionsText: opts };
+  return { policies, policyModules, seed, runs, timeMs, maxOps, weights, swarm: f.swarm, scope, scopeGiven: f.scope !== undefined, weightsGiven: Boolean(f.weights || cfg.weights), check, outDir: f.out || null, jobs, shard, optionsText: opts };
 }
 
 /** Job j's seed stream: disjoint across jobs and shards. */

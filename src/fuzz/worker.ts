@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       stream: streamOf(o, data.job),
       runs: runsOf(o, data.job),
       deadline: data.deadline,
-      run: { maxOps: o.maxOps, weights: o.weights, swarm: o.swarm, scope: o.scope, check: o.check },
+      run: { maxOps: o.maxOps, weights: o.weights, swarm: o.swarm, scope: o.scope, check: o.check, policyScopes: !o.scopeGiven, scopeWeights: !o.weightsGiven },
       optionsText: o.optionsText,
       shrinkPerKey: 3,
     },

@@ -3,8 +3,8 @@
 
 import { FOLL_PIN, GUP_PIN_COUNTING_BIAS, SWAP_MAP_BAD, ZERO_FOLIO } from '../model/constants.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import type { Folio, GupRef } from '../model/types.js';
-import { siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
+import { PG_zero, type Folio, type GupRef } from '../model/types.js';
+import { lowestSite, pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -35,15 +35,16 @@ function checkFolio(w: World, id: number): Violation | null {
   const f = k.folios[id];
   const sites = sitesOfFolio(w.index, id);
   if (!f) {
-    if (sites.length > 0) {
-      const s = sites[0]!;
-      return v(`${w.words.addr(siteMm(s), siteAddr(s))} maps freed ${w.words.folio(id)}`, [id]);
-    }
+    const s = sites.length > 0 ? lowestSite(sites) : lowestSite(pmdSitesOfFolio(w.index, id));
+    if (s >= 0) return v(`${w.words.addr(siteMm(s), siteAddr(s))} maps freed ${w.words.folio(id)}`, [id]);
     return null;
   }
-  const zero = id === ZERO_FOLIO;
-  // mapcount per page = present PTEs mapping it (the zero page is pte_special: no mapcount)
+  const zero = (f.flags & PG_zero) !== 0;
+  const pmds = pmdSitesOfFolio(w.index, id);
+  // mapcount per page = present PTEs mapping it (the zero pages are special: no mapcount)
   if (!zero) {
+    if (f.entireMapcount !== pmds.length) return v(`${w.words.folio(id)}: entire mapcount ${f.entireMapcount} but ${pmds.length} PMDs map it`, [id]);
+    if (pmds.length > 0 && f.nr !== w.k.pmdPages) return v(`${w.words.folio(id)} of ${f.nr} pages is mapped by a PMD of ${w.k.pmdPages}`, [id]);
     for (let n = 0; n < f.nr; n++) {
       let mapped = 0;
       for (const s of sites) {
@@ -57,7 +58,7 @@ function checkFolio(w: World, id: number): Violation | null {
   const ino = f.mapping >= 0 ? k.inodes[f.mapping] : undefined;
   if (f.mapping >= 0 && (!ino || ino.cache[f.index] !== id)) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
   const cache = (f.swap >= 0 ? f.nr : 0) + (ino ? f.nr : 0);
-  const expected = (zero ? 1 : sites.length) + cache + g.refs;
+  const expected = (zero ? 1 : sites.length + pmds.length) + cache + g.refs;
   if (f.refcount !== expected) {
     return v(
       expected === 0

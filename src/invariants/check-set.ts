@@ -3,7 +3,7 @@
 // The sets live in buffers reused from step to step: filling them allocates nothing.
 
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
-import { rebuildSiteIndex, site, sitesOfFolio, sitesOfSlot, updateSiteIndex } from '../world/site-index.js';
+import { pmdSitesOfFolio, rebuildSiteIndex, site, sitesOfFolio, sitesOfSlot, updateSiteIndex } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from '../world/check-set.js';
 
@@ -59,6 +59,18 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
     if (n.kind === 'present') folios.add(n.folio);
     else if (n.kind === 'swap') slots.add(swpVal(n.type, n.offset));
   }
+  const n = k.pmdPages;
+  for (let i = 0; i < j.nPmd; i++) {
+    const o = j.pmdOld[i]!;
+    const nw = j.pmdNew[i]!;
+    // a PTE table allocated under an empty PMD maps nothing by itself: its PTE writes say what changed
+    if (o.kind !== 'huge' && nw.kind !== 'huge') continue;
+    const mm = j.pmdMm[i]!;
+    const base = j.pmdAddr[i]!;
+    for (let a = base; a < base + n; a++) sites.add(site(mm, a));
+    if (o.kind === 'huge') folios.add(o.folio);
+    if (nw.kind === 'huge') folios.add(nw.folio);
+  }
   folios.sort();
   // the data of a touched folio is read wherever it is mapped, or wherever a swap PTE names its slot
   const data = set.data;
@@ -68,6 +80,7 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   for (let x = 0; x < data.n; x++) {
     const id = data.v[x]!;
     for (const s of sitesOfFolio(w.index, id)) sites.add(s);
+    for (const s of pmdSitesOfFolio(w.index, id)) for (let a = 0; a < n; a++) sites.add(s + a);
     const f = k.folios[id];
     if (f && f.swap >= 0) {
       for (let i = 0; i < f.nr; i++) {

@@ -3,11 +3,11 @@
 // is over-sharing; a stale value where a coherent pin is involved is lost coherence; a private
 // value in a file page is a write that went through; any other wrong value is lost data.
 
-import { ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
+import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Inode, Kernel, Vma } from '../model/types.js';
-import { expected, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -36,6 +36,8 @@ function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
  * null when a load would not return (past the end of the file: SIGBUS).
  */
 export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
+  const pmd = k.mms[mm]!.pmd[(addr / k.pmdPages) | 0];
+  if (pmd !== undefined && pmd.kind === 'huge') return k.folios[pmd.folio]?.pages[addr % k.pmdPages]?.data ?? ZERO_VALUE;
   const pte = k.mms[mm]!.pt[addr]!;
   switch (pte.kind) {
     case 'present':
@@ -70,38 +72,67 @@ function coherentRefAt(w: World, mm: number, addr: number): boolean {
 
 /** Judges one address of a live mm; null when it reads what it should (the common case allocates nothing). */
 function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
-  const { k, shadow } = w;
+  const { k, shadow, words } = w;
   const want = expected(shadow, mmId, addr);
   if (want === UNMAPPED) return null;
   const got = peekAddr(k, mmId, addr);
   if (got === null) return null;
+  const key = objAt(shadow, mmId, addr);
+  // the words and the folios a message names are worked out only when there is a violation
+  const bad = (inv: InvariantName, what: (where: string) => string): Violation => mk(inv, what(words.addr(mmId, addr)), mappedFolios(k, mmId, addr));
   if (want === SHARED_VIEW || want === FILE_VIEW) {
     // a shared mapping reads what the file holds; so does a private one until its first write
     // there (it maps the page-cache page itself, or faults it in)
-    const now = fileExpected(shadow, objAt(shadow, mmId, addr));
-    return got === now ? null : fileViewViolation(w, mmId, addr, got, now, want === SHARED_VIEW);
+    const now = fileExpected(shadow, key);
+    if (got === now) return null;
+    if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return bad('no-over-sharing', (where) => `${where} reads ${words.value(got)}`);
+    if (want === SHARED_VIEW) return bad('shared-coherence', (where) => `${where} (a shared mapping of ${objWords(w, key)}) reads ${words.value(got)} but the file holds ${words.value(now)}`);
+    return bad('data-oracle', (where) => `${where} (a private mapping of ${objWords(w, key)}, not written there) reads ${words.value(got)} but the file holds ${words.value(now)}`);
   }
   if (got === want) return null;
-  const { words } = w;
-  const where = words.addr(mmId, addr);
-  if (!mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, foliosAt(w, mmId, addr));
-  const msg = `${where} reads ${words.value(got)} but should read ${words.value(want)}`;
-  return mk(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', msg, foliosAt(w, mmId, addr));
+  if (!mayObserve(shadow, got, mmId, addr)) return bad('no-over-sharing', (where) => `${where} reads ${words.value(got)}`);
+  return bad(coherentRefAt(w, mmId, addr) ? 'pin-coherence' : 'data-oracle', (where) => `${where} reads ${words.value(got)} but should read ${words.value(want)}`);
 }
 
-function foliosAt(w: World, mmId: number, addr: number): number[] {
-  const pte = w.k.mms[mmId]!.pt[addr]!;
+/** The folios mapped at an address, for a violation's state dump. */
+function mappedFolios(k: Kernel, mmId: number, addr: number): number[] {
+  const m = k.mms[mmId]!;
+  const pmd = m.pmd[(addr / k.pmdPages) | 0]!;
+  if (pmd.kind === 'huge') return [pmd.folio];
+  const pte = m.pt[addr]!;
   return pte.kind === 'present' ? [pte.folio] : [];
 }
 
-function fileViewViolation(w: World, mmId: number, addr: number, got: number, now: number, shared: boolean): Violation {
-  const { shadow, words } = w;
-  const where = words.addr(mmId, addr);
-  const folios = foliosAt(w, mmId, addr);
-  const of = objWords(w, objAt(shadow, mmId, addr));
-  if (valueObj(shadow, got) < 0 && !mayObserve(shadow, got, mmId, addr)) return mk('no-over-sharing', `${where} reads ${words.value(got)}`, folios);
-  if (shared) return mk('shared-coherence', `${where} (a shared mapping of ${of}) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
-  return mk('data-oracle', `${where} (a private mapping of ${of}, not written there) reads ${words.value(got)} but the file holds ${words.value(now)}`, folios);
+/**
+ * The MTE allocation tag a load at the address would be checked against, without changing
+ * anything: the page mapped, or the page a swap-in would map (the swap cache's, or a fresh one
+ * with the tags saved for the slot); zero for a page whose tags were never initialised (as
+ * mte_sync_tags() clears them when it maps it).
+ */
+export function peekTag(k: Kernel, mm: number, addr: number): number {
+  const m = k.mms[mm]!;
+  const pmd = m.pmd[(addr / k.pmdPages) | 0];
+  let tag = -1;
+  if (pmd !== undefined && pmd.kind === 'huge') tag = k.folios[pmd.folio]?.pages[addr % k.pmdPages]?.mteTag ?? -1;
+  else {
+    const pte = m.pt[addr]!;
+    if (pte.kind === 'present') tag = k.folios[pte.folio]?.pages[pte.idx]?.mteTag ?? -1;
+    else if (pte.kind === 'swap') {
+      const f = swapCacheLookup(k, pte.type, pte.offset);
+      tag = f ? f.pages[pte.offset - swpOffset(f.swap)]!.mteTag : (k.swap[pte.type]?.tags[pte.offset] ?? -1);
+    }
+  }
+  return tag < 0 ? 0 : tag;
+}
+
+/** mte-tags: in a PROT_MTE mapping, the address's page has the tag its process's pointers carry. */
+function judgeTag(w: World, mmId: number, addr: number): Violation | null {
+  const v = vmaAt(w.k, mmId, addr);
+  if (v === null || !(v.flags & VM_MTE)) return null;
+  const want = expectedTag(w.shadow, mmId, addr);
+  const got = peekTag(w.k, mmId, addr);
+  if (got === want) return null;
+  return mk('mte-tags', `${w.words.addr(mmId, addr)} has MTE tag ${got} but its pointers carry tag ${want}`, mappedFolios(w.k, mmId, addr));
 }
 
 export function objWords(w: World, key: number): string {
@@ -130,7 +161,7 @@ export function checkData(w: World, set: CheckSet): Violation | null {
     const s = set.sites.v[i]!;
     const mmId = siteMm(s);
     if (!k.mms[mmId]!.alive) continue;
-    const bad = judgeAddr(w, mmId, siteAddr(s));
+    const bad = judgeAddr(w, mmId, siteAddr(s)) ?? (k.mteInUse ? judgeTag(w, mmId, siteAddr(s)) : null);
     if (bad) return bad;
   }
   for (const r of k.refs) {

@@ -24,6 +24,11 @@ export function checkPinCoherence(w: World): Violation | null {
       const addr = r.addr + i;
       const pte = mm.pt[addr]!;
       const folio = r.folios[i]!;
+      const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
+      if (pmd.kind === 'huge') {
+        if (pmd.folio === folio && r.idxs[i] === addr % k.pmdPages) continue;
+        return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${w.words.addr(mm.id, addr)} now maps ${w.words.folio(pmd.folio)} (a huge PMD)`, [folio, pmd.folio]);
+      }
       if (pte.kind === 'present') {
         if (pte.folio === folio && pte.idx === r.idxs[i]) continue;
         return v(`${w.words.ref(r.id)} holds ${w.words.folio(folio)} but ${w.words.addr(mm.id, addr)} now maps ${w.words.folio(pte.folio)}`, [folio, pte.folio]);

@@ -2,7 +2,7 @@
 
 import { SWAP_MAP_BAD } from '../model/constants.js';
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
-import { siteAddr, siteMm, sitesOfSlot } from '../world/site-index.js';
+import { lowestSite, siteAddr, siteMm, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
@@ -19,7 +19,7 @@ export function checkSwapOffsetZero(w: World, set: CheckSet): Violation | null {
     if (si.hasCache[0] || (si.map[0] !== 0 && si.map[0] !== SWAP_MAP_BAD)) return v(`offset 0 (the swap header) of swap device ${type} was allocated`);
     const sites = sitesOfSlot(w.index, swpVal(type, 0));
     if (sites.length > 0) {
-      const s = sites[0]!;
+      const s = lowestSite(sites);
       return v(`${w.words.addr(siteMm(s), siteAddr(s))} holds swp_entry(${type},0)${type === 0 ? ', which reads as pte_none' : ''}: the swap header`);
     }
   }

@@ -12,6 +12,7 @@ export const INVARIANTS = {
   'gup-progress': "GUP makes progress: __get_user_pages()'s fault-and-retry loop ends for an access the VMA allows.",
   'no-write-through': 'a write through a private mapping, or a forced write (ptrace, /proc/PID/mem), never changes a page-cache page, the zero page or another process\'s memory.',
   'shared-coherence': 'every shared mapping of a file, the file itself (pread) and every reference to its page see the last value written to it; nothing written is lost by reclaim, writeback or swap.',
+  'mte-tags': 'arm64 MTE tags survive swap, partial zap, fork and COW: every page of a PROT_MTE mapping has the tag its process last set there (zero for a page never tagged, or after MADV_DONTNEED).',
   'pin-writeback': 'a long-term R/W pin of a file page that the filesystem writes back (page_mkwrite, folio_mkclean) is never held while the page is written back: the era either refuses the pin (6.5+) or the write-back races the DMA.',
 } as const;
 

@@ -24,6 +24,8 @@ export const VM_FAULT_SIGBUS = 1 << 1;
 export const VM_FAULT_WRITE = 1 << 3; // removed in 6.0; the FOLL_COW eras read it
 export const VM_FAULT_HWPOISON = 1 << 4;
 export const VM_FAULT_SIGSEGV = 1 << 6;
+/** the huge fault handler could not map a huge page: fall back to PTEs (0x000800) */
+export const VM_FAULT_FALLBACK = 1 << 11;
 export const VM_FAULT_RETRY = 1 << 10;
 export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON;
 

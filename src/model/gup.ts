@@ -26,6 +26,8 @@ import {
 import { ask, folioGet, folioOf, folioPut, folioTestAnon, isZeroFolio, touchFolio } from './kernel.js';
 import { handleMmFault, isCowMapping } from './memory.js';
 import { vmaLookup } from './mmap.js';
+import { hugePmdAt } from './pgtable.js';
+import { pmdAsPte } from './huge_memory.js';
 import type { GupSite } from './policy.js';
 import type { Errno } from './result.js';
 import type { Folio, GupRef, Inode, Kernel, Mm, Vma } from './types.js';
@@ -88,7 +90,7 @@ function faultErrno(ret: number): Errno {
 /** models try_grab_folio(): FOLL_GET takes a reference; FOLL_PIN the bias (small folio) or one reference and one _pincount (large) */
 function tryGrabFolio(k: Kernel, f: Folio, gupFlags: number): void {
   if (gupFlags & FOLL_GET) folioGet(k, f);
-  else if (isZeroFolio(f) && !k.pol.pinAccountsZeroPage) return;
+  else if (f.id === ZERO_FOLIO && !k.pol.pinAccountsZeroPage) return; // is_zero_folio(): the small zero page only
   else if (f.nr > 1) {
     folioGet(k, f);
     f.pincount += 1;
@@ -99,7 +101,7 @@ function tryGrabFolio(k: Kernel, f: Folio, gupFlags: number): void {
 /** models gup_put_folio(): the reverse of try_grab_folio() */
 function gupPutFolio(k: Kernel, f: Folio, gupFlags: number): void {
   if (gupFlags & FOLL_GET) folioPut(k, f);
-  else if (isZeroFolio(f) && !k.pol.pinAccountsZeroPage) return;
+  else if (f.id === ZERO_FOLIO && !k.pol.pinAccountsZeroPage) return;
   else if (f.nr > 1) {
     f.pincount -= 1;
     folioPut(k, f);
@@ -118,13 +120,15 @@ function grab(k: Kernel, r: GupRef, f: Folio, idx: number): void {
  * folio check for long-term R/W pins), never faulting. True when taken.
  */
 function gupFastOne(k: Kernel, mm: Mm, r: GupRef, addr: number): boolean {
-  const pte = mm.pt[addr];
+  const pmd = hugePmdAt(k, mm, addr); // gup_fast_pmd_leaf() for a huge PMD
+  const pte = pmd !== null ? pmdAsPte(pmd, addr % k.pmdPages) : mm.pt[addr];
   if (pte === undefined || pte.kind !== 'present') return false;
   // pte_access_permitted(); 5.8 asks for write access even for a read (gupFastForcesWrite)
   if ((r.gupFlags & FOLL_WRITE || k.pol.gupFastForcesWrite) && !pte.write) return false;
-  if (pte.folio === ZERO_FOLIO) return false; // pte_special()
+  if (pte.folio === ZERO_FOLIO || isZeroFolio(folioOf(k, pte.folio))) return false; // pte_special() / pmd_special()
   const folio = folioOf(k, pte.folio);
-  const site: GupSite = { k, vma: null, inode: null, gupFlags: r.gupFlags, pte, folio, page: folio.pages[pte.idx]!, follCow: false };
+  // a huge PMD's tests read the head page (pmd_page()), as gup_fast_pmd_leaf() does
+  const site: GupSite = { k, vma: null, inode: null, gupFlags: r.gupFlags, pte, folio, page: folio.pages[pmd !== null ? 0 : pte.idx]!, follCow: false };
   if (!ask(k, 'gup_fast_pte_range', k.pol.gupFastPinAllowed, site)) return false;
   if (!pte.write && ask(k, 'gup_fast_pte_range', k.pol.gupMustUnshare, site)) return false;
   grab(k, r, folio, pte.idx);
@@ -177,12 +181,15 @@ export function gupStep(k: Kernel, r: GupRef): GupStep {
     const base: GupSite = { k, vma, inode, gupFlags: job.foll, pte: null, folio: null, page: null, follCow: false };
     if (ask(k, '__get_user_pages', k.pol.gupForceCowBreak, base)) job.foll |= FOLL_WRITE;
   }
-  const pte = mm.pt[addr]!;
+  // follow_pmd_mask(): a huge PMD is followed as follow_huge_pmd() does, with the same write and unshare tests as a PTE
+  const pmd = hugePmdAt(k, mm, addr);
+  const pte = pmd !== null ? pmdAsPte(pmd, addr % k.pmdPages) : mm.pt[addr]!;
   let faultFlags = job.foll & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
   if (pte.kind === 'present') {
     const folio = folioOf(k, pte.folio);
     const zero = isZeroFolio(folio);
-    const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte, folio: zero ? null : folio, page: zero ? null : folio.pages[pte.idx]!, follCow: job.follCow };
+    // follow_huge_pmd(): can_follow_write_pmd() and gup_must_unshare() read the head page (pmd_page())
+    const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte, folio: zero ? null : folio, page: zero ? null : folio.pages[pmd !== null ? 0 : pte.idx]!, follCow: job.follCow };
     // follow_page_pte(): FOLL_WRITE needs a writable PTE or can_follow_write_pte()
     const writeOk = !(job.foll & FOLL_WRITE) || pte.write || ask(k, 'follow_page_pte', k.pol.canFollowWritePte, site);
     if (writeOk) {

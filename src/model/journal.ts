@@ -4,7 +4,7 @@
 // judges everything), and `explain` prints it. Arrays are reused from step to step: recording
 // allocates nothing once they have grown.
 
-import type { Pte } from './pte.js';
+import type { Pmd, Pte } from './pte.js';
 
 export class Journal {
   /** increases every step; a folio whose stamp equals it is already recorded */
@@ -16,6 +16,13 @@ export class Journal {
   readonly pteAddr: number[] = [];
   readonly pteOld: Pte[] = [];
   readonly pteNew: Pte[] = [];
+
+  /** PMD writes in order: mm, the PMD's first address, old and new value */
+  nPmd = 0;
+  readonly pmdMm: number[] = [];
+  readonly pmdAddr: number[] = [];
+  readonly pmdOld: Pmd[] = [];
+  readonly pmdNew: Pmd[] = [];
 
   /** folios whose refcount, mapcount, pincount, flags or PG_anon_exclusive changed (or that were freed) */
   nFolio = 0;
@@ -42,6 +49,7 @@ export class Journal {
   begin(): void {
     this.epoch++;
     this.nPte = 0;
+    this.nPmd = 0;
     this.nFolio = 0;
     this.nData = 0;
     this.nWriteback = 0;
@@ -52,7 +60,7 @@ export class Journal {
 
   /** Did the step change nothing at all? */
   empty(): boolean {
-    return this.nPte === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0;
+    return this.nPte === 0 && this.nPmd === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0;
   }
 
   /** Something the sets above do not name changed (a reference taken or released, a VMA, a process). */
@@ -68,6 +76,14 @@ export class Journal {
     this.pteAddr[n] = addr;
     this.pteOld[n] = old;
     this.pteNew[n] = now;
+  }
+
+  pmd(mm: number, addr: number, old: Pmd, now: Pmd): void {
+    const n = this.nPmd++;
+    this.pmdMm[n] = mm;
+    this.pmdAddr[n] = addr;
+    this.pmdOld[n] = old;
+    this.pmdNew[n] = now;
   }
 
   folio(id: number): void {

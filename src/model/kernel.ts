@@ -6,15 +6,51 @@ import type { Decision } from './policy.js';
 import type { CowPolicy } from './policy.js';
 import { newSwapInfo, swapCount, swpOffset, swpType } from './swapfile.js';
 import { follText } from './trace.js';
-import { PG_anon, PG_zero, type Folio, type Kernel, type KernelOptions, type Page } from './types.js';
+import { PG_anon, PG_zero, type Folio, type Kernel, type KernelOptions, type Page, type ThpSettings } from './types.js';
 
-export function newPage(data: number, mteTag = 0): Page {
+/** HPAGE_PMD_NR of the model when a scenario does not say: small, so that a THP is a few pages. */
+export const DEFAULT_PMD_PAGES = 4;
+
+/** A page; its MTE tags uninitialised (PG_mte_tagged clear) unless given. */
+export function newPage(data: number, mteTag = -1): Page {
   return { data, mapcount: 0, anonExclusive: false, mteTag };
+}
+
+/** log2 of a power of two >= 2, or an error naming the value */
+export function pmdOrderOf(pmdPages: number): number {
+  const order = Math.log2(pmdPages);
+  if (!Number.isInteger(order) || order < 1) throw new Error(`pages per PMD must be a power of two >= 2, got ${pmdPages}`);
+  return order;
+}
+
+/**
+ * The THP sysfs settings the model boots with: `enabled` is madvise (the default of Debian's and
+ * Ubuntu's kernels; the mainline Kconfig default is always), so only MADV_HUGEPAGE ranges get
+ * THPs until a scenario says otherwise; the PMD size inherits it and every smaller (mTHP) size is
+ * never, as mainline boots (Documentation/admin-guide/mm/transhuge.rst).
+ */
+export function defaultThpSettings(pmdOrder: number): ThpSettings {
+  const orders: ThpSettings['orders'] = [];
+  for (let o = 0; o <= pmdOrder; o++) orders.push(o === pmdOrder ? 'inherit' : 'never');
+  return { enabled: 'madvise', orders };
+}
+
+/** Resets THP settings in place to the boot defaults. */
+export function resetThpSettings(t: ThpSettings, pmdOrder: number): void {
+  t.enabled = 'madvise';
+  for (let o = 0; o <= pmdOrder; o++) t.orders[o] = o === pmdOrder ? 'inherit' : 'never';
+}
+
+function mkFolio(id: number, nr: number, pages: Page[], flags: number, index: number): Folio {
+  return { id, nr, pages, refcount: 1, pincount: 0, entireMapcount: 0, flags, swap: -1, mapping: -1, index, stamp: 0 };
 }
 
 /** A kernel with one swap device, the shared zero page and no process. */
 export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
-  const zero: Folio = { id: ZERO_FOLIO, nr: 1, pages: [newPage(ZERO_VALUE)], refcount: 1, pincount: 0, flags: PG_zero, swap: -1, mapping: -1, index: 0, stamp: 0 };
+  // the zero page's tags are cleared and it is marked tagged at boot (arm64 mte_init): tag 0
+  const zero: Folio = mkFolio(ZERO_FOLIO, 1, [newPage(ZERO_VALUE, 0)], PG_zero, 0);
+  const pmdPages = opts.pmdPages ?? DEFAULT_PMD_PAGES;
+  const pmdOrder = pmdOrderOf(pmdPages);
   return {
     folios: [zero],
     mms: [],
@@ -23,10 +59,20 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     refs: [],
     inodes: [],
     nextVpn: 16,
+    pmdPages,
+    pmdOrder,
+    thp: defaultThpSettings(pmdOrder),
+    hugeZeroFolio: -1,
+    mteInUse: false,
     pol,
     journal: null,
     tracer: null,
   };
+}
+
+/** models copy_highpage()'s tag copy on arm64: a COW copy of a tagged page gets its tags (the era may say otherwise: a seeded bug) */
+export function cowTag(k: Kernel, tag: number): number {
+  return k.pol.mteCopyTags ? tag : -1;
 }
 
 /** Records that the step wrote this folio's data (a store, a DMA write): only the data oracle looks again. */
@@ -51,7 +97,7 @@ export function folioOf(k: Kernel, id: number): Folio {
 
 /** models folio_alloc() + clearing or copying one page: a new anon folio with one reference, the caller's */
 export function allocAnonFolio(k: Kernel, data: number, mteTag: number): Folio {
-  const f: Folio = { id: k.folios.length, nr: 1, pages: [newPage(data, mteTag)], refcount: 1, pincount: 0, flags: PG_anon, swap: -1, mapping: -1, index: 0, stamp: 0 };
+  const f = mkFolio(k.folios.length, 1, [newPage(data, mteTag)], PG_anon, 0);
   k.folios.push(f);
   touchFolio(k, f);
   if (k.tracer) k.tracer.event('folio_alloc', `folio#${f.id}`);
@@ -60,10 +106,50 @@ export function allocAnonFolio(k: Kernel, data: number, mteTag: number): Folio {
 
 /** models filemap_alloc_folio(): a new page-cache folio (not yet in the cache) with one reference, the caller's */
 export function allocFileFolio(k: Kernel, index: number, data: number): Folio {
-  const f: Folio = { id: k.folios.length, nr: 1, pages: [newPage(data)], refcount: 1, pincount: 0, flags: 0, swap: -1, mapping: -1, index, stamp: 0 };
+  const f = mkFolio(k.folios.length, 1, [newPage(data)], 0, index);
   k.folios.push(f);
   touchFolio(k, f);
   if (k.tracer) k.tracer.event('filemap_alloc_folio', `folio#${f.id}`);
+  return f;
+}
+
+/**
+ * models vma_alloc_folio() of order > 0 for anonymous memory (vma_alloc_anon_folio_pmd(),
+ * alloc_anon_folio(), alloc_swap_folio()): a new large anon folio of `nr` pages, each with the
+ * data and MTE tag given (zero-filled, untagged, for a fault), with one reference, the caller's.
+ */
+export function allocLargeAnonFolio(k: Kernel, nr: number, data: readonly number[] | null, tags: readonly number[] | null): Folio {
+  const pages: Page[] = [];
+  for (let i = 0; i < nr; i++) pages.push(newPage(data ? data[i]! : ZERO_VALUE, tags ? tags[i]! : -1));
+  const f = mkFolio(k.folios.length, nr, pages, PG_anon, 0);
+  k.folios.push(f);
+  touchFolio(k, f);
+  if (k.tracer) k.tracer.event('folio_alloc', `folio#${f.id} (${nr} pages)`);
+  return f;
+}
+
+/**
+ * models mm_get_huge_zero_folio(): the huge zero folio, allocated on first use (get_huge_zero_folio())
+ * and kept; like the small zero page it is never freed and its mappings take no reference.
+ */
+export function hugeZeroFolio(k: Kernel): Folio {
+  if (k.hugeZeroFolio >= 0) return folioOf(k, k.hugeZeroFolio);
+  const pages: Page[] = [];
+  for (let i = 0; i < k.pmdPages; i++) pages.push(newPage(ZERO_VALUE, 0)); // tags cleared, as the zero page's
+  const f = mkFolio(k.folios.length, k.pmdPages, pages, PG_zero, 0);
+  k.folios.push(f);
+  k.hugeZeroFolio = f.id;
+  touchFolio(k, f);
+  if (k.tracer) k.tracer.event('get_huge_zero_folio', `the huge zero folio is folio#${f.id}`);
+  return f;
+}
+
+/** models __split_folio_to_order() for one tail page: a small folio of its own with the head's flags (the caller sets its references) */
+export function splitOffFolio(k: Kernel, page: Page, flags: number): Folio {
+  const f = mkFolio(k.folios.length, 1, [page], flags, 0);
+  f.refcount = 0;
+  k.folios.push(f);
+  touchFolio(k, f);
   return f;
 }
 
@@ -81,7 +167,7 @@ export function folioPut(k: Kernel, f: Folio, nr = 1): void {
 }
 
 /** models free_pages_prepare(): PG_anon_exclusive is cleared when the page is freed */
-function freeFolio(k: Kernel, f: Folio): void {
+export function freeFolio(k: Kernel, f: Folio): void {
   for (const p of f.pages) p.anonExclusive = false;
   k.folios[f.id] = null;
   if (k.tracer) k.tracer.event('free_folio', `folio#${f.id}`);
@@ -128,6 +214,10 @@ function probe(name: string, s: { folio?: Folio | null; page?: Page | null; k?: 
       return p ? String(p.mapcount) : undefined;
     case 'pincount':
       return f ? String(f.pincount) : undefined;
+    case 'nr':
+      return f && f.nr > 1 ? String(f.nr) : undefined; // said of large folios only
+    case 'entireMapcount':
+      return f ? String(f.entireMapcount) : undefined;
     case 'PageAnonExclusive':
       return p ? (p.anonExclusive ? 'yes' : 'no') : undefined;
     case 'swapcache':

@@ -1,17 +1,26 @@
 // madvise() (mm/madvise.c) over an address range: MADV_DONTNEED zaps, MADV_PAGEOUT reclaims the
 // folios this process alone maps, MADV_DONTFORK / MADV_DOFORK set and clear VM_DONTCOPY.
 
-import { VM_DONTCOPY } from './constants.js';
-import { folioTestAnon } from './kernel.js';
+import { VM_DONTCOPY, VM_HUGEPAGE, VM_NOHUGEPAGE } from './constants.js';
+import { folioOf, folioTestAnon, isZeroFolio } from './kernel.js';
+import { splitFolio } from './huge_memory.js';
+import { pageMapcount } from './rmap.js';
 import { vmNormalFolio, zapPteRange } from './memory.js';
 import { rangeMapped, vmaMergeAll, vmasInRange } from './mmap.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm } from './types.js';
 import { shrinkFolio } from './vmscan.js';
 
-export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_DOFORK';
+export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_DOFORK' | 'MADV_HUGEPAGE' | 'MADV_NOHUGEPAGE';
 
+/** The advice about small pages (the scopes' default set). */
 export const ADVICE: readonly Advice[] = ['MADV_DONTNEED', 'MADV_PAGEOUT', 'MADV_DONTFORK', 'MADV_DOFORK'];
+
+/** The THP advice (hugepage_madvise()). */
+export const THP_ADVICE: readonly Advice[] = ['MADV_HUGEPAGE', 'MADV_NOHUGEPAGE'];
+
+/** Every advice a scenario may give. */
+export const ALL_ADVICE: readonly Advice[] = [...ADVICE, ...THP_ADVICE];
 
 /**
  * models do_madvise() -> madvise_walk_vmas() on [start, end): the advice is applied to every
@@ -30,8 +39,16 @@ export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: A
       break;
     case 'MADV_DONTFORK':
     case 'MADV_DOFORK':
-      for (const vma of vmasInRange(mm, start, end)) {
+      for (const vma of vmasInRange(k, mm, start, end)) {
         vma.flags = advice === 'MADV_DONTFORK' ? vma.flags | VM_DONTCOPY : vma.flags & ~VM_DONTCOPY;
+      }
+      vmaMergeAll(mm);
+      break;
+    case 'MADV_HUGEPAGE':
+    case 'MADV_NOHUGEPAGE':
+      // hugepage_madvise(): VM_HUGEPAGE and VM_NOHUGEPAGE exclude each other; THPs already there stay
+      for (const vma of vmasInRange(k, mm, start, end)) {
+        vma.flags = advice === 'MADV_HUGEPAGE' ? (vma.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE : (vma.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
       }
       vmaMergeAll(mm);
       break;
@@ -41,15 +58,49 @@ export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: A
 
 /**
  * models madvise_cold_or_pageout_pte_range() with pageout: each present anon folio that only this
- * mapping uses (page_mapcount() == 1: "do not interfere with other mappings") is reclaimed.
+ * mapping uses (page_mapcount() == 1: "do not interfere with other mappings") is reclaimed. A huge
+ * PMD the range covers whole is reclaimed as one THP; one it covers in part is split first
+ * (split_huge_page(): skipped if that fails), as is a PTE-mapped large folio (the walk of that
+ * PMD stops where a split fails).
  */
 function madvisePageout(k: Kernel, mm: Mm, start: number, end: number): void {
   for (let a = start; a < end; a++) {
+    const base = a - (a % k.pmdPages);
+    const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+    if (pmd.kind === 'huge') {
+      const thp = folioOf(k, pmd.folio);
+      if (isZeroFolio(thp) || pageMapcount(thp, 0) !== 1) {
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+      if (base >= start && base + k.pmdPages <= end) {
+        shrinkFolio(k, thp);
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+      if (splitFolio(k, thp) !== null) {
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+    }
     const pte = mm.pt[a]!;
     if (pte.kind !== 'present') continue;
-    const folio = vmNormalFolio(k, pte);
+    let folio = vmNormalFolio(k, pte);
     if (folio === null || !folioTestAnon(folio)) continue;
-    if (folio.pages[pte.idx]!.mapcount !== 1) continue;
+    if (pageMapcount(folio, pte.idx) !== 1) {
+      if (folio.nr > 1) a = base + k.pmdPages - 1; // break
+      continue;
+    }
+    if (folio.nr > 1) {
+      if (splitFolio(k, folio) !== null) {
+        a = base + k.pmdPages - 1; // break
+        continue;
+      }
+      // the page's own small folio now, or the zero page where the split mapped it (6.12+)
+      const now = mm.pt[a]!;
+      folio = now.kind === 'present' ? vmNormalFolio(k, now) : null;
+      if (folio === null) continue;
+    }
     shrinkFolio(k, folio);
   }
 }

@@ -8,19 +8,19 @@ import {
   PTE_MARKER_GUARD,
   PTE_MARKER_POISONED,
   PTE_MARKER_UFFD_WP,
+  VM_FAULT_FALLBACK,
   VM_FAULT_HWPOISON,
   VM_FAULT_SIGBUS,
   VM_FAULT_SIGSEGV,
   VM_FAULT_WRITE,
   VM_MAYSHARE,
-  VM_MAYWRITE,
   VM_SHARED,
   VM_SOFTDIRTY,
   VM_UFFD_WP,
   VM_WRITE,
   ZERO_FOLIO,
 } from './constants.js';
-import { allocAnonFolio, ask, folioGet, folioOf, folioPut, folioTestAnon } from './kernel.js';
+import { allocAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
 import { setPte } from './pgtable.js';
 import type { CowSite, SwapinSite } from './policy.js';
 import { mkPresent, mkSwap, PTE_NONE, pteWrprotect, type Pte, type PtePresent, type PteSwap } from './pte.js';
@@ -28,21 +28,25 @@ import { filemapLookup, folioMarkDirty, inodeOf } from './filemap.js';
 import { filemapGetFolio } from './fops.js';
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioDupRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, folioFreeSwap, folioSwapped, swapCacheLookup } from './swap_state.js';
-import { swapDuplicate, swapFree, swapInfo, swpVal } from './swapfile.js';
+import { swapDuplicate, swapFree, swapInfo, swpOffset, swpVal } from './swapfile.js';
 import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
+import { isCowMapping } from './vma.js';
+import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
 
-/** models is_cow_mapping(): private and may become writable */
-export function isCowMapping(flags: number): boolean {
-  return (flags & (VM_SHARED | VM_MAYWRITE)) === VM_MAYWRITE;
-}
+export { isCowMapping };
 
 /** models vm_normal_folio(): the folio behind a present PTE, null for the zero page (pte_special) */
 export function vmNormalFolio(k: Kernel, pte: PtePresent): Folio | null {
   return pte.folio === ZERO_FOLIO ? null : folioOf(k, pte.folio);
 }
 
-/** models handle_mm_fault() -> handle_pte_fault() for one page of an anon VMA */
+/** models handle_mm_fault() -> __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
 export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
+  if (pmd.kind !== 'table' && vma.file < 0) {
+    const ret = handleHugePmdFault(k, mm, vma, addr, flags, pmd.kind === 'huge' ? pmd : null);
+    if (!(ret & VM_FAULT_FALLBACK)) return ret;
+  }
   const pte = mm.pt[addr]!;
   switch (pte.kind) {
     case 'none':
@@ -79,7 +83,12 @@ function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
     setPte(k, mm, addr, mkPresent(ZERO_FOLIO, 0, false, false, false, uffdWp));
     return 0;
   }
-  const folio = allocAnonFolio(k, 0, 0);
+  const order = anonFaultOrder(k, mm, vma, addr); // alloc_anon_folio(): an mTHP where allowed (6.8+)
+  if (order > 0) {
+    mapNewAnonMthp(k, mm, vma, addr, order, uffdWp);
+    return 0;
+  }
+  const folio = allocAnonFolio(k, 0, -1);
   folioAddNewAnonRmap(k, folio, 0, 1);
   const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
   setPte(k, mm, addr, mkPresent(folio.id, 0, write, write, write, uffdWp));
@@ -169,7 +178,7 @@ function doFaultAround(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, wr
 function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
   const src = filemapGetFolio(k, ino, index);
   if (src === null) return VM_FAULT_SIGBUS;
-  const copy = allocAnonFolio(k, src.pages[0]!.data, src.pages[0]!.mteTag);
+  const copy = allocAnonFolio(k, src.pages[0]!.data, cowTag(k, src.pages[0]!.mteTag));
   if (k.tracer) k.tracer.event('do_cow_fault', `folio#${src.id} (page ${index}) copied to folio#${copy.id}`);
   folioAddNewAnonRmap(k, copy, 0, 1);
   const write = (vma.flags & VM_WRITE) !== 0 && !uffdWp;
@@ -252,7 +261,8 @@ function wpPageReuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent)
  */
 function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, old: Folio | null, unshare: boolean): number {
   const src = old ? old.pages[pte.idx]! : null;
-  const folio = allocAnonFolio(k, src ? src.data : 0, src ? src.mteTag : 0);
+  // copy_user_highpage(): arm64 copy_highpage() copies the tags of a tagged page (mte_copy_page_tags())
+  const folio = allocAnonFolio(k, src ? src.data : 0, src ? cowTag(k, src.mteTag) : -1);
   if (k.tracer) k.tracer.event('wp_page_copy', `${old ? `folio#${old.id}` : 'the zero page'} copied to folio#${folio.id}`);
   folioAddNewAnonRmap(k, folio, 0, 1);
   const write = !unshare && (vma.flags & VM_WRITE) !== 0;
@@ -277,30 +287,65 @@ function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, 
 function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, flags: number): number {
   const write = (flags & FAULT_FLAG_WRITE) !== 0;
   let folio = swapCacheLookup(k, pte.type, pte.offset);
+  let idx = 0;
+  let nr = 1;
   if (folio) {
     folioGet(k, folio); // the lookup's reference: it becomes the mapping's
+    idx = pte.offset - swpOffset(folio.swap); // folio_file_page(): a large folio's slots are contiguous
+    if (folio.nr > 1) nr = ask(k, 'do_swap_page', k.pol.swapinBatch, { k, mm, vma, addr, pte, folio, idx });
   } else {
     // swapin_readahead() -> __read_swap_cache_async(): a new folio (its allocation reference is
     // the fault's), added to the swap cache and read from the slot
     const si = swapInfo(k, pte.type);
-    folio = allocAnonFolio(k, si.data[pte.offset]!, 0);
+    folio = allocAnonFolio(k, si.data[pte.offset]!, -1);
     addToSwapCache(k, folio, swpVal(pte.type, pte.offset));
-    // models arch_swap_restore() (6dca4ac6fc91): the MTE tag saved at swap-out, restored before swap_free()
-    const tag = si.tags[pte.offset]!;
-    if (tag >= 0) folio.pages[0]!.mteTag = tag;
   }
-  swapFree(k, pte.type, pte.offset);
-  const page = folio.pages[0]!;
+  // the whole large folio from its first page and first slot, or the one page
+  if (nr !== 1 && nr !== folio.nr) throw new Error(`model bug: do_swap_page maps ${nr} of ${folio.nr} pages`);
+  const first = nr > 1 ? 0 : idx;
+  const start = addr - (idx - first);
+  const off0 = pte.offset - (idx - first);
+  const restoreFirst = k.pol.mteRestore === 'before-swap-free';
+  if (k.mteInUse && restoreFirst) archSwapRestore(k, folio, pte.type, pte.offset - idx);
+  for (let j = 0; j < nr; j++) swapFree(k, pte.type, off0 + j); // swap_free_nr()
+  const page = folio.pages[idx]!;
   const site: SwapinSite = { k, mm, vma, folio, page, swpExclusive: pte.exclusive, write, pendingSwapRefs: 1 };
   if (ask(k, 'do_swap_page', k.pol.swapinFreeSwapFirst, site)) folioFreeSwap(k, folio);
   const how = ask(k, 'do_swap_page', k.pol.swapinMap, { ...site, pendingSwapRefs: 0 });
   const exclusive = how !== 'shared';
   if (how === 'exclusive-free-swap') folioFreeSwap(k, folio);
   const writable = exclusive && write && (vma.flags & VM_WRITE) !== 0 && !pte.uffdWp;
-  folioAddAnonRmapPtes(k, folio, 0, 1, exclusive);
-  setPte(k, mm, addr, mkPresent(folio.id, 0, writable, writable, writable || pte.softDirty, pte.uffdWp));
+  // 5.18-6.4: the tags were restored by set_pte_at() (mte_sync_tags() with the old swap PTE), after
+  // swap_free() and folio_free_swap() may have freed the slot, and its tags with it
+  if (k.mteInUse && !restoreFirst) archSwapRestore(k, folio, pte.type, pte.offset - idx);
+  if (nr > 1) {
+    folioGet(k, folio, nr - 1); // folio_ref_add(folio, nr_pages - 1)
+    if (k.tracer) k.tracer.event('do_swap_page', `maps all ${nr} pages of folio#${folio.id} from the swap cache`);
+  }
+  folioAddAnonRmapPtes(k, folio, first, nr, exclusive);
+  for (let j = 0; j < nr; j++) setPte(k, mm, start + j, mkPresent(folio.id, first + j, writable, writable, writable || pte.softDirty, pte.uffdWp));
   if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
   return writable ? VM_FAULT_WRITE : 0;
+}
+
+/**
+ * models arch_swap_restore(folio_swap(entry, folio), folio) (arm64 mte_restore_tags() per page, the
+ * large-folio version of 6.10): page i of the folio gets the tags saved for the folio's first
+ * slot + i, unless its tags are already initialised (try_page_mte_tagging(): a folio that stayed in
+ * the swap cache keeps its own) or nothing was saved (missing tags: the page stays untagged, and
+ * mte_sync_tags() clears its tags when it is mapped).
+ */
+function archSwapRestore(k: Kernel, folio: Folio, type: number, firstOffset: number): void {
+  const si = swapInfo(k, type);
+  let changed = false;
+  for (let i = 0; i < folio.nr; i++) {
+    const p = folio.pages[i]!;
+    const tag = si.tags[firstOffset + i] ?? -1;
+    if (p.mteTag >= 0 || tag < 0) continue;
+    p.mteTag = tag;
+    changed = true;
+  }
+  if (changed) touchFolio(k, folio);
 }
 
 /**
@@ -342,8 +387,25 @@ export function zapPte(k: Kernel, mm: Mm, addr: number): void {
   }
 }
 
+/**
+ * models zap_pmd_range() -> zap_pte_range() over [start, end): a huge PMD the range covers whole
+ * goes with zap_huge_pmd(); one it covers in part is split first (__split_huge_pmd()) and its
+ * PTEs in the range zapped.
+ */
 export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (let a = start; a < end; a++) zapPte(k, mm, a);
+  for (let a = start; a < end; a++) {
+    const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+    if (pmd.kind === 'huge') {
+      const base = a - (a % k.pmdPages);
+      if (base >= start && base + k.pmdPages <= end) {
+        zapHugePmd(k, mm, a);
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+      splitHugePmd(k, mm, a);
+    }
+    zapPte(k, mm, a);
+  }
 }
 
 /**
@@ -353,6 +415,12 @@ export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void
 export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
   if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return;
   for (let a = srcVma.start; a < srcVma.end; a++) {
+    const pmd = src.pmd[(a / k.pmdPages) | 0]!;
+    // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
+    if (pmd.kind === 'huge' && copyHugePmd(k, src, dst, srcVma, dstVma, a, pmd)) {
+      a = a - (a % k.pmdPages) + k.pmdPages - 1;
+      continue;
+    }
     const pte = src.pt[a]!;
     if (pte.kind === 'none') continue;
     setPte(k, dst, a, copyOnePte(k, src, srcVma, dstVma, a, pte));
@@ -395,7 +463,7 @@ function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: numb
     const page = folio.pages[pte.idx]!;
     const site: CowSite = { k, mm: src, vma: srcVma, folio, page };
     if (ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, site)) {
-      const copy = allocAnonFolio(k, page.data, page.mteTag);
+      const copy = allocAnonFolio(k, page.data, cowTag(k, page.mteTag));
       if (k.tracer) k.tracer.event('copy_present_page', `folio#${folio.id} copied to folio#${copy.id} for the child`);
       folioAddNewAnonRmap(k, copy, 0, 1);
       const write = (dstVma.flags & VM_WRITE) !== 0 && !childUffdWp;

@@ -4,14 +4,15 @@
 
 import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
 import { zapPteRange } from './memory.js';
+import { splitHugePmdAt } from './huge_memory.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 
 /** A new, empty mm (mm_alloc()). */
 export function newMm(k: Kernel): Mm {
-  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], labels: [], labelPages: [] };
-  ptEnsure(mm, k.nextVpn);
+  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], pmd: [], labels: [], labelPages: [] };
+  ptEnsure(k, mm, k.nextVpn);
   k.mms.push(mm);
   return mm;
 }
@@ -43,12 +44,13 @@ export function anonVmFlags(write: boolean): number {
 /**
  * models do_mmap() -> mmap_region(): a fresh range of `pages` for `label` in mm, never reusing an
  * address (get_unmapped_area() here simply hands out the next range, with a gap page so that
- * mappings never merge by accident). Returns the VMA.
+ * mappings never merge by accident), starting at a multiple of `align` pages (a PMD-aligned
+ * mapping, as cow.c makes one: mmap twice the size and trim it). Returns the VMA.
  */
-export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flags: number, file = -1, pgoff = 0): Vma {
-  const start = k.nextVpn;
-  k.nextVpn += pages + 1;
-  ptEnsure(mm, k.nextVpn);
+export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flags: number, file = -1, pgoff = 0, align = 1): Vma {
+  const start = k.nextVpn + ((align - (k.nextVpn % align)) % align);
+  k.nextVpn = start + pages + 1;
+  ptEnsure(k, mm, k.nextVpn);
   const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
@@ -66,12 +68,16 @@ function insertVma(mm: Mm, vma: Vma): void {
   mm.vmas.splice(i, 0, vma);
 }
 
-/** models __split_vma(): splits the VMA containing addr so that a VMA starts at addr. */
-function splitAt(mm: Mm, addr: number): void {
+/**
+ * models __split_vma(): splits the VMA containing addr so that a VMA starts at addr;
+ * vma_adjust_trans_huge() first splits a huge PMD the new boundary falls inside.
+ */
+function splitAt(k: Kernel, mm: Mm, addr: number): void {
   const i = vmaIndex(mm, addr);
   if (i < 0) return;
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
+  splitHugePmdAt(k, mm, addr);
   const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start) };
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
@@ -81,9 +87,9 @@ function splitAt(mm: Mm, addr: number): void {
  * The VMAs covering [start, end), split so that they lie exactly inside the range (the split that
  * munmap(), mprotect() and madvise() do at range boundaries).
  */
-export function vmasInRange(mm: Mm, start: number, end: number): Vma[] {
-  splitAt(mm, start);
-  splitAt(mm, end);
+export function vmasInRange(k: Kernel, mm: Mm, start: number, end: number): Vma[] {
+  splitAt(k, mm, start);
+  splitAt(k, mm, end);
   const out: Vma[] = [];
   for (const v of mm.vmas) if (v.start >= start && v.end <= end) out.push(v);
   return out;
@@ -128,7 +134,7 @@ export function removeVmas(mm: Mm, start: number, end: number): void {
 
 /** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
 export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (const v of vmasInRange(mm, start, end)) zapPteRange(k, mm, v.start, v.end);
+  for (const v of vmasInRange(k, mm, start, end)) zapPteRange(k, mm, v.start, v.end);
   removeVmas(mm, start, end);
 }
 
@@ -146,7 +152,7 @@ export function exitMmap(k: Kernel, mm: Mm): void {
  * a write-sealed memfd loses VM_MAYWRITE (or is EPERM, by era); MAP_PRIVATE is always a COW
  * mapping (VM_MAYWRITE), whatever the open mode.
  */
-export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, shared: boolean, ino: Inode, pgoff: number): Vma | Errno {
+export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, shared: boolean, ino: Inode, pgoff: number, align = 1, extraFlags = 0): Vma | Errno {
   let flags = VM_READ | VM_MAYREAD | VM_SOFTDIRTY | (write ? VM_WRITE : 0);
   if (shared) {
     if (write && ino.readOnly) return 'EACCES';
@@ -162,5 +168,5 @@ export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write:
   } else {
     flags |= VM_MAYWRITE;
   }
-  return mmapRegion(k, mm, label, pages, flags, ino.id, pgoff);
+  return mmapRegion(k, mm, label, pages, flags | extraFlags, ino.id, pgoff, align);
 }

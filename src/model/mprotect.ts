@@ -3,6 +3,7 @@
 
 import { VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
+import { changeHugePmd } from './huge_memory.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
@@ -18,7 +19,7 @@ import type { Kernel, Mm, Vma } from './types.js';
 export function mprotect(k: Kernel, mm: Mm, start: number, end: number, write: boolean): Errno | null {
   let err: Errno | null = null;
   let at = start;
-  for (const vma of vmasInRange(mm, start, end)) {
+  for (const vma of vmasInRange(k, mm, start, end)) {
     if (vma.start !== at) {
       err = 'ENOMEM';
       break;
@@ -36,9 +37,14 @@ export function mprotect(k: Kernel, mm: Mm, start: number, end: number, write: b
   return err;
 }
 
-/** models change_pte_range() */
+/** models change_pmd_range() -> change_huge_pmd() for a huge PMD (whole inside the VMA: the VMA split split any other), else change_pte_range() */
 function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
   for (let a = vma.start; a < vma.end; a++) {
+    if (mm.pmd[(a / k.pmdPages) | 0]!.kind === 'huge') {
+      changeHugePmd(k, mm, vma, a, write);
+      a = a - (a % k.pmdPages) + k.pmdPages - 1;
+      continue;
+    }
     const pte = mm.pt[a]!;
     if (pte.kind !== 'present') continue;
     if (!write) {

@@ -5,7 +5,7 @@
 // `explain` prints.
 
 import type { Folio, Inode, Kernel, Mm, Page, Vma } from './types.js';
-import type { PtePresent } from './pte.js';
+import type { PtePresent, PteSwap } from './pte.js';
 
 /** The anon page a COW decision is about, and where it is mapped. */
 export interface CowSite {
@@ -24,6 +24,19 @@ export interface SwapinSite extends CowSite {
   readonly write: boolean;
   /** swap references the faulting PTE still holds (1 before swap_free(), 0 after) */
   readonly pendingSwapRefs: number;
+}
+
+/** do_swap_page() on a page of a large folio found in the swap cache: where the fault is, and the folio's page index there. */
+export interface SwapBatchSite {
+  readonly k: Kernel;
+  readonly mm: Mm;
+  readonly vma: Vma;
+  readonly addr: number;
+  /** the faulting swap PTE */
+  readonly pte: PteSwap;
+  readonly folio: Folio;
+  /** the faulting page's index in the folio (folio_page_idx()) */
+  readonly idx: number;
 }
 
 /** __get_user_pages() or GUP-fast: the VMA (null on the fast path, which has none), the flags, and (once found) the page behind the PTE. */
@@ -58,6 +71,22 @@ export interface VmaSite {
   readonly vma: Vma;
   readonly inode: Inode | null;
 }
+
+/** do_huge_pmd_wp_page(): the PMD-mapped folio (page = its head), and whether THP is enabled for the VMA now. */
+export interface HugeWpSite extends CowSite {
+  /** transparent_hugepage_enabled(vma) / thp_vma_allowable_order(PMD_ORDER) at the fault */
+  readonly thpEnabled: boolean;
+}
+
+/**
+ * do_huge_pmd_wp_page() on an anon PMD: reuse the THP (maybe after leaving the swap cache), drop
+ * the swap cache and ask again, copy the whole THP into a new one or into small pages (<= 5.7),
+ * or split the PMD and let do_wp_page() handle the one page (VM_FAULT_FALLBACK, 5.8+).
+ */
+export type HugeWp = 'reuse' | 'reuse-free-swap' | 'free-swap-recheck' | 'copy-huge' | 'copy-pages' | 'split';
+
+/** A write (or unshare) fault on the huge zero PMD: map a new zeroed THP, or split the PMD and COW the small zero page. */
+export type HugeZeroWp = 'alloc-huge' | 'split';
 
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
 export type WpReuse = 'reuse' | 'reuse-free-swap' | 'copy' | 'free-swap-recheck';
@@ -98,6 +127,11 @@ export interface CowPolicy {
   readonly base?: string;
   /** for a seeded-bug variant: the one wrong decision it makes */
   readonly seededBug?: string;
+  /**
+   * the fuzz scope (`cowfuzz fuzz --scope`) whose ops reach the decisions this policy changes, when
+   * the default scope's do not (large folios: 'thp'); `cowfuzz fuzz` uses it unless --scope is given
+   */
+  readonly fuzzScope?: string;
   readonly features: EraFeatures;
 
   /** do_wp_page(): reuse the anon page or copy it (wp_can_reuse_anon_folio(), reuse_swap_page(), page_count()) */
@@ -128,6 +162,12 @@ export interface CowPolicy {
   readonly pinAccountsZeroPage: boolean;
   /** unpin_user_page() on a small folio: how much the refcount drops (GUP_PIN_COUNTING_BIAS) */
   readonly unpinRefs: number;
+  /** do_swap_page(): how many pages of a large swap-cache folio one fault maps: 1 (the faulting page), or the whole folio when its swap PTEs are one batch (6.10+) */
+  readonly swapinBatch: Decision<SwapBatchSite, number>;
+  /** copy_huge_pmd(): the THP may be pinned: split the parent's PMD and copy PTEs instead of sharing it (d042035eaf5f, 5.9) */
+  readonly forkSplitsHugePmd: Decision<CowSite, boolean>;
+  /** shrink_folio_list(): split this large anon folio before add_to_swap() (no PMD mapping: 4.13-6.9; partially mapped: 6.10+) */
+  readonly reclaimSplitsLarge: Decision<Folio, boolean>;
   /** shrink_folio_list(): keep a maybe-pinned folio out of the swap cache (feb889fb40fa, 5.11) */
   readonly reclaimSkipsAddToSwap: Decision<Folio, boolean>;
   /** try_to_unmap_one(): replace this anon PTE by a swap PTE (folio_try_share_anon_rmap_pte()), with or without the exclusive bit */
@@ -150,6 +190,28 @@ export interface CowPolicy {
   readonly ioUringAcceptsVma: Decision<VmaSite, boolean>;
   /** do_mmap() of a write-sealed memfd MAP_SHARED read-only: EPERM (<= 6.6) or allowed with VM_MAYWRITE cleared (6.7+) */
   readonly sealedReadOnlySharedMap: 'EPERM' | 'clear-maywrite';
+  /** anon mTHP (6.8, "mm: thp: support allocation of anonymous multi-size THP"): folio sizes below the PMD (hugepages-<size>kB/enabled) for anonymous faults */
+  readonly anonMthp: boolean;
+  /** do_huge_pmd_wp_page(): reuse, copy or split a write-protected anon PMD */
+  readonly hugePmdWpReuse: Decision<HugeWpSite, HugeWp>;
+  /** do_huge_pmd_wp_page() on the huge zero PMD: a new THP (<= 5.7, 6.13+) or split and fall back */
+  readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
+  /** split_folio() of an anon folio maps the shared zero page where a page holds only zeros (RMP_USE_SHARED_ZEROPAGE, b1f202060afe, 6.12) */
+  readonly splitRemapsZeroPages: boolean;
+  /** arm64 MTE: PROT_MTE exists (5.10) */
+  readonly protMte: boolean;
+  /**
+   * do_swap_page(): the saved tags are restored before swap_free() (<= 5.17 in set_pte_at(), which
+   * came first; 6.5+ arch_swap_restore(), 6dca4ac6fc91), or after swap_free() and folio_free_swap()
+   * (5.18-6.4: a slot freed by then has lost its tags, arch_swap_invalidate_page())
+   */
+  readonly mteRestore: 'before-swap-free' | 'after-swap-free';
+  /** arch_prepare_to_swap(folio): the indices of the pages whose tags are saved, each under its own swap entry */
+  readonly mteSaveTags: Decision<Folio, readonly number[]>;
+  /** a large folio with MTE tags goes to swap whole (6.10, arch_thp_swp_supported() removed); before, shrink_folio_list() splits it first */
+  readonly mteLargeSwap: boolean;
+  /** copy_user_highpage() -> arm64 copy_highpage(): a COW copy of a tagged page carries its tags (mte_copy_page_tags()) */
+  readonly mteCopyTags: boolean;
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

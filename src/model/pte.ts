@@ -75,3 +75,42 @@ export function describePte(pte: Pte): string {
       return `pte_marker(${pte.bits})`;
   }
 }
+
+// ---- PMD entries ----
+// A PMD either has nothing below it (pmd_none()), points to a PTE table (the model's PTEs for
+// that range, in mm.pt), or is itself a leaf mapping a whole PMD-sized folio (pmd_trans_huge():
+// a PMD-mapped THP or the huge zero folio). PMD swap entries exist only for migration, which the
+// model does not run: a THP is split before swap-out.
+
+export interface PmdNone {
+  readonly kind: 'none';
+}
+
+export interface PmdTable {
+  readonly kind: 'table';
+}
+
+/** A huge PMD (pmd_trans_huge()): the folio mapped whole, and the bits a PMD has like a PTE. */
+export interface PmdHuge {
+  readonly kind: 'huge';
+  readonly folio: number;
+  readonly write: boolean;
+  readonly dirty: boolean;
+  readonly softDirty: boolean;
+  readonly uffdWp: boolean;
+}
+
+export type Pmd = PmdNone | PmdTable | PmdHuge;
+
+export const PMD_NONE: PmdNone = Object.freeze({ kind: 'none' });
+export const PMD_TABLE: PmdTable = Object.freeze({ kind: 'table' });
+
+export function mkHugePmd(folio: number, write: boolean, dirty: boolean, softDirty: boolean, uffdWp: boolean): PmdHuge {
+  return { kind: 'huge', folio, write, dirty, softDirty, uffdWp };
+}
+
+export function describePmd(pmd: Pmd): string {
+  if (pmd.kind !== 'huge') return pmd.kind === 'none' ? 'pmd_none' : 'pte table';
+  const bits = [pmd.write ? 'W' : 'RO', pmd.dirty ? 'dirty' : '', pmd.softDirty ? 'sd' : '', pmd.uffdWp ? 'uffd-wp' : ''].filter(Boolean).join(',');
+  return `huge pmd folio#${pmd.folio} [${bits}]`;
+}

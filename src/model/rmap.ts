@@ -73,9 +73,46 @@ export function folioMoveAnonRmap(k: Kernel, f: Folio, idx: number): void {
   touchFolio(k, f);
 }
 
-/** models folio_mapcount(): the sum of the pages' mapcounts */
+/** models folio_mapcount(): every mapping of the folio, a PTE of one page or a PMD of the whole (6.11's _large_mapcount) */
 export function folioMapcount(f: Folio): number {
-  let n = 0;
+  let n = f.entireMapcount;
   for (const p of f.pages) n += p.mapcount;
   return n;
+}
+
+/** models page_mapcount() of page idx: its PTE mappings plus the PMD mappings of its folio */
+export function pageMapcount(f: Folio, idx: number): number {
+  return f.pages[idx]!.mapcount + f.entireMapcount;
+}
+
+/** models folio_mapped(): mapped by any PTE or PMD */
+export function folioMapped(f: Folio): boolean {
+  if (f.entireMapcount > 0) return true;
+  for (const p of f.pages) if (p.mapcount > 0) return true;
+  return false;
+}
+
+/**
+ * models folio_add_new_anon_rmap(folio, vma, haddr, RMAP_EXCLUSIVE) for a PMD-mappable folio mapped
+ * by a PMD: _entire_mapcount 1, and PG_anon_exclusive on the head page only (for a PMD mapping
+ * only the head's bit counts; __split_huge_pmd_locked() hands it to every page).
+ */
+export function folioAddNewAnonRmapPmd(k: Kernel, f: Folio): void {
+  f.entireMapcount += 1;
+  f.pages[0]!.anonExclusive = true;
+  touchFolio(k, f);
+}
+
+/** models folio_try_dup_anon_rmap_pmd() once it has decided to share (copy_huge_pmd()): one more PMD mapping, the head's bit cleared per era */
+export function folioDupAnonRmapPmd(k: Kernel, f: Folio, clearExclusive: boolean): void {
+  f.entireMapcount += 1;
+  if (clearExclusive) f.pages[0]!.anonExclusive = false;
+  touchFolio(k, f);
+}
+
+/** models folio_remove_rmap_pmd(): one PMD mapping less */
+export function folioRemoveRmapPmd(k: Kernel, f: Folio): void {
+  if (f.entireMapcount <= 0) throw new Error(`model bug: folio#${f.id} entire mapcount underflow`);
+  f.entireMapcount -= 1;
+  touchFolio(k, f);
 }

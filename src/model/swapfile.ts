@@ -68,6 +68,30 @@ export function allocSwapSlot(k: Kernel): number {
   return -1;
 }
 
+/**
+ * models folio_alloc_swap() for a large folio -> get_swap_pages(1, &entry, nr) (swap_alloc_cluster()):
+ * `nr` contiguous free slots whose first offset is a multiple of nr (a large folio's swap entries are
+ * naturally aligned: folio_swap() and folio_file_page() rely on it), SWAP_HAS_CACHE set on each;
+ * -1 if no device has such a run. The run holding the header is never free.
+ */
+export function allocSwapSlots(k: Kernel, nr: number): number {
+  if (nr === 1) return allocSwapSlot(k);
+  for (const si of k.swap) {
+    for (let off = 0; off + nr <= si.map.length; off += nr) {
+      if (off < k.pol.swapLowestBit) continue;
+      let free = true;
+      for (let i = 0; i < nr && free; i++) free = slotFree(si, off + i);
+      if (!free) continue;
+      for (let i = 0; i < nr; i++) {
+        si.hasCache[off + i] = true;
+        touchSlot(k, si.type, off + i);
+      }
+      return swpVal(si.type, off);
+    }
+  }
+  return -1;
+}
+
 /** models swap_swapcount() / __swap_count(): swap PTEs referencing the slot */
 export function swapCount(k: Kernel, type: number, offset: number): number {
   return swapInfo(k, type).map[offset] ?? 0;
@@ -80,11 +104,21 @@ export function swapDuplicate(k: Kernel, type: number, offset: number): void {
   touchSlot(k, type, offset);
 }
 
+/**
+ * models swap_range_free() -> arch_swap_invalidate_page() (arm64 mte_invalidate_tags()): a slot
+ * that nothing references any more and that the swap cache no longer holds is free, and the MTE
+ * tags saved for it are freed with it.
+ */
+function slotFreed(si: SwapInfo, offset: number): void {
+  if (slotFree(si, offset)) si.tags[offset] = -1;
+}
+
 /** models swap_free(): one swap PTE less references the slot */
 export function swapFree(k: Kernel, type: number, offset: number): void {
   const si = swapInfo(k, type);
   if ((si.map[offset] ?? 0) <= 0) throw new Error(`model bug: swap_free of unused slot (${type},${offset})`);
   si.map[offset]! -= 1;
+  slotFreed(si, offset);
   touchSlot(k, type, offset);
 }
 
@@ -96,14 +130,21 @@ export function swapSetCache(k: Kernel, type: number, offset: number): void {
 
 /** models swapcache_clear() / put_swap_folio(): the cache no longer holds the slot */
 export function swapClearCache(k: Kernel, type: number, offset: number): void {
-  swapInfo(k, type).hasCache[offset] = false;
+  const si = swapInfo(k, type);
+  si.hasCache[offset] = false;
+  slotFreed(si, offset);
   touchSlot(k, type, offset);
 }
 
-/** models swap_writepage(): what the slot now holds, and (arch_prepare_to_swap) the saved MTE tag */
-export function swapWrite(k: Kernel, type: number, offset: number, data: number, tag: number): void {
+/** models swap_writepage(): what the slot now holds */
+export function swapWrite(k: Kernel, type: number, offset: number, data: number): void {
   const si = swapInfo(k, type);
   si.data[offset] = data;
-  si.tags[offset] = tag;
+  touchSlot(k, type, offset);
+}
+
+/** models mte_save_tags() for one page: its tags kept for the slot (xa_store() in mte_pages, replacing what was there) */
+export function mteSaveTag(k: Kernel, type: number, offset: number, tag: number): void {
+  swapInfo(k, type).tags[offset] = tag;
   touchSlot(k, type, offset);
 }

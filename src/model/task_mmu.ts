@@ -4,7 +4,7 @@
 import { VM_SOFTDIRTY } from './constants.js';
 import { ask } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
-import { setPte } from './pgtable.js';
+import { setPmd, setPte } from './pgtable.js';
 import type { Kernel, Mm } from './types.js';
 
 /** models clear_refs_write() with CLEAR_REFS_SOFT_DIRTY: clear_soft_dirty() on every PTE, VM_SOFTDIRTY cleared */
@@ -12,6 +12,14 @@ export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
   for (const vma of mm.vmas) {
     vma.flags &= ~VM_SOFTDIRTY;
     for (let a = vma.start; a < vma.end; a++) {
+      const i = (a / k.pmdPages) | 0;
+      const pmd = mm.pmd[i]!;
+      if (pmd.kind === 'huge') {
+        // clear_soft_dirty_pmd(): write-protected and soft-dirty cleared, pinned or not (no pte_is_pinned() for PMDs)
+        if (pmd.write || pmd.softDirty) setPmd(k, mm, i, { ...pmd, write: false, softDirty: false });
+        a = a - (a % k.pmdPages) + k.pmdPages - 1;
+        continue;
+      }
       const pte = mm.pt[a]!;
       if (pte.kind === 'present') {
         const folio = vmNormalFolio(k, pte);

@@ -5,7 +5,7 @@
 import type { GupJob } from './gup.js';
 import type { Journal } from './journal.js';
 import type { CowPolicy } from './policy.js';
-import type { Pte } from './pte.js';
+import type { Pmd, Pte } from './pte.js';
 import type { Tracer } from './trace.js';
 
 /** One 4 KiB page of a folio (struct page): what the per-page flags and counters say. */
@@ -16,7 +16,11 @@ export interface Page {
   mapcount: number;
   /** PG_anon_exclusive (5.19+). Kept in every era; only 5.19+ decisions read it, and only they show it. */
   anonExclusive: boolean;
-  /** arm64 MTE allocation tag of the page (0 = untagged). */
+  /**
+   * arm64 MTE: the allocation tag of the page (one tag per page in the model, a granule's tag in
+   * the hardware), or -1 while PG_mte_tagged is clear (the tags were never initialised: a page
+   * never mapped by a PROT_MTE mapping, or read back from swap before arch_swap_restore())
+   */
   mteTag: number;
 }
 
@@ -29,13 +33,15 @@ export const PG_ksm = 1 << 4;
 
 export interface Folio {
   readonly id: number;
-  /** folio_nr_pages(): 1 for a small folio */
-  readonly nr: number;
-  readonly pages: Page[];
+  /** folio_nr_pages(): 1 for a small folio (split_folio() makes a large folio small) */
+  nr: number;
+  pages: Page[];
   /** _refcount. For a small folio each FOLL_PIN adds GUP_PIN_COUNTING_BIAS. */
   refcount: number;
   /** _pincount: the exact pin count of a large folio (small folios count pins in refcount). */
   pincount: number;
+  /** _entire_mapcount + 1: PMD mappings of the whole folio (PMD-mapped THP); page mapcounts count PTEs only */
+  entireMapcount: number;
   flags: number;
   /** folio->swap when PG_swapcache: the swp_entry_t.val of page 0 (see swpVal()) */
   swap: number;
@@ -70,6 +76,12 @@ export interface Mm {
   readonly vmas: Vma[];
   /** the page table: one PTE per page of the address space (PTE_NONE where nothing is mapped) */
   readonly pt: Pte[];
+  /**
+   * the PMDs: one per k.pmdPages pages of the address space (index addr / k.pmdPages): none (no PTE
+   * table below yet), a PTE table (the PTEs in `pt` are in force) or a huge PMD mapping a whole
+   * PMD-sized folio (the PTEs of that range are unused)
+   */
+  readonly pmd: Pmd[];
   /** base address and page count of each scenario label mapped in this mm (-1 = never mapped); inherited at fork */
   readonly labels: number[];
   readonly labelPages: number[];
@@ -100,7 +112,7 @@ export interface SwapInfo {
   readonly map: number[];
   /** SWAP_HAS_CACHE: a swap cache folio exists for the slot */
   readonly hasCache: boolean[];
-  /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (-1 = no saved tag) */
+  /** what pageout() wrote, and the MTE tag arch_prepare_to_swap() saved (the mte_pages xarray; -1 = none saved) */
   readonly data: number[];
   readonly tags: number[];
 }
@@ -137,9 +149,23 @@ export interface Inode {
   readonly writeback: boolean;
 }
 
+/** /sys/kernel/mm/transparent_hugepage/enabled */
+export type ThpEnabled = 'always' | 'madvise' | 'never';
+/** /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled (6.8+ for sizes below the PMD) */
+export type ThpOrderMode = 'always' | 'madvise' | 'inherit' | 'never';
+
+/** The THP sysfs settings (mm/huge_memory.c: transparent_hugepage_flags, huge_anon_orders_*). */
+export interface ThpSettings {
+  enabled: ThpEnabled;
+  /** per folio order (index = order, 1 .. PMD order; index 0 unused): the per-size setting */
+  readonly orders: ThpOrderMode[];
+}
+
 export interface KernelOptions {
   /** slots per swap device, the header included */
   readonly swapSlots: number;
+  /** pages per PMD (HPAGE_PMD_NR): a power of two >= 2, small so that scenarios stay small */
+  readonly pmdPages?: number;
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD */
   readonly reserveSwapHeader: boolean;
 }
@@ -157,6 +183,16 @@ export interface Kernel {
   readonly refs: (GupRef | null)[];
   /** the next free virtual page number (mappings never reuse addresses) */
   nextVpn: number;
+  /** HPAGE_PMD_NR: pages a PMD maps (a model parameter; no rule depends on its value) */
+  readonly pmdPages: number;
+  /** HPAGE_PMD_ORDER = log2(pmdPages) */
+  readonly pmdOrder: number;
+  /** the THP sysfs settings */
+  readonly thp: ThpSettings;
+  /** the huge zero folio (mm_get_huge_zero_folio() allocates it on first use): its id, -1 before */
+  hugeZeroFolio: number;
+  /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
+  mteInUse: boolean;
   /** the era (or variant) whose decisions the model asks */
   readonly pol: CowPolicy;
   /** what the current step changed (null: nothing is recorded) */

@@ -10,7 +10,8 @@ import type { CowSite } from './policy.js';
 import { mkSwap, PTE_NONE } from './pte.js';
 import { folioShareAnonRmapPte, folioRemoveRmapPtes } from './rmap.js';
 import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
-import { allocSwapSlot, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
+import { allocSwapSlot, allocSwapSlots, mteSaveTag, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
+import { canSplitFolio, splitFolio, splitHugePmd } from './huge_memory.js';
 import { folioPut } from './kernel.js';
 import { PG_dirty, type Folio, type Kernel } from './types.js';
 
@@ -19,12 +20,13 @@ export type ReclaimResult =
   | 'kept-pinned' // maybe pinned: not added to the swap cache
   | 'kept-no-swap' // no free swap slot
   | 'kept-mapped' // try_to_unmap() could not unmap every PTE
-  | 'kept-referenced'; // unmapped and written, but other references keep it in the swap cache
+  | 'kept-referenced' // unmapped and written, but other references keep it in the swap cache
+  | 'kept-writeback'; // unmapped, its write to swap in flight: it stays in the swap cache until a later pass
 
 /** models shrink_folio_list() for one folio: anon, or in the page cache of a file or shmem */
-export function shrinkFolio(k: Kernel, folio: Folio): ReclaimResult {
+export function shrinkFolio(k: Kernel, folio: Folio, writeback = false): ReclaimResult {
   if (!folioTestAnon(folio)) return shrinkFileFolio(k, folio);
-  return shrinkAnonFolio(k, folio);
+  return shrinkAnonFolio(k, folio, writeback);
 }
 
 /**
@@ -80,21 +82,52 @@ function unmapFileFolio(k: Kernel, folio: Folio): void {
   }
 }
 
-/** models shrink_folio_list() for one anon folio */
-function shrinkAnonFolio(k: Kernel, folio: Folio): ReclaimResult {
+/**
+ * models shrink_folio_list() for one anon folio. A large folio that cannot be split (a reference
+ * beyond its mappings) is kept (activate_locked); one the era splits first, or one for which no
+ * run of slots is free ("Fallback to swap normal pages"), is split and each small folio reclaimed.
+ */
+function shrinkAnonFolio(k: Kernel, folio: Folio, writeback: boolean): ReclaimResult {
   if (folio.swap < 0) {
     if (ask(k, 'shrink_folio_list', k.pol.reclaimSkipsAddToSwap, folio)) return 'kept-pinned';
-    const entry = allocSwapSlot(k);
-    if (entry < 0) return 'kept-no-swap';
+    if (folio.nr > 1) {
+      if (!canSplitFolio(folio)) return 'kept-referenced';
+      if (ask(k, 'shrink_folio_list', k.pol.reclaimSplitsLarge, folio)) return shrinkSplit(k, folio, writeback);
+      // arch_thp_swp_supported() was !system_supports_mte() until 6.10: on MTE hardware a large
+      // folio could not be swapped whole. The model's machine is arm64 with MTE exactly where
+      // tags are in use: a large folio with tagged pages is split first in those eras.
+      if (!k.pol.mteLargeSwap && folioMteTagged(folio)) return shrinkSplit(k, folio, writeback);
+    }
+    const entry = allocSwapSlots(k, folio.nr);
+    if (entry < 0) return folio.nr > 1 ? shrinkSplit(k, folio, writeback) : 'kept-no-swap';
     addToSwapCache(k, folio, entry); // models add_to_swap()
-    if (k.tracer) k.tracer.event('add_to_swap', `folio#${folio.id} -> swp_entry(${swpType(entry)},${swpOffset(entry)})`);
+    if (k.tracer) k.tracer.event('add_to_swap', `folio#${folio.id} -> swp_entry(${swpType(entry)},${swpOffset(entry)})${folio.nr > 1 ? ` .. ${swpOffset(entry) + folio.nr - 1}` : ''}`);
   }
   if (!tryToUnmap(k, folio)) return 'kept-mapped';
   pageout(k, folio);
+  // an asynchronous write (a block device, not zram): folio_test_writeback(), "keep" for a later pass
+  if (writeback) return 'kept-writeback';
   // models __remove_mapping(): only the swap cache's references may remain (folio_ref_freeze())
   if (folio.refcount !== folio.nr) return 'kept-referenced';
   deleteFromSwapCache(k, folio);
   return 'freed';
+}
+
+/** split_folio_to_list() then shrink_folio_list() on each small folio: what happened to the first page's folio (any kept one wins) */
+function shrinkSplit(k: Kernel, folio: Folio, writeback: boolean): ReclaimResult {
+  const before = k.folios.length;
+  const nr = folio.nr;
+  if (splitFolio(k, folio) !== null) return 'kept-referenced';
+  const parts = [folio.id];
+  for (let id = before; id < before + nr - 1; id++) parts.push(id);
+  let out: ReclaimResult = 'freed';
+  for (const id of parts) {
+    const f = k.folios[id];
+    if (!f) continue; // freed by the split: an unmapped page
+    const r = shrinkAnonFolio(k, f, writeback);
+    if (out === 'freed') out = r;
+  }
+  return out;
 }
 
 /**
@@ -108,6 +141,9 @@ function tryToUnmap(k: Kernel, folio: Folio): boolean {
     if (!mm.alive) continue;
     for (const vma of mm.vmas) {
       for (let a = vma.start; a < vma.end; a++) {
+        // TTU_SPLIT_HUGE_PMD: split_huge_pmd_address() first; then the PTEs are unmapped one by one
+        const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+        if (pmd.kind === 'huge' && pmd.folio === folio.id) splitHugePmd(k, mm, a);
         const pte = mm.pt[a]!;
         if (pte.kind !== 'present' || pte.folio !== folio.id) continue;
         const page = folio.pages[pte.idx]!;
@@ -127,11 +163,18 @@ function tryToUnmap(k: Kernel, folio: Folio): boolean {
   return true;
 }
 
-/** models pageout() -> swap_writepage(): the slots now hold the pages; arch_prepare_to_swap() saves the MTE tags */
+/** models pageout() -> swap_writepage(): arch_prepare_to_swap() saves the MTE tags of the pages the era says, then the slots hold the pages */
 function pageout(k: Kernel, folio: Folio): void {
   const type = swpType(folio.swap);
   const off = swpOffset(folio.swap);
-  folio.pages.forEach((p, n) => swapWrite(k, type, off + n, p.data, p.mteTag));
+  if (k.mteInUse) for (const i of ask(k, 'swap_writepage', k.pol.mteSaveTags, folio)) mteSaveTag(k, type, off + i, folio.pages[i]!.mteTag);
+  folio.pages.forEach((p, n) => swapWrite(k, type, off + n, p.data));
   touchFolio(k, folio);
+}
+
+/** Has any page of the folio initialised MTE tags (PG_mte_tagged)? */
+function folioMteTagged(f: Folio): boolean {
+  for (const p of f.pages) if (p.mteTag >= 0) return true;
+  return false;
 }
 

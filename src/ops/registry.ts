@@ -18,6 +18,8 @@ import { readOp, type ReadOp } from './kinds/read.js';
 import { reclaimOp, type ReclaimOp } from './kinds/reclaim.js';
 import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
+import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
+import { settagOp, type SettagOp } from './kinds/settag.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -41,7 +43,10 @@ export type Op =
   | TruncateOp
   | FsyncOp
   | SealOp
-  | MsyncOp;
+  | MsyncOp
+  | ThpOp
+  | SplitOp
+  | SettagOp;
 
 export type OpKind = Op['kind'];
 
@@ -70,6 +75,9 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   fsyncOp,
   sealOp,
   msyncOp,
+  thpOp,
+  splitOp,
+  settagOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -30,6 +30,12 @@ export interface Scope {
   readonly maxObjs: number;
   /** GUP variants the generator draws: FOLL_FORCE, GUP-fast, stepwise GUP (and poke) */
   readonly gupVariants: boolean;
+  /** large folios: THP settings, MADV_HUGEPAGE, PMD-aligned PMD-sized mappings, split_folio() */
+  readonly thp: boolean;
+  /** arm64 MTE: PROT_MTE mappings and tag stores (settag) */
+  readonly mte: boolean;
+  /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
+  readonly weights?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -87,6 +93,10 @@ export interface OpSpec<O extends OpBase = OpBase> {
   inScope?(scope: Scope): boolean;
   /** Can build() make an op of this kind in this world, within the scope? Cheap. */
   possible(w: World, scope: Scope): boolean;
+  /** False when no world within the scope makes this kind possible (fast-check then leaves the kind out); always true when left out. */
+  inScope?(scope: Scope): boolean;
+  /** A factor on the kind's weight in this world (the random generator only): for ops that matter most at a run's start. 1 when left out. */
+  boost?(w: World, scope: Scope): number;
   /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */

@@ -47,6 +47,8 @@ export interface ShadowRef {
   readonly shared: SharedPage[];
   /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
   readonly coherent: boolean[];
+  /** pages GUP has taken so far (all of them once it completed) */
+  taken: number;
 }
 
 export interface Shadow {
@@ -62,6 +64,8 @@ export interface Shadow {
   readonly exp: number[][];
   /** per mm: the file page each address maps (-1: anonymous memory) */
   readonly objAt: number[][];
+  /** per mm: the MTE tag the process last set at each address (its pointers carry it; 0 when never set) */
+  readonly tagExp: number[][];
   /** per file page key: what it holds now, and every value it has held (a private view may lag) */
   readonly fexp: Map<number, number>;
   readonly fhist: Map<number, number[]>;
@@ -81,6 +85,7 @@ export function newShadow(): Shadow {
     mmForkTime: [],
     exp: [],
     objAt: [],
+    tagExp: [],
     fexp: new Map(),
     fhist: new Map(),
     refs: [],
@@ -175,6 +180,26 @@ export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.mmForkTime[mm] = ++s.clock;
   s.exp[mm] = [];
   s.objAt[mm] = [];
+  s.tagExp[mm] = [];
+}
+
+/** The MTE tag the process's pointers to addr carry: the last it set there (0 when never set). */
+export function expectedTag(s: Shadow, mm: number, addr: number): number {
+  return s.tagExp[mm]?.[addr] ?? 0;
+}
+
+/** The process set the MTE tag of addr (an STG through its pointer): from now on its pointers carry it. */
+export function shadowSetTag(s: Shadow, mm: number, addr: number, tag: number): void {
+  const t = s.tagExp[mm]!;
+  while (t.length <= addr) t.push(0);
+  t[addr] = tag;
+  if (s.journal) s.journal.addr(mm, addr);
+}
+
+function resetTags(s: Shadow, mm: number, start: number, end: number): void {
+  const t = s.tagExp[mm];
+  if (!t) return;
+  for (let a = start; a < end && a < t.length; a++) t[a] = 0;
 }
 
 /** mmap of private anonymous memory: a fresh range reads as zero */
@@ -210,6 +235,7 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
     for (let a = start; a < end; a++) {
       const obj = objAt(s, parent, a);
       setExp(s, child, a, wipe ? (obj >= 0 ? FILE_VIEW : ZERO_VALUE) : expected(s, parent, a), obj);
+      if (!wipe && expectedTag(s, parent, a) !== 0) shadowSetTag(s, child, a, expectedTag(s, parent, a)); // the child's pointers are the parent's
     }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
@@ -218,11 +244,13 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
   for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+  resetTags(s, mm, start, end);
   dropCoherence(s, mm, start, end);
 }
 
 /** MADV_DONTNEED: private anonymous memory reads as zero from now on, a private file page views the file again, a shared one is unchanged */
 export function shadowZero(s: Shadow, mm: number, start: number, end: number): void {
+  resetTags(s, mm, start, end); // a fresh page's tags are cleared: pointers must be retagged
   for (let a = start; a < end; a++) {
     const e = expected(s, mm, a);
     if (e === UNMAPPED || e === SHARED_VIEW) continue;
@@ -276,14 +304,33 @@ export function shadowCowCopied(s: Shadow, mm: number, addr: number, v: number):
   if (expected(s, mm, addr) === FILE_VIEW) setExp(s, mm, addr, v);
 }
 
-/** A reference was taken on [addr, addr + nr) of mm. `anon[i]`: page i was anon when taken. */
-export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
-  const coherent = anon.map((a) => coherenceRequired(gupFlags, a));
-  const obj = anon.map((_, i) => objAt(s, mm, addr + i));
-  const shared = anon.map((a, i): SharedPage => (!a && expected(s, mm, addr + i) === SHARED_VIEW ? 'in-file' : 'no'));
-  while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed or are in progress: no entry
-  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent };
+/**
+ * A GUP started on [addr, addr + nr) of mm: its reference is known from now on, each page promising
+ * nothing until GUP takes it (shadowRefPageTaken()), so that whatever happens to a page taken
+ * before the GUP completes (an unmap, a fork, a hole punched) counts as it does for a completed one.
+ */
+export function shadowRefStarted(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, nr: number): void {
+  const obj: number[] = [];
+  for (let i = 0; i < nr; i++) obj.push(objAt(s, mm, addr + i));
+  while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed: no entry
+  s.refs[id] = { mm, addr, nr, gupFlags, obj, anon: new Array<boolean>(nr).fill(false), shared: new Array<SharedPage>(nr).fill('no'), coherent: new Array<boolean>(nr).fill(false), taken: 0 };
   if (s.journal) s.journal.other();
+}
+
+/** GUP took page i of the reference (anon: the page it took is anon): what it promises from now on. */
+export function shadowRefPageTaken(s: Shadow, id: number, i: number, anon: boolean): void {
+  const r = s.refs[id]!;
+  r.anon[i] = anon;
+  r.coherent[i] = coherenceRequired(r.gupFlags, anon);
+  r.shared[i] = !anon && expected(s, r.mm, r.addr + i) === SHARED_VIEW ? 'in-file' : 'no';
+  r.taken = Math.max(r.taken, i + 1);
+  if (s.journal) s.journal.other();
+}
+
+/** A reference was taken on [addr, addr + nr) of mm at once. `anon[i]`: page i was anon when taken. */
+export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, gupFlags: number, anon: readonly boolean[]): void {
+  shadowRefStarted(s, id, mm, addr, gupFlags, anon.length);
+  anon.forEach((a, i) => shadowRefPageTaken(s, id, i, a));
 }
 
 export function shadowRefReleased(s: Shadow, id: number): void {

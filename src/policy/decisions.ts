@@ -6,9 +6,10 @@
 import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
-import { decision, type CowSite, type GupSite, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import { decision, type SwapBatchSite, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
 import { folioMapcount } from '../model/rmap.js';
 import { folioSwapcount } from '../model/swap_state.js';
+import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
 import type { Folio } from '../model/types.js';
 import { VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from '../model/constants.js';
 
@@ -17,9 +18,23 @@ export function folioMaybeDmaPinned(f: Folio): boolean {
   return f.nr > 1 ? f.pincount > 0 : f.refcount >= GUP_PIN_COUNTING_BIAS;
 }
 
-/** reuse_swap_page()'s count: mapcount plus the swap count of the folio's slot */
+/**
+ * reuse_swap_page()'s count, page_trans_huge_map_swapcount() with CONFIG_THP_SWAP: for a small
+ * folio its mapcount plus the swap count of its slot; for a THP the largest mapcount + swap count
+ * of any of its pages, plus its PMD mappings (so a THP whose other half is still shared is not
+ * reused). The faulting PTE's own swap reference counts while do_swap_page() has not yet called
+ * swap_free() (pendingSwapRefs).
+ */
 function mapAndSwapCount(s: CowSite, pendingSwapRefs: number): number {
-  return folioMapcount(s.folio) + folioSwapcount(s.k, s.folio) + pendingSwapRefs;
+  const f = s.folio;
+  if (f.nr === 1) return folioMapcount(f) + folioSwapcount(s.k, f) + pendingSwapRefs;
+  const idx = f.pages.indexOf(s.page);
+  let max = 0;
+  for (let i = 0; i < f.nr; i++) {
+    const swapped = f.swap >= 0 ? swapCount(s.k, swpType(f.swap), swpOffset(f.swap) + i) : 0;
+    max = Math.max(max, f.pages[i]!.mapcount + swapped + (i === idx ? pendingSwapRefs : 0));
+  }
+  return max + f.entireMapcount;
 }
 
 /**
@@ -38,7 +53,7 @@ export const wpReuseByMapcount = decision<CowSite, WpReuse>('reuse_swap_page', [
  * reference or any GUP reference forces a copy.
  */
 export const wpReuseByPageCount = decision<CowSite, WpReuse>('do_wp_page', ['refcount', 'mapcount'], (s) =>
-  s.folio.refcount === 1 && s.page.mapcount === 1 ? 'reuse' : 'copy',
+  s.folio.refcount === 1 && s.page.mapcount + s.folio.entireMapcount === 1 ? 'reuse' : 'copy',
 );
 
 /**
@@ -59,6 +74,20 @@ export const wpCanReuseAnonFolio = decision<CowSite, WpReuse>('wp_can_reuse_anon
 /** the recheck after folio_free_swap(): !folio_test_ksm() && folio_ref_count() == 1 */
 export const wpSoleReference = decision<CowSite, boolean>('wp_can_reuse_anon_folio', ['refcount'], (s) => s.folio.refcount === 1);
 
+/**
+ * models wp_can_reuse_anon_folio() as read in 6.13 (absent in 6.5; 6.10 per the research notes):
+ * `if (folio_test_large(folio)) return false;` ("let's just consistently not reuse subpages"):
+ * a large folio is copied, a small one tested as before.
+ */
+export const wpCanReuseAnonFolioSmall = decision<CowSite, WpReuse>('wp_can_reuse_anon_folio', ['nr', 'refcount', 'swapcache'], (s) =>
+  s.folio.nr > 1 ? 'copy' : wpCanReuseAnonFolio(s),
+);
+
+/** models do_wp_page() 6.10+: a PageAnonExclusive page is reused; otherwise wp_can_reuse_anon_folio(), which never reuses a large folio */
+export const wpReuseAnonExclusiveSmall = decision<CowSite, WpReuse>('do_wp_page', ['PageAnonExclusive', 'nr', 'refcount', 'swapcache'], (s) =>
+  s.page.anonExclusive ? 'reuse' : wpCanReuseAnonFolioSmall(s),
+);
+
 /** models do_wp_page() 5.19+: a PageAnonExclusive page is reused; otherwise wp_can_reuse_anon_folio() */
 export const wpReuseAnonExclusive = decision<CowSite, WpReuse>('do_wp_page', ['PageAnonExclusive', 'refcount', 'swapcache'], (s) =>
   s.page.anonExclusive ? 'reuse' : wpCanReuseAnonFolio(s),
@@ -73,6 +102,15 @@ export const noFreeSwapFirst = decision<SwapinSite, boolean>('do_swap_page', [],
  */
 export const shouldTryToFreeSwap = decision<SwapinSite, boolean>('should_try_to_free_swap', ['write', 'swapcache', 'refcount'], (s) =>
   s.write && s.folio.swap >= 0 && s.folio.refcount === 2,
+);
+
+/**
+ * models should_try_to_free_swap() as read in 6.13 (it came with mapping whole large folios from
+ * the swap cache, 6.10 [version from the research notes]): the swap cache holds nr references of
+ * a large folio, so the test is page_count() == 1 + folio_nr_pages().
+ */
+export const shouldTryToFreeSwapNr = decision<SwapinSite, boolean>('should_try_to_free_swap', ['write', 'swapcache', 'refcount', 'nr'], (s) =>
+  s.write && s.folio.swap >= 0 && s.folio.refcount === 1 + s.folio.nr,
 );
 
 /**
@@ -272,3 +310,121 @@ export const canChangePteWritable = decision<PteSite, boolean>('can_change_pte_w
   if (s.vma.flags & VM_SHARED) return s.pte.dirty;
   return s.folio !== null && folioTestAnon(s.folio) && s.page !== null && s.page.anonExclusive;
 });
+
+// ---- THP: do_huge_pmd_wp_page() ----
+
+/**
+ * models do_huge_pmd_wp_page() <= 5.7: reuse_swap_page() on the head (the THP count of
+ * page_trans_huge_map_swapcount()); otherwise a new THP and copy_user_huge_page() when THP may be
+ * allocated for the VMA, else do_huge_pmd_wp_page_fallback() copies every page into small pages.
+ */
+export const hugeWpByMapcountCopy = decision<HugeWpSite, HugeWp>('reuse_swap_page', ['mapcount', 'swapcount', 'thpEnabled'], (s) => {
+  const r = wpReuseByMapcount(s);
+  if (r !== 'copy') return r;
+  return s.thpEnabled ? 'copy-huge' : 'copy-pages';
+});
+
+/**
+ * models do_huge_pmd_wp_page() of 5.8-5.17 (3917c80280c9 "thp: Change CoW semantics for
+ * anon-THP"): still reuse_swap_page(), mapcount-based (the THP instance of CVE-2020-29374);
+ * otherwise split the PMD and let do_wp_page() copy the one page (VM_FAULT_FALLBACK).
+ */
+export const hugeWpByMapcountSplit = decision<HugeWpSite, HugeWp>('reuse_swap_page', ['mapcount', 'swapcount'], (s) => {
+  const r = wpReuseByMapcount(s);
+  return r === 'copy' ? 'split' : r;
+});
+
+/**
+ * models do_huge_pmd_wp_page() of 5.18 (3bff7e3f1f16 "mm/huge_memory: streamline COW logic in
+ * do_huge_pmd_wp_page()"): reuse only when page_count() is 1 once the swap cache's nr references
+ * are dropped (folio_free_swap()); otherwise split and fall back.
+ */
+export const hugeWpByRefcount = decision<HugeWpSite, HugeWp>('do_huge_pmd_wp_page', ['refcount', 'swapcache'], (s) => {
+  const f = s.folio;
+  if (f.refcount > 1 + (f.swap >= 0 ? f.nr : 0)) return 'split';
+  if (f.swap >= 0) return 'free-swap-recheck';
+  return f.refcount === 1 ? 'reuse' : 'split';
+});
+
+/** models do_huge_pmd_wp_page() 5.19+: an exclusive head page is reused; otherwise the 5.18 refcount rule */
+export const hugeWpAnonExclusive = decision<HugeWpSite, HugeWp>('do_huge_pmd_wp_page', ['PageAnonExclusive', 'refcount', 'swapcache'], (s) =>
+  s.page.anonExclusive ? 'reuse' : hugeWpByRefcount(s),
+);
+
+/** do_huge_pmd_wp_page() <= 5.7 on the huge zero PMD: a new THP when THP is enabled for the VMA, else split and fall back */
+export const hugeZeroWpAllocIfEnabled = decision<HugeWpSite, HugeZeroWp>('do_huge_pmd_wp_page', ['thpEnabled'], (s) => (s.thpEnabled ? 'alloc-huge' : 'split'));
+
+/** do_huge_pmd_wp_page() 5.8-6.12 (3917c80280c9) on the huge zero PMD: split, and the PTE fault copies the small zero page */
+export const hugeZeroWpSplit = decision<HugeWpSite, HugeZeroWp>('do_huge_pmd_wp_page', [], () => 'split');
+
+/** do_huge_zero_wp_pmd() (6.13, 1ced09e0331f "mm: Allocate THP on hugezeropage wp-fault"): a new THP replaces the huge zero PMD */
+export const hugeZeroWpAlloc = decision<HugeWpSite, HugeZeroWp>('do_huge_zero_wp_pmd', [], () => 'alloc-huge');
+
+// ---- arm64 MTE ----
+
+/**
+ * models arch_prepare_to_swap() -> mte_save_tags() for each page of the folio (the large-folio
+ * version, 6.10): every page whose tags were initialised (page_mte_tagged()) saves them under its
+ * own swap entry; an untagged page saves nothing.
+ */
+export const mteSaveEachTaggedPage = decision<Folio, readonly number[]>('arch_prepare_to_swap', [], (f) => {
+  const out: number[] = [];
+  for (let i = 0; i < f.nr; i++) if (f.pages[i]!.mteTag >= 0) out.push(i);
+  return out;
+});
+
+// ---- large folios and swap ----
+
+/**
+ * models shrink_folio_list() 4.13-6.9 (THP_SWAP, bd4c82c22c36): "Split folios without a PMD map
+ * right away": a large folio mapped only by PTEs (an mTHP, a split THP) is split before
+ * add_to_swap(); a PMD-mapped THP goes to swap whole.
+ */
+export const reclaimSplitsWithoutPmd = decision<Folio, boolean>('shrink_folio_list', ['entireMapcount'], (f) => f.entireMapcount === 0);
+
+/**
+ * models shrink_folio_list() 6.10+ (mTHP swap-out without a split): only a partially mapped folio (folio_test_partially_mapped(): some pages mapped by PTEs, others
+ * no longer, no PMD) is split first; a fully mapped mTHP or PTE-mapped THP goes to swap whole.
+ */
+export const reclaimSplitsPartiallyMapped = decision<Folio, boolean>('shrink_folio_list', ['mapcount'], (f) => {
+  if (f.entireMapcount > 0) return false;
+  let mapped = 0;
+  for (const p of f.pages) if (p.mapcount > 0) mapped++;
+  return mapped > 0 && mapped < f.nr;
+});
+
+/** do_swap_page() <= 6.9: one fault maps one page, even of a large folio in the swap cache */
+export const swapinOnePage = decision<SwapBatchSite, number>('do_swap_page', [], () => 1);
+
+/**
+ * models do_swap_page() 6.10+ mapping a large swap-cache folio whole: its range lies inside the
+ * VMA and the faulting PMD, and its PTEs are one batch (pte_same() of the first with the faulting
+ * PTE moved back by idx, swap_pte_batch() == nr): swap entries with consecutive offsets from the
+ * folio's first slot and the same exclusive, soft-dirty and uffd-wp bits. Else the one page.
+ */
+export const swapinWholeBatch = decision<SwapBatchSite, number>('swap_pte_batch', ['nr'], (s) => {
+  const { k, mm, vma, addr, pte, folio, idx } = s;
+  const start = addr - idx;
+  const pmdStart = addr - (addr % k.pmdPages);
+  if (start < Math.max(pmdStart, vma.start) || start + folio.nr > Math.min(pmdStart + k.pmdPages, vma.end)) return 1;
+  const off0 = pte.offset - idx;
+  for (let j = 0; j < folio.nr; j++) {
+    const p = mm.pt[start + j]!;
+    if (p.kind !== 'swap' || p.type !== pte.type || p.offset !== off0 + j) return 1;
+    if (p.exclusive !== pte.exclusive || p.softDirty !== pte.softDirty || p.uffdWp !== pte.uffdWp) return 1;
+  }
+  return folio.nr;
+});
+
+/** copy_huge_pmd() <= 5.8: a THP is always shared */
+export const forkSharesHugePmd = decision<CowSite, boolean>('copy_huge_pmd', [], () => false);
+
+/** models copy_huge_pmd() 5.9 (d042035eaf5f "mm/thp: Split huge pmds/puds if they're pinned when fork()"): a COW mapping, MMF_HAS_PINNED, a maybe-pinned THP */
+export const forkSplitsMaybePinnedPmd = decision<CowSite, boolean>('copy_huge_pmd', ['MMF_HAS_PINNED', 'pincount'], (s) =>
+  isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** models folio_try_dup_anon_rmap_pmd() failing (5.19+): an exclusive head of a maybe-pinned THP (folio_needs_cow_for_dma()) cannot be shared */
+export const forkSplitsPinnedExclusivePmd = decision<CowSite, boolean>('folio_try_dup_anon_rmap_pmd', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
+  s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);

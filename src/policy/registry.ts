@@ -2,7 +2,7 @@
 // loads from a module of their own (--policy-module), without editing this file.
 
 import type { CowPolicy } from '../model/policy.js';
-import { anonExclusive, anonExclusive519, anonExclusive60, anonExclusive62, anonExclusive65 } from './eras/anon-exclusive.js';
+import { anonExclusive, anonExclusive519, anonExclusive60, anonExclusive610, anonExclusive612, anonExclusive62, anonExclusive65, anonExclusive67, anonExclusive68 } from './eras/anon-exclusive.js';
 import { gupCowOnRead } from './eras/gup-cow-on-read.js';
 import { mapcount, mapcount48 } from './eras/mapcount.js';
 import { pagecount518 } from './eras/pagecount-5.18.js';
@@ -21,6 +21,10 @@ export const eraPolicies: readonly CowPolicy[] = [
   anonExclusive60,
   anonExclusive62,
   anonExclusive65,
+  anonExclusive67,
+  anonExclusive68,
+  anonExclusive610,
+  anonExclusive612,
   anonExclusive,
 ];
 

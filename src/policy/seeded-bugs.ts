@@ -2,16 +2,17 @@
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
 import { FOLL_FORCE, VM_WRITE } from '../model/constants.js';
-import { decision, type CowPolicy, type CowSite, type GupSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
+import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
-import { canFollowWriteExclusive, forkAlwaysShares, noUnshare, reclaimAnything } from './decisions.js';
+import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
 import { variant, type PolicyOverrides } from './variant.js';
 
-const bug = (name: string, seededBug: string, overrides: PolicyOverrides): CowPolicy =>
-  variant(anonExclusive, { name, summary: seededBug, seededBug }, overrides);
+const bug = (name: string, seededBug: string, overrides: PolicyOverrides, fuzzScope?: string): CowPolicy =>
+  variant(anonExclusive, { name, summary: seededBug, seededBug, ...(fuzzScope ? { fuzzScope } : {}) }, overrides);
 
 export const seededBugs: readonly CowPolicy[] = [
   bug('bug-fork-shares-pinned', 'copy_present_pte() shares a pinned exclusive page with the child instead of copying it', {
@@ -74,5 +75,40 @@ export const seededBugs: readonly CowPolicy[] = [
   bug('bug-shmem-swapin-clean', 'shmem_swapin_folio() frees the swap slot but leaves the folio clean: reclaim drops it and the data is lost', {
     shmemSwapinMarksDirty: false,
   }),
+  // large folios (fuzzed in the thp scope)
+  bug(
+    'bug-thp-wp-reuse-by-mapcount',
+    'do_huge_pmd_wp_page() falls back to reuse_swap_page() for a THP whose head is not exclusive (the THP instance of CVE-2020-29374, 5.8-5.17)',
+    {
+      hugePmdWpReuse: decision<HugeWpSite, HugeWp>('do_huge_pmd_wp_page', ['PageAnonExclusive', 'mapcount'], (s) => {
+        if (s.page.anonExclusive) return 'reuse';
+        const r = wpReuseByMapcount(s);
+        return r === 'copy' ? 'split' : r;
+      }),
+    },
+    'thp',
+  ),
+  // arm64 MTE: what the large-folio MTE swap thread (seed 004) and its reviews warned about
+  bug(
+    'bug-mte-save-first-page',
+    'arch_prepare_to_swap() saves the tags of the first page of a large folio only (RFC v1: `return mte_save_tags(folio_page(folio, i))` inside the loop)',
+    {
+      mteSaveTags: decision<Folio, readonly number[]>('arch_prepare_to_swap', [], (f) => (f.pages[0]!.mteTag >= 0 ? [0] : [])),
+    },
+    'thp',
+  ),
+  bug(
+    'bug-mte-restore-after-free',
+    'do_swap_page() restores the MTE tags after swap_free() and folio_free_swap(): tags freed before they are restored (as 5.18-6.4, before 6dca4ac6fc91)',
+    { mteRestore: 'after-swap-free' },
+    'thp',
+  ),
+  bug('bug-mte-cow-drops-tags', 'a COW copy copies the data but not the MTE tags (copy_highpage() without mte_copy_page_tags())', { mteCopyTags: false }, 'thp'),
+  bug(
+    'bug-thp-fork-shares-pinned',
+    'copy_huge_pmd() shares a pinned THP with the child instead of splitting the PMD (as before d042035eaf5f)',
+    { forkSplitsHugePmd: forkSharesHugePmd },
+    'thp',
+  ),
 ];
 

@@ -9,7 +9,7 @@ import { follText } from '../model/trace.js';
 import { PG_anon, type Mm } from '../model/types.js';
 import { addrText, procName, refName, type Names } from '../ops/names.js';
 import type { World } from '../world/world.js';
-import { describeFolio, describePte } from './state.js';
+import { describeFolio, describeHugePmd, describePte } from './state.js';
 
 export interface SnapPte {
   readonly vpn: number;
@@ -155,6 +155,14 @@ export function snapshot(w: World, names: Names): Snapshot {
         prot: v.flags & VM_WRITE ? 'rw' : v.flags & VM_READ ? 'ro' : 'none',
       });
       for (let a = v.start; a < v.end; a++) {
+        const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+        if (pmd.kind === 'huge') {
+          // a huge PMD, drawn as the pages it maps
+          const idx = a % k.pmdPages;
+          used.add(pmd.folio);
+          ptes.push({ vpn: a, addr: addrName(mm, names, a), text: describeHugePmd(pmd, idx), kind: 'present', folio: pmd.folio, page: idx, write: pmd.write, slot: -1, exclusive: null });
+          continue;
+        }
         const pte = mm.pt[a]!;
         if (pte.kind === 'none') continue;
         const base = { vpn: a, addr: addrName(mm, names, a), text: describePte(pte, feat) };

@@ -3,9 +3,9 @@
 
 import { ZERO_FOLIO } from '../model/constants.js';
 import type { EraFeatures } from '../model/policy.js';
-import type { Pte } from '../model/pte.js';
+import type { PmdHuge, Pte } from '../model/pte.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import { PG_anon, type Folio } from '../model/types.js';
+import { PG_anon, PG_zero, type Folio } from '../model/types.js';
 import type { World } from '../world/world.js';
 
 export function describePte(pte: Pte, f: EraFeatures): string {
@@ -25,15 +25,23 @@ export function describePte(pte: Pte, f: EraFeatures): string {
   }
 }
 
+/** A huge PMD in the kernel's words (the page of its folio that `idx` names, for one address). */
+export function describeHugePmd(pmd: PmdHuge, idx: number | null): string {
+  const bits = [pmd.write ? 'W' : 'RO', pmd.dirty ? 'dirty' : '', pmd.softDirty ? 'soft-dirty' : '', pmd.uffdWp ? 'uffd-wp' : ''].filter(Boolean).join(',');
+  return `huge pmd folio#${pmd.folio}${idx ? '+' + idx : ''} [${bits}]`;
+}
+
 export function describeFolio(f: Folio, feat: EraFeatures): string {
   if (f.id === ZERO_FOLIO) return `zero page: refcount ${f.refcount}`;
+  if (f.flags & PG_zero) return `folio#${f.id}: the huge zero folio, ${f.nr} pages, refcount ${f.refcount}`;
   const parts = [`folio#${f.id}:`, `refcount ${f.refcount}`];
   if (f.nr > 1) parts.push(`_pincount ${f.pincount}`, `${f.nr} pages`);
+  if (f.entireMapcount > 0) parts.push(`entire mapcount ${f.entireMapcount}`);
   parts.push(f.flags & PG_anon ? 'anon' : 'file');
   if (f.swap >= 0) parts.push(`swapcache swp_entry(${swpType(f.swap)},${swpOffset(f.swap)})`);
   f.pages.forEach((p, i) => {
     const tag = f.nr > 1 ? `page ${i}: ` : '';
-    parts.push(`${tag}mapcount ${p.mapcount}${feat.anonExclusive && p.anonExclusive ? ', PageAnonExclusive' : ''}${p.mteTag ? `, tag ${p.mteTag}` : ''}`);
+    parts.push(`${tag}mapcount ${p.mapcount}${feat.anonExclusive && p.anonExclusive ? ', PageAnonExclusive' : ''}${p.mteTag > 0 ? `, MTE tag ${p.mteTag}` : ''}`);
   });
   return parts.join(' ');
 }
@@ -52,6 +60,11 @@ export function dumpState(w: World, folios: readonly number[]): string[] {
     const tag = feat.hasPinnedFlag && mm.hasPinned ? ' (MMF_HAS_PINNED)' : '';
     for (const v of mm.vmas) {
       for (let a = v.start; a < v.end; a++) {
+        const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
+        if (pmd.kind === 'huge') {
+          if (a % k.pmdPages === 0 && (folios.length === 0 || folios.includes(pmd.folio))) out.push(`${w.words.addr(mm.id, a)}${tag}: ${describeHugePmd(pmd, null)}`);
+          continue;
+        }
         const pte = mm.pt[a]!;
         if (pte.kind === 'none') continue;
         if (folios.length > 0 && !(pte.kind === 'present' && folios.includes(pte.folio)) && pte.kind !== 'swap') continue;

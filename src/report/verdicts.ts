@@ -16,6 +16,7 @@ export const SHORT: Readonly<Record<InvariantName | 'pass' | 'error', string>> =
   'no-write-through': 'WRTH',
   'shared-coherence': 'SHRD',
   'pin-writeback': 'PWB',
+  'mte-tags': 'MTE',
 };
 
 /** The short name of a verdict (itself when it has none). */

@@ -78,9 +78,13 @@ export function gupUnsupportedWhy(flags: number): string {
 const STEPWISE = 'a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space';
 
 const prot = (write: boolean): string => (write ? 'CF_RW' : 'CF_RO');
+const MTE = 'arm64 MTE (PROT_MTE, tag stores) has no C form yet: the runtime is for x86-64';
+const LARGE = "large folios have no C form yet (the runtime maps every label MADV_NOHUGEPAGE at a 4 KiB boundary, and the model's PMD is a few pages, not 2 MiB)";
 
 export const C_FORMS: CFormTable = {
   mmap(op, n) {
+    if (op.mte) return unsupported(MTE);
+    if (op.aligned) return unsupported(LARGE);
     const head = `${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${prot(op.write)}`;
     if (op.obj >= 0) return c(`CF_MMAP_FILE(${head}, ${op.shared ? 'CF_SHARED' : 'CF_PRIVATE'}, ${F(n, op.obj)}, ${op.offset})`);
     return op.shared ? c(`CF_MMAP_SHARED(${head})`) : c(`CF_MMAP(${head})`);
@@ -97,7 +101,7 @@ export const C_FORMS: CFormTable = {
   msync: (op, n) => c(`CF_MSYNC(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   munmap: (op, n) => c(`CF_MUNMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   mprotect: (op, n) => c(`CF_MPROTECT(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
-  madvise: (op, n) => c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`),
+  madvise: (op, n) => (op.advice === 'MADV_HUGEPAGE' || op.advice === 'MADV_NOHUGEPAGE' ? unsupported(LARGE) : c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`)),
   fork: (op, n) => c(`CF_FORK(${P(n, op.proc)}, ${P(n, op.child)})`),
   exit: (op, n) => c(`CF_EXIT(${P(n, op.proc)})`),
   read: (op, n) => (op.via === 'ref' ? c(`CF_READ_REF(${R(n, op.ref)}, ${op.page})`) : c(`CF_READ(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),
@@ -115,7 +119,10 @@ export const C_FORMS: CFormTable = {
   },
   put: (op, n) => c(`CF_PUT(${R(n, op.ref)})`),
   unpin: (op, n) => c(`CF_UNPIN(${R(n, op.ref)})`),
-  reclaim: (op, n) => c(`CF_RECLAIM(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`),
+  reclaim: (op, n) =>
+    op.writeback
+      ? unsupported('a swap-out whose write is still in flight when reclaim ends depends on the swap device; user space cannot arrange it')
+      : c(`CF_RECLAIM(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`),
   clear_refs: (op, n) => c(`CF_CLEAR_REFS(${P(n, op.proc)})`),
   // a write to /proc/PID/mem: __access_remote_vm() -> get_user_pages_remote(FOLL_FORCE|FOLL_WRITE)
   poke: (op, n) => (op.ref >= 0 ? unsupported(STEPWISE) : c(`CF_POKE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),
@@ -127,6 +134,9 @@ export const C_FORMS: CFormTable = {
  */
 export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   gup_step: STEPWISE,
+  thp: LARGE,
+  split: LARGE,
+  settag: MTE,
 };
 
 /** The C form of one op, from the table. */

@@ -5,6 +5,7 @@
 import { ZERO_VALUE } from '../model/constants.js';
 import { SWAP_MAP_BAD } from '../model/constants.js';
 import { PG_zero } from '../model/types.js';
+import { resetThpSettings } from '../model/kernel.js';
 import { clearSiteIndex } from './site-index.js';
 import { PLAIN_WORDS } from './words.js';
 import { plainFileWords, type World } from './world.js';
@@ -15,6 +16,7 @@ export function resetWorld(w: World): void {
   const zero = k.folios[0]!;
   zero.refcount = 1;
   zero.pincount = 0;
+  zero.entireMapcount = 0;
   zero.flags = PG_zero;
   zero.swap = -1;
   zero.mapping = -1;
@@ -35,6 +37,9 @@ export function resetWorld(w: World): void {
   k.refs.length = 0;
   k.inodes.length = 0;
   k.nextVpn = 16;
+  k.hugeZeroFolio = -1;
+  k.mteInUse = false;
+  resetThpSettings(k.thp, k.pmdOrder);
   k.tracer = null;
   const s = w.shadow;
   s.clock = 0;
@@ -45,6 +50,7 @@ export function resetWorld(w: World): void {
   s.mmForkTime.length = 0;
   s.exp.length = 0;
   s.objAt.length = 0;
+  s.tagExp.length = 0;
   s.fexp.clear();
   s.fhist.clear();
   s.refs.length = 0;

@@ -4,7 +4,7 @@
 // built from them. Folio ids and swap offsets are small and dense: the index is arrays.
 
 import type { Journal } from '../model/journal.js';
-import type { Pte } from '../model/pte.js';
+import type { Pmd, Pte } from '../model/pte.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Kernel } from '../model/types.js';
 
@@ -26,18 +26,36 @@ export function siteAddr(s: number): number {
 export interface SiteIndex {
   /** folio id -> sites of present PTEs mapping it (the zero page included) */
   readonly folio: (number[] | undefined)[];
+  /** folio id -> sites (mm, first address) of huge PMDs mapping it (the huge zero folio included) */
+  readonly pmdFolio: (number[] | undefined)[];
   /** swap type -> offset -> sites of swap PTEs naming that slot */
   readonly slot: (number[] | undefined)[][];
 }
 
 export function newSiteIndex(): SiteIndex {
-  return { folio: [], slot: [] };
+  return { folio: [], pmdFolio: [], slot: [] };
 }
 
 const EMPTY: readonly number[] = Object.freeze([]);
 
 export function sitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
   return ix.folio[folio] ?? EMPTY;
+}
+
+/** The lowest site of a list (messages name it, whatever order the index holds them in), or -1. */
+export function lowestSite(list: readonly number[]): number {
+  let m = -1;
+  for (const s of list) if (m < 0 || s < m) m = s;
+  return m;
+}
+
+/** A list of sites in ascending order (a copy when it has more than one). */
+export function sortedSites(list: readonly number[]): readonly number[] {
+  return list.length < 2 ? list : [...list].sort((a, b) => a - b);
+}
+
+export function pmdSitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
+  return ix.pmdFolio[folio] ?? EMPTY;
 }
 
 export function sitesOfSlot(ix: SiteIndex, val: number): readonly number[] {
@@ -72,33 +90,45 @@ function indexPte(ix: SiteIndex, s: number, pte: Pte, on: boolean): void {
   else if (pte.kind === 'swap') (on ? add : remove)(slotList(ix, pte.type), pte.offset, s);
 }
 
-/** Applies the PTE writes the journal recorded this step. */
+function indexPmd(ix: SiteIndex, s: number, pmd: Pmd, on: boolean): void {
+  if (pmd.kind === 'huge') (on ? add : remove)(ix.pmdFolio, pmd.folio, s);
+}
+
+/** Applies the PTE and PMD writes the journal recorded this step. */
 export function updateSiteIndex(ix: SiteIndex, j: Journal): void {
   for (let i = 0; i < j.nPte; i++) {
     const s = site(j.pteMm[i]!, j.pteAddr[i]!);
     indexPte(ix, s, j.pteOld[i]!, false);
     indexPte(ix, s, j.pteNew[i]!, true);
   }
+  for (let i = 0; i < j.nPmd; i++) {
+    const s = site(j.pmdMm[i]!, j.pmdAddr[i]!);
+    indexPmd(ix, s, j.pmdOld[i]!, false);
+    indexPmd(ix, s, j.pmdNew[i]!, true);
+  }
 }
 
 export function clearSiteIndex(ix: SiteIndex): void {
   ix.folio.length = 0;
+  ix.pmdFolio.length = 0;
   ix.slot.length = 0;
 }
 
 /** Rebuilds the index from every page table (the full re-check). */
 export function rebuildSiteIndex(ix: SiteIndex, k: Kernel): void {
   clearSiteIndex(ix);
+  const pmdPages = k.pmdPages;
   for (const mm of k.mms) {
     if (!mm.alive) continue;
     for (let a = 0; a < mm.pt.length; a++) {
       const pte = mm.pt[a]!;
       if (pte.kind === 'present' || pte.kind === 'swap') indexPte(ix, site(mm.id, a), pte, true);
     }
+    for (let i = 0; i < mm.pmd.length; i++) indexPmd(ix, site(mm.id, i * pmdPages), mm.pmd[i]!, true);
   }
 }
 
 /** A deep copy (exhaust keeps one per state). */
 export function cloneSiteIndex(ix: SiteIndex): SiteIndex {
-  return { folio: ix.folio.map((l) => (l ? l.slice() : undefined)), slot: ix.slot.map((t) => t.map((l) => (l ? l.slice() : undefined))) };
+  return { folio: ix.folio.map((l) => (l ? l.slice() : undefined)), pmdFolio: ix.pmdFolio.map((l) => (l ? l.slice() : undefined)), slot: ix.slot.map((t) => t.map((l) => (l ? l.slice() : undefined))) };
 }

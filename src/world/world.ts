@@ -21,6 +21,8 @@ export interface WorldOptions {
   readonly swapSlots: number;
   /** judge only what each step touched, or everything after every step */
   readonly check: CheckMode;
+  /** pages per PMD (HPAGE_PMD_NR); the model's default when left out */
+  readonly pmdPages?: number;
 }
 
 export const DEFAULT_WORLD_OPTIONS: WorldOptions = { swapSlots: 8, check: 'incremental' };
@@ -70,7 +72,7 @@ export interface World {
 export const plainFileWords = (ino: number): string => `inode ${ino}`;
 
 export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTIONS): World {
-  const k = newKernel(pol, { swapSlots: opts.swapSlots, reserveSwapHeader: pol.reserveSwapHeader });
+  const k = newKernel(pol, { swapSlots: opts.swapSlots, reserveSwapHeader: pol.reserveSwapHeader, ...(opts.pmdPages !== undefined ? { pmdPages: opts.pmdPages } : {}) });
   const journal = new Journal();
   k.journal = journal;
   const shadow = newShadow();

@@ -2,6 +2,7 @@
 // corpus) each either parse (and run or name the op that cannot run) or fail with
 // file:line:col and what was expected; 1,000 malformed fuzz flag sets each either parse or fail
 // with a one-line usage error; a sample of both through the real command ends in exit status 2.
+import { INVARIANT_NAMES } from '../../src/invariants/types.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

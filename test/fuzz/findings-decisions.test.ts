@@ -9,7 +9,7 @@ import { runScenario } from '../../src/scenario/run.js';
 
 describe('findings: the decisions of the failing run', () => {
   const found: Finding[] = [];
-  runCampaign({ ...inMemoryCampaign(getPolicy('mapcount'), 'decisions', 3000), shrinkPerKey: 2 }, { finding: (f) => found.push(f), progress: () => {}, shouldStop: () => false });
+  runCampaign({ ...inMemoryCampaign(getPolicy('mapcount'), 'decisions', 3000), shrinkPerKey: 4 }, { finding: (f) => found.push(f), progress: () => {}, shouldStop: () => false });
 
   it('every finding has them, one line per decision or event, by op', () => {
     expect(found.length).toBeGreaterThan(0);

@@ -97,6 +97,35 @@ const CASES: Record<string, Case> = {
     verdict: 'no-write-through',
     at: 3,
   },
+  // the THP instance of CVE-2020-29374: the parent's write reuses the THP the child's pipe holds
+  'bug-thp-wp-reuse-by-mapcount': {
+    ops: ['mmap P0 A 4 aligned', 'madvise P0 A 4 MADV_HUGEPAGE', 'write P0 A', 'fork P0 P1', 'vmsplice P1 A as r1', 'munmap P1 A', 'write P0 A', 'read r1'],
+    verdict: 'no-over-sharing',
+    at: 6,
+  },
+  // a pinned THP shared at fork: pinned and mapped by a PMD whose head is not exclusive
+  'bug-thp-fork-shares-pinned': {
+    ops: ['mmap P0 A 4 aligned', 'madvise P0 A 4 MADV_HUGEPAGE', 'write P0 A', `gup P0 A ${PIN_RW_LONG} as r1`, 'fork P0 P1', 'write P0 A', 'read r1'],
+    verdict: 'anon-exclusive',
+    at: 4,
+  },
+  // a THP with a tagged second page swapped out whole: only page 0's tags saved, page 1 comes back untagged
+  'bug-mte-save-first-page': {
+    ops: ['mmap P0 A 4 aligned mte', 'madvise P0 A 4 MADV_HUGEPAGE', 'write P0 A', 'settag P0 A+1 2', 'reclaim P0 A', 'read P0 A+1'],
+    verdict: 'mte-tags',
+    at: 4,
+  },
+  // a write fault on a swapped-out tagged page frees its slot (and the saved tags) before restoring them
+  'bug-mte-restore-after-free': {
+    ops: ['mmap P0 A 1 mte', 'write P0 A', 'settag P0 A 3', 'reclaim P0 A', 'write P0 A'],
+    verdict: 'mte-tags',
+    at: 4,
+  },
+  'bug-mte-cow-drops-tags': {
+    ops: ['mmap P0 A 1 mte', 'write P0 A', 'settag P0 A 3', 'fork P0 P1', 'write P0 A'],
+    verdict: 'mte-tags',
+    at: 4,
+  },
   // swapped out, read back in (clean), reclaimed again: dropped
   'bug-shmem-swapin-clean': {
     ops: ['memfd F 1', 'mmap P0 A 1 shared F', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'reclaim P0 A'],

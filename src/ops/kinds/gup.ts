@@ -10,7 +10,7 @@ import { gupFinish, gupStart, type GupResult } from '../../model/gup.js';
 import { ask, folioTestAnon } from '../../model/kernel.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { GupRef } from '../../model/types.js';
-import { shadowRefTaken } from '../../oracle/shadow.js';
+import { shadowRefPageTaken, shadowRefStarted } from '../../oracle/shadow.js';
 import { bindPending, bindRef, refNameInUse, refuseRefName, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
@@ -48,11 +48,26 @@ export function freeRefName(w: World): number {
   return r;
 }
 
+/** The oracle learns of the pages a GUP in progress has taken since it last looked. */
+export function gupTookPages(w: World, r: GupRef): void {
+  const sr = w.shadow.refs[r.id];
+  if (!sr) return;
+  for (let i = sr.taken; i < r.folios.length; i++) shadowRefPageTaken(w.shadow, r.id, i, folioTestAnon(w.k.folios[r.folios[i]!]!));
+}
+
+/** A stepwise GUP started: the oracle knows its reference (and the pages GUP-fast took) from now on. */
+export function gupStarted(w: World, r: GupRef): void {
+  shadowRefStarted(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, r.nr);
+  gupTookPages(w, r);
+}
+
 /** A GUP completed: its reference name becomes live and the oracle records what it promises. */
 export function gupCompleted(w: World, ref: number, r: GupRef, stepwise: boolean): void {
-  if (!stepwise) bindRef(w, ref, r);
-  const anon = r.folios.map((id) => folioTestAnon(w.k.folios[id]!));
-  shadowRefTaken(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, anon);
+  if (!stepwise) {
+    bindRef(w, ref, r);
+    shadowRefStarted(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, r.nr);
+  }
+  gupTookPages(w, r);
 }
 
 /** What a finished or failed GUP means for the op that ran it. */
@@ -112,6 +127,7 @@ export const gupOp: OpSpec<GupOp> = {
     const r = gupStart(w.k, mm, addr, op.pages, op.flags);
     if (op.stepwise && r.job !== null) {
       bindPending(w, op.ref, r);
+      gupStarted(w, r);
       w.journal.other();
       return { kind: 'ok', note: 'started' };
     }
@@ -142,6 +158,8 @@ export const gupOp: OpSpec<GupOp> = {
       if (c.chance(0.2)) flags |= FOLL_FAST;
       else stepwise = c.chance(0.15);
     }
+    // large-folio scopes: sometimes the whole mapping from its start, as cow.c pins or vmsplices a whole THP
+    if (scope.thp && c.chance(0.5)) return { kind: 'gup', via: 'gup', proc, label: a.label, off: 0, pages: mm.labelPages[a.label]!, flags, ref, stepwise };
     return { kind: 'gup', via: 'gup', ...a, pages: 1, flags, ref, stepwise };
   },
   simplify(op) {

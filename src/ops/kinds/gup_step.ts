@@ -10,7 +10,8 @@ import { pendingRefOf, refusePending, settlePending, type World } from '../../wo
 import { refName } from '../names.js';
 import { arity, refArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
-import { gupCompleted, gupOutcome } from './gup.js';
+import { gupCompleted, gupOutcome, gupTookPages } from './gup.js';
+import { shadowRefReleased } from '../../oracle/shadow.js';
 import { pokeWrite } from './poke.js';
 
 export interface GupStepOp {
@@ -38,10 +39,14 @@ export const gupStepOp: OpSpec<GupStepOp> = {
     if (r === null) return { kind: 'ok', note: 'the GUP is no longer in progress' };
     const s = gupStep(w.k, r);
     w.journal.other();
-    if (s.kind === 'progress') return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
+    if (s.kind === 'progress') {
+      gupTookPages(w, r);
+      return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
+    }
     const poke = w.pokes.delete(r.id);
     if (s.kind !== 'done') {
       refusePending(w, op.ref);
+      if (w.shadow.refs[r.id]) shadowRefReleased(w.shadow, r.id); // gupFail() put back what it took
       return gupOutcome(s);
     }
     if (poke) {

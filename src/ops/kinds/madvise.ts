@@ -1,11 +1,12 @@
 // madvise PROC ADDR [PAGES] MADV_DONTNEED|MADV_PAGEOUT|MADV_DONTFORK|MADV_DOFORK: do_madvise() over
 // PAGES pages (one when left out).
 
-import { ADVICE, madvise, type Advice } from '../../model/madvise.js';
+import { ALL_ADVICE, madvise, THP_ADVICE, type Advice } from '../../model/madvise.js';
 import { shadowZero } from '../../oracle/shadow.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { addrArg, arity, countArg, keyword, procArg } from '../syntax.js';
 import { OK, type OpSpec } from '../types.js';
+import { procMm } from '../../world/world.js';
 
 export interface MadviseOp {
   readonly kind: 'madvise';
@@ -16,7 +17,7 @@ export interface MadviseOp {
   readonly advice: Advice;
 }
 
-const syntax = [`madvise PROC ADDR [PAGES] ${ADVICE.join('|')}`];
+const syntax = [`madvise PROC ADDR [PAGES] ${ALL_ADVICE.join('|')}`];
 
 export const madviseOp: OpSpec<MadviseOp> = {
   kind: 'madvise',
@@ -32,7 +33,7 @@ export const madviseOp: OpSpec<MadviseOp> = {
       proc: procArg(ctx, toks[1]!),
       ...addrArg(ctx, toks[2]!),
       pages: toks.length === 5 ? countArg(toks[3]!, 1, 4096, 'a page count') : 1,
-      advice: keyword(last, ADVICE, 'an advice', last.col),
+      advice: keyword(last, ALL_ADVICE, 'an advice', last.col),
     };
   },
   print: (op, n) => `madvise ${printAddr(n, op)}${op.pages !== 1 ? ` ${op.pages}` : ''} ${op.advice}`,
@@ -45,10 +46,24 @@ export const madviseOp: OpSpec<MadviseOp> = {
     if (op.advice === 'MADV_DONTNEED') for (const v of mm.vmas) if (v.start < end && v.end > addr) shadowZero(w.shadow, mm.id, Math.max(v.start, addr), Math.min(v.end, end));
     return err ? refused(err, 'part of the range is not mapped') : OK;
   },
-  possible: (w, scope) => procsWithVma(w) > 0 && scope.advice.length > 0,
+  possible: (w, scope) => procsWithVma(w) > 0 && (scope.advice.length > 0 || scope.thp),
   build(w, scope, c) {
     const proc = pickProcWithVma(w, c);
-    return { kind: 'madvise', ...pickAddr(w, proc, c), pages: 1, advice: scope.advice[c.pick(scope.advice.length)]! };
+    if (scope.thp && (scope.advice.length === 0 || c.chance(0.25))) {
+      // THP advice over a whole mapping (as cow.c gives MADV_HUGEPAGE), or one page of it
+      const a = pickAddr(w, proc, c);
+      const pages = procMm(w, proc)!.labelPages[a.label]!;
+      const advice = THP_ADVICE[c.pick(THP_ADVICE.length)]!;
+      return c.chance(0.8) ? { kind: 'madvise', proc, label: a.label, off: 0, pages, advice } : { kind: 'madvise', ...a, pages: 1, advice };
+    }
+    const a = pickAddr(w, proc, c);
+    const advice = scope.advice[c.pick(scope.advice.length)]!;
+    if (scope.thp && c.chance(0.5)) {
+      // part of a mapping to its end (cow.c's MADV_DONTNEED / MADV_DONTFORK of all but the first page of a THP)
+      const rest = procMm(w, proc)!.labelPages[a.label]! - a.off;
+      return { kind: 'madvise', ...a, pages: rest, advice };
+    }
+    return { kind: 'madvise', ...a, pages: 1, advice };
   },
   simplify(op) {
     const out: MadviseOp[] = [];

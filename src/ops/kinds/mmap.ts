@@ -3,6 +3,7 @@
 // anonymous memory (MAP_SHARED|MAP_ANONYMOUS: shmem underneath, shmem_zero_setup()). With NAME: a
 // mapping of that file or memfd from page N. The first mmap by a process name starts that process.
 
+import { VM_MTE } from '../../model/constants.js';
 import { anonVmFlags, mmapFile, mmapRegion, newMm } from '../../model/mmap.js';
 import { newInode } from '../../model/filemap.js';
 import { shadowMmap, shadowMmapFile, shadowNewMm } from '../../oracle/shadow.js';
@@ -23,9 +24,13 @@ export interface MmapOp {
   readonly obj: number;
   /** first file page mapped */
   readonly offset: number;
+  /** the mapping starts on a PMD boundary (cow.c's mmap of twice the size, trimmed) */
+  readonly aligned: boolean;
+  /** PROT_MTE (arm64 VM_MTE): tag-checked accesses */
+  readonly mte: boolean;
 }
 
-const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [NAME [offset N]]'];
+const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [aligned] [mte] [NAME [offset N]]'];
 
 export const MAX_MMAP_PAGES = 64;
 
@@ -55,6 +60,10 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (next()?.text === 'rw' || next()?.text === 'ro') write = toks[i++]!.text === 'rw';
     let shared = false;
     if (next()?.text === 'private' || next()?.text === 'shared') shared = toks[i++]!.text === 'shared';
+    let aligned = false;
+    if (next()?.text === 'aligned') aligned = toks[i++]!.text === 'aligned';
+    let mte = false;
+    if (next()?.text === 'mte') mte = toks[i++]!.text === 'mte';
     let obj = -1;
     let offset = 0;
     if (next() !== undefined) {
@@ -75,11 +84,14 @@ export const mmapOp: OpSpec<MmapOp> = {
       shared,
       obj,
       offset,
+      aligned,
+      mte,
     };
   },
   print: (op, n) =>
-    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
+    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.aligned ? ' aligned' : ''}${op.mte ? ' mte' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
   check(w, op) {
+    if (op.mte && (op.obj >= 0 || op.shared)) return 'the model has PROT_MTE for private anonymous mappings only (mte on a shared or file mapping)';
     if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
     if (!created) return null; // the first mmap starts the process
@@ -96,14 +108,19 @@ export const mmapOp: OpSpec<MmapOp> = {
       shadowNewMm(w.shadow, mm.id, -1);
       bindProc(w, op.proc, mm);
     }
+    const align = op.aligned ? w.k.pmdPages : 1;
+    // arch_calc_vm_prot_bits(): PROT_MTE becomes VM_MTE where the kernel has MTE (5.10+); do_mmap()
+    // of an older kernel ignores a prot bit it does not know, and the mapping is not tagged
+    const mte = op.mte && w.k.pol.protMte;
+    if (mte) w.k.mteInUse = true;
     if (op.obj < 0 && !op.shared) {
-      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write));
+      const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write) | (mte ? VM_MTE : 0), -1, 0, align);
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);
       return OK;
     }
     // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
     const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
-    const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset);
+    const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset, align);
     if (typeof vma === 'string') {
       w.refusedLabels.add(labelKey(op.proc, op.label));
       return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
@@ -123,16 +140,21 @@ export const mmapOp: OpSpec<MmapOp> = {
       const cands = w.liveProcs.filter((p) => labelsOf(w, p) < scope.maxLabels);
       proc = cands[c.pick(cands.length)]!;
     }
+    const label = labelsOf(w, proc);
+    if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.5))) {
+      // a PMD-aligned mapping of one PMD: room for a THP (or mTHPs)
+      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: true, mte: scope.mte && c.chance(0.4) };
+    }
     const pages = scope.mmapPages[c.pick(scope.mmapPages.length)]!;
     const write = c.chance(0.9);
     const objs = objsCreated(w);
     if (scope.maxObjs > 0 && c.chance(0.4)) {
       // a file or memfd if there is one, else shared anonymous memory
       const shared = c.chance(0.5);
-      if (objs > 0) return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared, obj: c.pick(objs), offset: 0 };
-      return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: true, obj: -1, offset: 0 };
+      if (objs > 0) return { kind: 'mmap', proc, label, pages, write, shared, obj: c.pick(objs), offset: 0, aligned: false, mte: false };
+      return { kind: 'mmap', proc, label, pages, write, shared: true, obj: -1, offset: 0, aligned: false, mte: false };
     }
-    return { kind: 'mmap', proc, label: labelsOf(w, proc), pages, write, shared: false, obj: -1, offset: 0 };
+    return { kind: 'mmap', proc, label, pages, write, shared: false, obj: -1, offset: 0, aligned: false, mte: scope.mte && c.chance(0.4) };
   },
   simplify(op) {
     const out: MmapOp[] = [];
@@ -140,6 +162,8 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (!op.write) out.push({ ...op, write: true });
     if (op.offset > 0) out.push({ ...op, offset: 0 });
     if (op.shared && op.obj >= 0) out.push({ ...op, shared: false });
+    if (op.aligned) out.push({ ...op, aligned: false });
+    if (op.mte) out.push({ ...op, mte: false });
     return out;
   },
 };

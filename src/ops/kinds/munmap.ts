@@ -51,7 +51,7 @@ export const munmapOp: OpSpec<MunmapOp> = {
   possible: (w) => procsWithVma(w) > 0,
   build(w, scope, c) {
     const proc = pickProcWithVma(w, c);
-    if (!scope.partialRanges || c.chance(0.5)) {
+    if (!scope.partialRanges || c.chance(scope.thp ? 0.75 : 0.5)) {
       const mm = procMm(w, proc)!;
       const v = mm.vmas[c.pick(mm.vmas.length)]!;
       return { kind: 'munmap', proc, label: v.label, off: 0, pages: 0 };

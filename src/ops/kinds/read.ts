@@ -3,6 +3,7 @@
 
 import { userLoad } from '../../model/access.js';
 import { refFolio } from '../../model/gup.js';
+import { expectedTag } from '../../oracle/shadow.js';
 import { refOf } from '../../world/world.js';
 import { checkAddr, checkRef, pickAddr, pickLiveRef, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
@@ -53,7 +54,7 @@ export const readOp: OpSpec<ReadOp> = {
       return f ? { kind: 'ok', value: f.pages[r.idxs[op.page]!]!.data } : { kind: 'ok', note: 'the reference names a freed folio' };
     }
     const { mm, addr } = resolveAddr(w, op);
-    const r = userLoad(w.k, mm, addr);
+    const r = userLoad(w.k, mm, addr, w.k.mteInUse ? expectedTag(w.shadow, mm.id, addr) : -1);
     return r.ok ? { kind: 'ok', value: r.value } : refused(r.sig, r.why);
   },
   possible: (w) => procsWithVma(w) > 0 || w.liveRefs.length > 0,

@@ -6,7 +6,7 @@ import { userStore } from '../../model/access.js';
 import { folioMarkDirty } from '../../model/filemap.js';
 import { refFolio } from '../../model/gup.js';
 import { touchFolioData } from '../../model/kernel.js';
-import { refWriteWithinContract, shadowRefStore, shadowStore, storeValue } from '../../oracle/shadow.js';
+import { expectedTag, refWriteWithinContract, shadowRefStore, shadowStore, storeValue } from '../../oracle/shadow.js';
 import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
@@ -67,7 +67,7 @@ export const writeOp: OpSpec<WriteOp> = {
     }
     const { mm, addr } = resolveAddr(w, op);
     const v = storeValue(w.shadow, mm.id, addr);
-    const r = userStore(w.k, mm, addr, v);
+    const r = userStore(w.k, mm, addr, v, w.k.mteInUse ? expectedTag(w.shadow, mm.id, addr) : -1);
     if (!r.ok) return refused(r.sig, r.why);
     shadowStore(w.shadow, mm.id, addr, v);
     return { kind: 'ok', value: v };

@@ -21,6 +21,12 @@ import {
   ioUringAnonOnly,
   neverReuseNonAnon,
   unshareNonAnonNothing,
+  hugeWpByMapcountCopy,
+  hugeZeroWpAllocIfEnabled,
+  reclaimSplitsWithoutPmd,
+  swapinOnePage,
+  forkSharesHugePmd,
+  mteSaveEachTaggedPage,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -48,6 +54,15 @@ export const mapcount: CowPolicy = {
   pinAccountsZeroPage: true,
   unpinRefs: GUP_PIN_COUNTING_BIAS,
   reclaimSkipsAddToSwap: reclaimAnything,
+  reclaimSplitsLarge: reclaimSplitsWithoutPmd,
+  swapinBatch: swapinOnePage,
+  protMte: false,
+  splitRemapsZeroPages: false,
+  mteRestore: 'before-swap-free',
+  mteSaveTags: mteSaveEachTaggedPage,
+  mteLargeSwap: false,
+  mteCopyTags: true,
+  forkSplitsHugePmd: forkSharesHugePmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
   mprotectMakesWritable: mprotectNeverWritable,
@@ -58,6 +73,9 @@ export const mapcount: CowPolicy = {
   gupFastPinAllowed: anyFastPin,
   ioUringAcceptsVma: ioUringAnonOnly,
   sealedReadOnlySharedMap: 'EPERM',
+  anonMthp: false,
+  hugePmdWpReuse: hugeWpByMapcountCopy,
+  hugeZeroWp: hugeZeroWpAllocIfEnabled,
   reserveSwapHeader: true,
   swapLowestBit: 1,
 };

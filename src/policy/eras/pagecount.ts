@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
+import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -18,6 +18,12 @@ export const pagecount59 = variant(
     features: { anonExclusive: false, swpExclusive: false, hasPinnedFlag: true },
     wpReuseAnon: wpReuseByPageCount,
     forkCopiesAnon: forkCopiesMaybePinned,
+    forkSplitsHugePmd: forkSplitsMaybePinnedPmd,
+    // 3917c80280c9 (5.8) is in: a THP that cannot be reused is split, and its reuse test is still reuse_swap_page()
+    hugePmdWpReuse: hugeWpByMapcountSplit,
+    hugeZeroWp: hugeZeroWpSplit,
+    // arm64 MTE came in 5.10, the end of this era
+    protMte: true,
   },
 );
 
