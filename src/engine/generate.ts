@@ -9,9 +9,14 @@ import type { World } from '../world/world.js';
 import { forEachChoice } from './choose.js';
 import type { Weights } from './weights.js';
 
-/** Weights in OP_SPECS order, for the hot loop. */
-export function weightArray(w: Weights): Float64Array {
-  return Float64Array.from(OP_SPECS.map((s) => (w as Record<string, number>)[s.kind] ?? 0));
+/** Is the kind part of the scope at all (OpSpec.inScope)? */
+export function kindInScope(spec: (typeof OP_SPECS)[number], scope: Scope | undefined): boolean {
+  return scope === undefined || spec.inScope === undefined || spec.inScope(scope);
+}
+
+/** Weights in OP_SPECS order, for the hot loop; kinds the scope leaves out weigh 0. */
+export function weightArray(w: Weights, scope?: Scope): Float64Array {
+  return Float64Array.from(OP_SPECS.map((s) => (kindInScope(s, scope) ? ((w as Record<string, number>)[s.kind] ?? 0) : 0)));
 }
 
 const possibleScratch = new Float64Array(OP_SPECS.length);

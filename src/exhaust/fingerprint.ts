@@ -47,6 +47,7 @@ class Text implements Sink {
 }
 
 // scratch renumbering tables (exhaust is single-threaded; reset per call by a stamp)
+const ufSeen = new Map<number, number>();
 const folioSeen: number[] = [];
 const folioIds: number[] = [];
 const valSeen: number[] = [];
@@ -107,6 +108,9 @@ function walk(w: World, out: Sink): void {
         return out.n(p.bits);
     }
   };
+  // userfaults waiting, renumbered in queue order (their ids only tell them apart)
+  ufSeen.clear();
+  const uf = (id: number): void => out.n(ufSeen.get(id) ?? -2);
   for (const mm of k.mms) {
     out.tag(1);
     out.n((mm.alive ? 1 : 0) | (mm.hasPinned ? 2 : 0));
@@ -120,7 +124,18 @@ function walk(w: World, out: Sink): void {
       out.n(v.label);
       out.n(v.file);
       out.n(v.pgoff);
+      out.n(v.anonVma ? 1 : 0);
       for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
+    }
+    if (mm.uffd !== null) {
+      out.tag(12);
+      out.n(mm.uffd.features);
+      for (const u of mm.uffd.waiting) {
+        ufSeen.set(u.id, ufSeen.size);
+        out.n(u.addr);
+        out.n(u.reason);
+        out.n(u.write ? 1 : 0);
+      }
     }
   }
   // live references and GUPs in progress, by name (a poke in progress writes when it completes)
@@ -150,6 +165,28 @@ function walk(w: World, out: Sink): void {
       out.n(r.job.foll);
       out.n(r.job.follCow ? 1 : 0);
       out.n(r.job.faults);
+      out.n(r.job.unlockable ? 1 : 0);
+      if (r.job.blockedOn >= 0) uf(r.job.blockedOn);
+      else out.n(-1);
+    }
+  }
+  // user accesses asleep on a userfault
+  for (const b of w.blocked) {
+    out.tag(13);
+    uf(b.userfault);
+    out.n(b.proc);
+    out.n(b.mm);
+    out.n(b.addr);
+    out.n(b.write ? 1 : 0);
+  }
+  // the write protection UFFDIO_WRITEPROTECT promised
+  for (let mm = 0; mm < shadow.wp.length; mm++) {
+    const wp = shadow.wp[mm]!;
+    for (let a = 0; a < wp.length; a++) {
+      if (!wp[a]) continue;
+      out.tag(14);
+      out.n(mm);
+      out.n(a);
     }
   }
   k.swapCache.forEach((c, type) =>

@@ -36,9 +36,9 @@ export interface ExecResult {
 
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
-  const base = weightArray(cfg.weights);
+  const base = weightArray(cfg.weights, cfg.scope);
   const weights = base.slice();
-  const keep = swarmKeep(cfg.weights);
+  const keep = swarmKeep(cfg.weights, cfg.scope);
   const c = randomChoose(rnd);
   const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
   return {

@@ -23,6 +23,7 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     refs: [],
     inodes: [],
     nextVpn: 16,
+    nextUserfault: 0,
     pol,
     journal: null,
     tracer: null,

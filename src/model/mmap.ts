@@ -3,14 +3,14 @@
 // madvise() do over address ranges.
 
 import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
-import { zapPteRange } from './memory.js';
+import { ZAP_UNMAP, zapPteRange } from './memory.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 
 /** A new, empty mm (mm_alloc()). */
 export function newMm(k: Kernel): Mm {
-  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], labels: [], labelPages: [] };
+  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], labels: [], labelPages: [], uffd: null };
   ptEnsure(mm, k.nextVpn);
   k.mms.push(mm);
   return mm;
@@ -49,7 +49,7 @@ export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flag
   const start = k.nextVpn;
   k.nextVpn += pages + 1;
   ptEnsure(mm, k.nextVpn);
-  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff };
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, anonVma: false };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);
@@ -72,7 +72,7 @@ function splitAt(mm: Mm, addr: number): void {
   if (i < 0) return;
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
-  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start) };
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start), anonVma: v.anonVma };
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
 }
@@ -113,6 +113,7 @@ export function vmaMergeAll(mm: Mm): void {
     if (a.end === b.start && ((a.flags ^ b.flags) & ~VM_SOFTDIRTY) === 0 && a.label === b.label && a.labelBase === b.labelBase && a.file === b.file && a.pgoff + (a.end - a.start) === b.pgoff) {
       a.end = b.end;
       a.flags |= b.flags & VM_SOFTDIRTY;
+      a.anonVma ||= b.anonVma; // the halves of a split share one anon_vma (is_mergeable_anon_vma())
       mm.vmas.splice(i + 1, 1);
     } else i++;
   }
@@ -128,13 +129,13 @@ export function removeVmas(mm: Mm, start: number, end: number): void {
 
 /** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
 export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (const v of vmasInRange(mm, start, end)) zapPteRange(k, mm, v.start, v.end);
+  for (const v of vmasInRange(mm, start, end)) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
   removeVmas(mm, start, end);
 }
 
 /** models exit_mmap(): every mapping goes */
 export function exitMmap(k: Kernel, mm: Mm): void {
-  for (const v of mm.vmas) zapPteRange(k, mm, v.start, v.end);
+  for (const v of mm.vmas) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
   mm.vmas.length = 0;
   mm.alive = false;
 }

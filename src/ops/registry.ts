@@ -18,6 +18,19 @@ import { readOp, type ReadOp } from './kinds/read.js';
 import { reclaimOp, type ReclaimOp } from './kinds/reclaim.js';
 import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
+import { pagemapOp, type PagemapOp } from './kinds/pagemap.js';
+import { uffdRegisterOp, uffdUnregisterOp, type UffdRegisterOp, type UffdUnregisterOp } from './kinds/uffd_register.js';
+import { uffdWpOp, type UffdWpOp } from './kinds/uffd_wp.js';
+import {
+  uffdioContinueOp,
+  uffdioCopyOp,
+  uffdioPoisonOp,
+  uffdioZeropageOp,
+  type UffdioContinueOp,
+  type UffdioCopyOp,
+  type UffdioPoisonOp,
+  type UffdioZeropageOp,
+} from './kinds/uffdio_fill.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -41,7 +54,15 @@ export type Op =
   | TruncateOp
   | FsyncOp
   | SealOp
-  | MsyncOp;
+  | MsyncOp
+  | UffdRegisterOp
+  | UffdUnregisterOp
+  | UffdWpOp
+  | UffdioCopyOp
+  | UffdioZeropageOp
+  | UffdioContinueOp
+  | UffdioPoisonOp
+  | PagemapOp;
 
 export type OpKind = Op['kind'];
 
@@ -70,6 +91,14 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   fsyncOp,
   sealOp,
   msyncOp,
+  uffdRegisterOp,
+  uffdUnregisterOp,
+  uffdWpOp,
+  uffdioCopyOp,
+  uffdioZeropageOp,
+  uffdioContinueOp,
+  uffdioPoisonOp,
+  pagemapOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -30,6 +30,8 @@ export interface Scope {
   readonly maxObjs: number;
   /** GUP variants the generator draws: FOLL_FORCE, GUP-fast, stepwise GUP (and poke) */
   readonly gupVariants: boolean;
+  /** userfaultfd: the generator registers ranges and answers userfaults with the ioctls */
+  readonly uffd: boolean;
 }
 
 /**
@@ -87,4 +89,10 @@ export interface OpSpec<O extends OpBase = OpBase> {
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */
   simplify(op: O): O[];
+  /**
+   * False when the scope leaves this kind out altogether: the generator never draws it and spends
+   * no swarm coin on it, so a scope without it generates exactly what it did before the kind
+   * existed. Absent: every scope.
+   */
+  inScope?(scope: Scope): boolean;
 }

@@ -67,6 +67,13 @@ export interface Shadow {
   readonly fhist: Map<number, number[]>;
   /** per reference id (null once released) */
   readonly refs: (ShadowRef | null)[];
+  /**
+   * per mm: the addresses UFFDIO_WRITEPROTECT has promised to trap the next write of (1), as the
+   * userfaultfd API promises it: every populated page, and with markers (shmem, hugetlb, anon with
+   * UFFD_FEATURE_WP_UNPOPULATED) every page of the range; until unprotected, unregistered,
+   * unmapped, or (anonymous memory) zapped
+   */
+  readonly wp: number[][];
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -84,6 +91,7 @@ export function newShadow(): Shadow {
     fexp: new Map(),
     fhist: new Map(),
     refs: [],
+    wp: [],
     journal: null,
   };
 }
@@ -175,6 +183,21 @@ export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.mmForkTime[mm] = ++s.clock;
   s.exp[mm] = [];
   s.objAt[mm] = [];
+  s.wp[mm] = [];
+}
+
+/** Does UFFDIO_WRITEPROTECT promise that the next write at the address traps? */
+export function wpPromised(s: Shadow, mm: number, addr: number): boolean {
+  return (s.wp[mm]?.[addr] ?? 0) === 1;
+}
+
+/** The promise at an address is made (UFFDIO_WRITEPROTECT, a fill with MODE_WP) or withdrawn. */
+export function shadowWp(s: Shadow, mm: number, addr: number, on: boolean): void {
+  const w = s.wp[mm]!;
+  if (on) {
+    while (w.length <= addr) w.push(0);
+    w[addr] = 1;
+  } else if (addr < w.length) w[addr] = 0;
 }
 
 /** mmap of private anonymous memory: a fresh range reads as zero */
@@ -204,12 +227,14 @@ export function shadowStore(s: Shadow, mm: number, addr: number, v: number): voi
 }
 
 /** fork: the child expects a copy of the parent's memory in the ranges it inherits (zero for wiped ones); R/W FOLL_GET references lose their promise */
-export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[]): void {
+export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[], keepWp = false): void {
   shadowNewMm(s, child, parent);
   for (const [start, end, wipe] of copied) {
     for (let a = start; a < end; a++) {
       const obj = objAt(s, parent, a);
       setExp(s, child, a, wipe ? (obj >= 0 ? FILE_VIEW : ZERO_VALUE) : expected(s, parent, a), obj);
+      // UFFD_FEATURE_EVENT_FORK: the child's userfaultfd inherits the write protection of what it inherits
+      if (keepWp && !wipe && wpPromised(s, parent, a)) shadowWp(s, child, a, true);
     }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
@@ -217,7 +242,10 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
 
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
-  for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+  for (let a = start; a < end; a++) {
+    if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+    shadowWp(s, mm, a, false);
+  }
   dropCoherence(s, mm, start, end);
 }
 
@@ -225,10 +253,19 @@ export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): 
 export function shadowZero(s: Shadow, mm: number, start: number, end: number): void {
   for (let a = start; a < end; a++) {
     const e = expected(s, mm, a);
-    if (e === UNMAPPED || e === SHARED_VIEW) continue;
+    if (e === UNMAPPED) continue;
+    // "Zap on anonymous always means dropping everything": the protection of anonymous memory goes with its page
+    if (objAt(s, mm, a) < 0) shadowWp(s, mm, a, false);
+    if (e === SHARED_VIEW) continue;
     setExp(s, mm, a, objAt(s, mm, a) >= 0 ? FILE_VIEW : ZERO_VALUE);
   }
   dropCoherence(s, mm, start, end);
+}
+
+/** UFFDIO_ZEROPAGE mapped the zero page (or, shared, a zero-filled page of the file) at the address. */
+export function shadowZeroFill(s: Shadow, mm: number, addr: number): void {
+  if (expected(s, mm, addr) === SHARED_VIEW) shadowFileWrite(s, objAt(s, mm, addr), ZERO_VALUE);
+  else setExp(s, mm, addr, ZERO_VALUE);
 }
 
 function dropCoherence(s: Shadow, mm: number, start: number, end: number): void {

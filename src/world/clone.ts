@@ -20,6 +20,8 @@ function cloneMm(mm: Mm): Mm {
     pt: mm.pt.slice(),
     labels: mm.labels.slice(),
     labelPages: mm.labelPages.slice(),
+    // Userfault entries are immutable: the queue is copied, the entries shared
+    uffd: mm.uffd === null ? null : { features: mm.uffd.features, waiting: mm.uffd.waiting.slice() },
   };
 }
 
@@ -36,6 +38,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     refs: k.refs.map(cloneRef),
     inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice() })),
     nextVpn: k.nextVpn,
+    nextUserfault: k.nextUserfault,
     pol: k.pol,
     journal,
     tracer: null,
@@ -59,6 +62,7 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     fexp: new Map(s.fexp),
     fhist: new Map([...s.fhist].map(([k2, h]) => [k2, h.slice()])),
     refs: s.refs.map(cloneShadowRef),
+    wp: s.wp.map((w) => w.slice()),
     journal,
   };
 }
@@ -86,6 +90,7 @@ export function cloneWorld(w: World): World {
     objIno: w.objIno.slice(),
     pokes: new Set(w.pokes),
     pending: w.pending.slice(),
+    blocked: w.blocked.slice(),
     checkSet: newCheckSet(),
     census: newCensus(),
   };

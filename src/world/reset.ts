@@ -35,6 +35,7 @@ export function resetWorld(w: World): void {
   k.refs.length = 0;
   k.inodes.length = 0;
   k.nextVpn = 16;
+  k.nextUserfault = 0;
   k.tracer = null;
   const s = w.shadow;
   s.clock = 0;
@@ -48,6 +49,7 @@ export function resetWorld(w: World): void {
   s.fexp.clear();
   s.fhist.clear();
   s.refs.length = 0;
+  s.wp.length = 0;
   clearSiteIndex(w.index);
   w.procMm.length = 0;
   w.refOf.length = 0;
@@ -61,5 +63,6 @@ export function resetWorld(w: World): void {
   w.objIno.length = 0;
   w.pokes.clear();
   w.pending.length = 0;
+  w.blocked.length = 0;
   w.census.step = -1;
 }

@@ -13,6 +13,17 @@ import { newCheckSet, type CheckSet } from './check-set.js';
 import { newSiteIndex, type SiteIndex } from './site-index.js';
 import { PLAIN_WORDS, type Words } from './words.js';
 
+/** A user access asleep in handle_userfault() (another thread of the process goes on): resumed when an ioctl wakes its userfault. */
+export interface Blocked {
+  /** the Userfault id it sleeps on */
+  readonly userfault: number;
+  /** the process name id, its mm, the address and whether it is a store */
+  readonly proc: number;
+  readonly mm: number;
+  readonly addr: number;
+  readonly write: boolean;
+}
+
 /** 'none' judges nothing: only the benchmark uses it, to measure the generator and the model alone. */
 export type CheckMode = 'incremental' | 'full' | 'none';
 
@@ -56,6 +67,8 @@ export interface World {
   readonly pokes: Set<number>;
   /** reference name ids of GUPs in progress (stepwise: gup_step advances them), in start order */
   readonly pending: number[];
+  /** user accesses asleep on a userfault, oldest first */
+  readonly blocked: Blocked[];
   /** the sets the invariants judge after a step (buffers reused from step to step) */
   readonly checkSet: CheckSet;
   /** what is alive, counted once per step (see census.ts) */
@@ -90,6 +103,7 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     objIno: [],
     pokes: new Set(),
     pending: [],
+    blocked: [],
     checkSet: newCheckSet(),
     census: newCensus(),
   };

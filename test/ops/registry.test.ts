@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE, EXHAUST_UFFD_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -15,17 +15,20 @@ import { printOp } from '../../src/scenario/print.js';
 import { newWorld } from '../../src/world/world.js';
 
 const names = canonicalNames(8, 8, 8);
+const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_UFFD_SCOPE];
 
 /** Ops the generator makes over many short runs, by kind. */
-function generated(runs = 400): Map<string, Op[]> {
+function generated(runs = 600): Map<string, Op[]> {
   const byKind = new Map<string, Op[]>();
   const rnd = seedrandom.alea('registry');
   const c = randomChoose(rnd);
-  const weights = weightArray(DEFAULT_WEIGHTS);
   for (let r = 0; r < runs; r++) {
-    const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: DEFAULT_SCOPE.swapSlots, check: 'incremental' });
+    // the default scope, and the one with userfaultfd
+    const scope = r % 2 === 0 ? DEFAULT_SCOPE : UFFD_SCOPE;
+    const weights = weightArray(DEFAULT_WEIGHTS, scope);
+    const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
     for (let i = 0; i < 30; i++) {
-      const op = generateOp(w, DEFAULT_SCOPE, weights, c, rnd);
+      const op = generateOp(w, scope, weights, c, rnd);
       if (op === null) break;
       (byKind.get(op.kind) ?? byKind.set(op.kind, []).get(op.kind)!).push(op);
       const res = step(w, op);
@@ -71,9 +74,9 @@ describe('the op registry', () => {
         const c = randomChoose(rnd);
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
-        for (let r = 0; r < 200 && !seen; r++) {
-          // exhaust's two scopes: anonymous memory, and files
-          const scope = r % 2 === 0 ? EXHAUST_SCOPE : EXHAUST_FILES_SCOPE;
+        for (let r = 0; r < 300 && !seen; r++) {
+          // exhaust's three scopes: anonymous memory, files, userfaultfd
+          const scope = EXHAUST_SCOPES_ALL[r % 3]!;
           const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
           for (let i = 0; i < 8 && !seen; i++) {
             const ops = possibleOps(w, scope);
@@ -95,8 +98,8 @@ describe('the op registry', () => {
     const rnd = seedrandom.alea('possible');
     const c = randomChoose(rnd);
     const weights = weightArray(DEFAULT_WEIGHTS);
-    for (let r = 0; r < 100; r++) {
-      const scope = r % 2 === 0 ? EXHAUST_SCOPE : EXHAUST_FILES_SCOPE;
+    for (let r = 0; r < 150; r++) {
+      const scope = EXHAUST_SCOPES_ALL[r % 3]!;
       const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
       for (let i = 0; i < 6; i++) {
         const ops = possibleOps(w, scope);

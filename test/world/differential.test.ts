@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { ANON_SCOPE, DEFAULT_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
@@ -22,11 +22,12 @@ describe('incremental and full checking agree', () => {
       const rnd = seedrandom.alea(`diff/${pol.name}`);
       const c = randomChoose(rnd);
       let failures = 0;
-      for (let run = 0; run < 300; run++) {
-        // every other run in anonymous memory only, where the anon eras' bugs are most often found
-        const scope = run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE;
+      for (let run = 0; run < 450; run++) {
+        // every other run in anonymous memory only, where the anon eras' bugs are most often found;
+        // the last third with userfaultfd
+        const scope = run >= 300 ? UFFD_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE;
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
-        const weights = weightArray(swarm(DEFAULT_WEIGHTS, rnd));
+        const weights = weightArray(swarm(DEFAULT_WEIGHTS, rnd, scope), scope);
         const ops: Op[] = [];
         for (let i = 0; i < 40; i++) {
           const op = generateOp(w, scope, weights, c, rnd);

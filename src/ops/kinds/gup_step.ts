@@ -39,6 +39,7 @@ export const gupStepOp: OpSpec<GupStepOp> = {
     const s = gupStep(w.k, r);
     w.journal.other();
     if (s.kind === 'progress') return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
+    if (s.kind === 'blocked') return { kind: 'ok', note: `page ${r.job!.page}: asleep in handle_userfault() until an ioctl wakes it` };
     const poke = w.pokes.delete(r.id);
     if (s.kind !== 'done') {
       settlePending(w, op.ref, false);
@@ -49,8 +50,8 @@ export const gupStepOp: OpSpec<GupStepOp> = {
       return pokeWrite(w, r);
     }
     settlePending(w, op.ref, true);
-    gupCompleted(w, op.ref, r, true);
-    return { kind: 'ok', note: 'completed' };
+    const done = gupCompleted(w, op.ref, r, true);
+    return done.kind === 'ok' ? { kind: 'ok', note: 'completed' } : done;
   },
   possible: (w) => w.pending.length > 0,
   build: (w, _scope, c) => ({ kind: 'gup_step', ref: w.pending[c.pick(w.pending.length)]! }),

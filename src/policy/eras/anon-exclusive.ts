@@ -12,6 +12,17 @@ import {
   swapinExclusiveAnon,
   unmapShareAnonRmap,
   wpReuseAnonExclusive,
+  forkCopiesMarkers,
+  forkUffdWpByDst,
+  pteInstallUffdWpIfNeeded,
+  uffd519,
+  uffd64,
+  uffd66,
+  uffd68,
+  uffdDisableFaultAround,
+  uffdResolveCanChangeWritable,
+  uffdWpMarkersFile,
+  uffdWpMarkersUnpopulated,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -26,7 +37,8 @@ export const anonExclusive519 = variant(
   {
     name: 'anon-exclusive-5.19',
     kernels: '5.19',
-    summary: 'PageAnonExclusive: exclusive pages are reused whatever their refcount; R/O pins unshare non-exclusive anon pages; fork copies pinned exclusive pages; swap-out keeps exclusivity in the swap PTE and refuses pinned exclusive pages',
+    summary:
+      'PageAnonExclusive: exclusive pages are reused whatever their refcount; R/O pins unshare non-exclusive anon pages; fork copies pinned exclusive pages; swap-out keeps exclusivity in the swap PTE and refuses pinned exclusive pages; PTE markers: uffd-wp on shmem, no fault-around in WP or MINOR ranges, markers copied at fork whatever the child (unregister leaves uffd-wp bits)',
   },
   {
     features: { anonExclusive: true, swpExclusive: true, hasPinnedFlag: true },
@@ -35,6 +47,17 @@ export const anonExclusive519 = variant(
     forkCopiesAnon: forkCopiesPinnedExclusive,
     gupMustUnshare: gupMustUnshareAnon,
     tryToUnmapAnon: unmapShareAnonRmap,
+    // 679d10331910 "mm: introduce PTE_MARKER swap entry" and the shmem/hugetlb uffd-wp series (5.19)
+    uffd: uffd519,
+    uffdDisableFaultAround,
+    uffdWpUseMarkers: uffdWpMarkersFile,
+    installUffdWpMarker: pteInstallUffdWpIfNeeded,
+    forkKeepsUffdWp: forkCopiesMarkers,
+    // c56d1b62cce8 "mm/shmem: handle uffd-wp during fork()"
+    vmaNeedsCopyUffdWp: true,
+    markerEncoding: 'pte-marker',
+    // 32 - SWP_DEVICE_NUM 4 - SWP_MIGRATION_NUM 3 - SWP_HWPOISON_NUM 1 - SWP_PTE_MARKER_NUM 1 - SWP_SWAPIN_ERROR_NUM 1
+    maxSwapfiles: 22,
   },
 );
 
@@ -48,9 +71,18 @@ export const anonExclusive60 = variant(
   {
     name: 'anon-exclusive-6.0',
     kernels: '6.0 - 6.1',
-    summary: 'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable',
+    summary:
+      'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable + UFFDIO_UNREGISTER resets uffd-wp (userfaultfd as in 6.1)',
   },
-  { writeFaultOnReadOnly: forgetWriteFault, canFollowWritePte: canFollowWriteExclusive, mprotectMakesWritable: canChangePteWritable },
+  {
+    writeFaultOnReadOnly: forgetWriteFault,
+    canFollowWritePte: canFollowWriteExclusive,
+    mprotectMakesWritable: canChangePteWritable,
+    // f369b07c8614 "mm/uffd: reset write protection when unregister with wp-mode" (6.0)
+    unregisterResetsWp: true,
+    // 6.1: swap-in errors became PTE markers (SWP_SWAPIN_ERROR_NUM gone): 32 - 4 - 3 - 1 - 1
+    maxSwapfiles: 23,
+  },
 );
 
 /**
@@ -63,9 +95,19 @@ export const anonExclusive62 = variant(
   {
     name: 'anon-exclusive-6.2',
     kernels: '6.2 - 6.4',
-    summary: 'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings',
+    summary:
+      'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings + uffd-wp markers copied at fork only into a VM_UFFD_WP child; userfaultfd as in 6.4 (WP_UNPOPULATED, CONTINUE_MODE_WP, unprotect by can_change_pte_writable())',
   },
-  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy },
+  {
+    gupMustUnshare: gupMustUnshareCow,
+    wpUnshareNonAnon: unshareNonAnonCopy,
+    // 49d6d7fb6313 "mm/uffd: fix pte marker when fork() without fork event" (6.2)
+    forkKeepsUffdWp: forkUffdWpByDst,
+    // 931298e103c2 (6.3); 2bad466cc9d9 UFFD_FEATURE_WP_UNPOPULATED (6.4)
+    uffdWpResolveWritable: uffdResolveCanChangeWritable,
+    uffd: uffd64,
+    uffdWpUseMarkers: uffdWpMarkersUnpopulated,
+  },
 );
 
 /**
@@ -78,13 +120,14 @@ export const anonExclusive65 = variant(
   {
     name: 'anon-exclusive-6.5',
     kernels: '6.5 - 6.6',
-    summary: 'anon-exclusive-6.2 + long-term R/W pins of dirty-tracked file mappings refused (EFAULT) + zero-page pins unaccounted',
+    summary: 'anon-exclusive-6.2 + long-term R/W pins of dirty-tracked file mappings refused (EFAULT) + zero-page pins unaccounted; userfaultfd as in 6.6 (UFFDIO_POISON)',
   },
   {
     writableFileMappingAllowed,
     gupFastPinAllowed: folioFastPinAllowed,
     ioUringAcceptsVma: ioUringLeavesItToGup,
     pinAccountsZeroPage: false,
+    uffd: uffd66,
   },
 );
 
@@ -97,7 +140,7 @@ export const anonExclusive = variant(
   {
     name: 'anon-exclusive',
     kernels: '6.7+',
-    summary: 'anon-exclusive-6.5 + read-only shared mappings of write-sealed memfds allowed (the current kernel)',
+    summary: 'anon-exclusive-6.5 + read-only shared mappings of write-sealed memfds allowed; userfaultfd with UFFDIO_MOVE (6.8; the current kernel)',
   },
-  { sealedReadOnlySharedMap: 'clear-maywrite' },
+  { sealedReadOnlySharedMap: 'clear-maywrite', uffd: uffd68 },
 );
