@@ -4,16 +4,22 @@
 // kernel policy stays clean on the same budget.
 import { describe, expect, it } from 'vitest';
 import { failsAt, runOps } from '../src/engine/run.js';
-import { DEFAULT_SCOPE } from '../src/engine/scope.js';
+import { DEFAULT_SCOPE, FUZZ_SCOPES } from '../src/engine/scope.js';
 import { inMemoryCampaign, runCampaign } from '../src/fuzz/campaign.js';
+import { DEFAULT_RUN_CONFIG } from '../src/fuzz/engine.js';
 import type { Finding } from '../src/fuzz/findings.js';
 import { getPolicy, seededBugs } from '../src/policy/registry.js';
 
 const RUNS = 20_000;
 
+/** The fuzz scope a seeded bug lives in (`cowfuzz fuzz --scope`): userfaultfd bugs need the uffd ops. */
+function scopeOf(policy: string) {
+  return FUZZ_SCOPES[getPolicy(policy).fuzzScope ?? 'default'] ?? DEFAULT_SCOPE;
+}
+
 function campaign(policy: string, runs: number, seed = 'mutants') {
   const findings: Finding[] = [];
-  const stats = runCampaign(inMemoryCampaign(getPolicy(policy), seed, runs), {
+  const stats = runCampaign(inMemoryCampaign(getPolicy(policy), seed, runs, { ...DEFAULT_RUN_CONFIG, scope: scopeOf(policy) }), {
     finding: (f) => findings.push(f),
     progress: () => {},
     shouldStop: () => findings.length > 0,
@@ -28,15 +34,16 @@ describe('seeded bugs are found', () => {
       expect(findings.length, `not found in ${RUNS} runs`).toBeGreaterThan(0);
       const f = findings[0]!;
       expect(f.ops.length).toBeLessThanOrEqual(8);
-      expect(failsAt(f.ops, bug, f.invariant, DEFAULT_SCOPE.swapSlots)).toBe(f.ops.length);
+      const slots = scopeOf(bug.name).swapSlots;
+      expect(failsAt(f.ops, bug, f.invariant, slots)).toBe(f.ops.length);
       // the same ops are fine under the policy the mutant was derived from
-      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: DEFAULT_SCOPE.swapSlots }).verdict).toBe('pass');
+      expect(runOps(f.ops, getPolicy(bug.base!), { swapSlots: slots }).verdict).toBe('pass');
     });
   }
 
-  it('anon-exclusive stays clean on the same budget', () => {
+  it.each(['default', 'uffd'])('anon-exclusive stays clean on the same budget (--scope %s)', (scope) => {
     const findings: Finding[] = [];
-    const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS), {
+    const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS, { ...DEFAULT_RUN_CONFIG, scope: FUZZ_SCOPES[scope]! }), {
       finding: (f) => findings.push(f),
       progress: () => {},
       shouldStop: () => false,

@@ -39,7 +39,7 @@ export class Journal {
   readonly rangeStart: number[] = [];
   readonly rangeEnd: number[] = [];
 
-  /** PTEs a userfaultfd ioctl installed (UFFDIO_COPY, ZEROPAGE, CONTINUE, MOVE), as mm and address */
+  /** PTEs a userfaultfd ioctl installed (UFFDIO_COPY, ZEROPAGE, CONTINUE, MOVE) or fork copied into the child, as mm and address */
   nFill = 0;
   readonly fillMm: number[] = [];
   readonly fillAddr: number[] = [];

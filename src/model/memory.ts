@@ -458,7 +458,9 @@ export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: 
     const pte = src.pt[a]!;
     if (pte.kind === 'none') continue;
     const child = copyOnePte(k, src, srcVma, dstVma, a, pte);
-    if (child.kind !== 'none') setPte(k, dst, a, child);
+    if (child.kind === 'none') continue;
+    setPte(k, dst, a, child);
+    if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
 }
 

@@ -164,6 +164,8 @@ export interface CowPolicy {
   readonly base?: string;
   /** for a seeded-bug variant: the one wrong decision it makes */
   readonly seededBug?: string;
+  /** for a seeded-bug variant: the fuzz scope (`cowfuzz fuzz --scope`) whose ops reach it, when not the default */
+  readonly fuzzScope?: string;
   readonly features: EraFeatures;
 
   /** do_wp_page(): reuse the anon page or copy it (wp_can_reuse_anon_folio(), reuse_swap_page(), page_count()) */

@@ -262,9 +262,16 @@ export function shadowZero(s: Shadow, mm: number, start: number, end: number): v
   dropCoherence(s, mm, start, end);
 }
 
-/** UFFDIO_ZEROPAGE mapped the zero page (or, shared, a zero-filled page of the file) at the address. */
+/**
+ * UFFDIO_ZEROPAGE mapped the zero page (or, shared, a zero-filled page of the file) at the
+ * address. In a private file mapping the zero page is no COW copy: a hole punch zaps it and the
+ * address views the file again, so it stays a private view of the file (zero is a value every
+ * file page held).
+ */
 export function shadowZeroFill(s: Shadow, mm: number, addr: number): void {
-  if (expected(s, mm, addr) === SHARED_VIEW) shadowFileWrite(s, objAt(s, mm, addr), ZERO_VALUE);
+  const e = expected(s, mm, addr);
+  if (e === SHARED_VIEW) shadowFileWrite(s, objAt(s, mm, addr), ZERO_VALUE);
+  else if (objAt(s, mm, addr) >= 0) setExp(s, mm, addr, FILE_VIEW);
   else setExp(s, mm, addr, ZERO_VALUE);
 }
 

@@ -4,7 +4,7 @@
 import type { CowPolicy } from '../model/policy.js';
 
 /** The decisions a variant may replace: everything but the names. */
-export type PolicyOverrides = Partial<Omit<CowPolicy, 'name' | 'kernels' | 'summary' | 'base' | 'seededBug'>>;
+export type PolicyOverrides = Partial<Omit<CowPolicy, 'name' | 'kernels' | 'summary' | 'base' | 'seededBug' | 'fuzzScope'>>;
 
 export interface VariantMeta {
   readonly name: string;
@@ -13,6 +13,8 @@ export interface VariantMeta {
   readonly summary: string;
   /** for a seeded bug: the one wrong decision it makes */
   readonly seededBug?: string;
+  /** for a seeded bug: the fuzz scope whose ops reach it, when not the default */
+  readonly fuzzScope?: string;
 }
 
 /** `variant(anonExclusive, { name, summary }, { wpReuseAnon: ... })` */
@@ -25,5 +27,6 @@ export function variant(base: CowPolicy, meta: VariantMeta, overrides: PolicyOve
     summary: meta.summary,
     base: base.name,
     ...(meta.seededBug ? { seededBug: meta.seededBug } : {}),
+    ...(meta.fuzzScope ? { fuzzScope: meta.fuzzScope } : {}),
   };
 }

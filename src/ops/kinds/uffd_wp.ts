@@ -3,7 +3,7 @@
 // page of the range traps its next write, and every page with markers (file-backed memory, or
 // anonymous memory with UFFD_FEATURE_WP_UNPOPULATED).
 
-import { UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_UFFD_WP } from '../../model/constants.js';
+import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_UFFD_WP } from '../../model/constants.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { Mm } from '../../model/types.js';
 import { mwriteprotectRange } from '../../model/userfaultfd.js';
@@ -35,6 +35,11 @@ function promises(mm: Mm, start: number, end: number, on: boolean): [number, boo
     if (vma === null) continue;
     if (!(vma.flags & VM_UFFD_WP)) break;
     const pte = mm.pt[a]!;
+    // change_pte_range() leaves poison and guard markers alone: "any access should sigbus/sigsegv anyway"
+    if (pte.kind === 'marker' && !(pte.bits & PTE_MARKER_UFFD_WP)) {
+      out.push([a, false]);
+      continue;
+    }
     const populated = pte.kind === 'present' || pte.kind === 'swap';
     out.push([a, on && (populated || vma.file >= 0 || unpopulated)]);
   }
