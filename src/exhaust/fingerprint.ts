@@ -155,6 +155,8 @@ function walk(w: World, out: Sink): void {
       }
       out.n((sr.coherent[i] ? 1 : 0) | (sr.anon[i] ? 2 : 0) | (sr.shared[i] === 'in-file' ? 4 : sr.shared[i] === 'orphan' ? 8 : 0));
       out.n(sr.obj[i]!);
+      out.n(sr.movedTo[i]!.length);
+      for (const a of sr.movedTo[i]!) out.n(a);
     }
     out.n(r.gupFlags);
     out.n(r.mm);
@@ -241,6 +243,7 @@ function walk(w: World, out: Sink): void {
   // the oracle's clock: only the order of the fork times and the write times matters
   const times: number[] = shadow.mmForkTime.slice();
   for (const v of vals) times.push(shadow.valueTime[v]!);
+  for (const m of shadow.moves) times.push(m.time);
   const order = [...new Set(times)].sort((x, y) => x - y);
   const rank = (t: number): number => order.indexOf(t);
   out.tag(8);
@@ -250,6 +253,13 @@ function walk(w: World, out: Sink): void {
     out.n(shadow.valueMm[v]!);
     out.n(shadow.valueAddr[v]!);
     out.n(rank(shadow.valueTime[v]!));
+  }
+  for (const m of shadow.moves) {
+    out.tag(15);
+    out.n(m.mm);
+    out.n(m.from);
+    out.n(m.to);
+    out.n(rank(m.time));
   }
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);

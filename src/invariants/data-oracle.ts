@@ -7,7 +7,7 @@ import { ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Inode, Kernel, Vma } from '../model/types.js';
-import { expected, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
+import { expected, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -106,13 +106,12 @@ export function objWords(w: World, key: number): string {
  */
 function refMayRead(w: World, sr: ShadowRef, i: number, got: number): boolean {
   const { shadow } = w;
-  const addr = sr.addr + i;
   const key = sr.obj[i]!;
-  if (key < 0) return mayObserve(shadow, got, sr.mm, addr);
+  if (key < 0) return refMayObserve(shadow, sr, i, got);
   if (fileHeld(shadow, key, got)) return true;
   const obj = valueObj(shadow, got);
   if (obj >= 0) return obj === key && sr.shared[i] === 'orphan';
-  return mayObserve(shadow, got, sr.mm, addr);
+  return refMayObserve(shadow, sr, i, got);
 }
 
 export function checkData(w: World, set: CheckSet): Violation | null {

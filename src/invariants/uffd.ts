@@ -26,9 +26,14 @@ function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
 /** The special swap types below the PTE marker's (include/linux/swap.h, 5.19+): SWP_HWPOISON_NUM 1 + SWP_MIGRATION_NUM 3 + SWP_DEVICE_NUM 4. */
 const SPECIAL_TYPES_BELOW_MARKER = 1 + 3 + 4;
 
-/** SWP_PTE_MARKER = MAX_SWAPFILES + SWP_HWPOISON_NUM + SWP_MIGRATION_NUM + SWP_DEVICE_NUM */
+/** SWP_PTE_MARKER = MAX_SWAPFILES + SWP_HWPOISON_NUM + SWP_MIGRATION_NUM + SWP_DEVICE_NUM (30 in 5.19 - 6.1, 31 from 6.2) */
 export function swpPteMarkerType(pol: CowPolicy): number {
   return pol.maxSwapfiles + SPECIAL_TYPES_BELOW_MARKER;
+}
+
+/** swp_entry() keeps MAX_SWAPFILES_SHIFT bits of the type: a type past them wraps into a device's */
+function swpTypeField(type: number): number {
+  return type & ((1 << MAX_SWAPFILES_SHIFT) - 1);
 }
 
 /** A non-present PTE as the bits the kernel reads: swp_type, swp_offset, and the swap uffd-wp bit (0 0 false: pte_none). */
@@ -53,7 +58,7 @@ export function encodePte(pol: CowPolicy, pte: Pte): RawEntry | null {
           return null;
         case 'pte-marker':
           // make_pte_marker(): swp_entry(SWP_PTE_MARKER, marker bits)
-          return { type: swpPteMarkerType(pol), offset: pte.bits, swpUffdWp: false };
+          return { type: swpTypeField(swpPteMarkerType(pol)), offset: pte.bits, swpUffdWp: false };
         case 'special-swp-pte':
           // seed 000's UFFD_WP_SWP_PTE_SPECIAL: __pte(_PAGE_SWP_UFFD_WP), type 0 offset 0; nothing else fits in it
           return pte.bits === PTE_MARKER_UFFD_WP ? { type: 0, offset: 0, swpUffdWp: true } : null;

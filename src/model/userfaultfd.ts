@@ -11,14 +11,17 @@
 import {
   PTE_MARKER_POISONED,
   UFFD_FEATURE_EVENT_FORK,
+  UFFDIO_MOVE,
   UFFDIO_CONTINUE,
   UFFDIO_COPY,
 
   UFFDIO_POISON,
   UFFDIO_WRITEPROTECT,
   UFFDIO_ZEROPAGE,
+  GUP_PIN_COUNTING_BIAS,
   VM_HUGETLB,
   VM_MAYWRITE,
+  VM_READ,
   VM_SHARED,
   VM_UFFD_MINOR,
   VM_UFFD_MISSING,
@@ -27,12 +30,12 @@ import {
   ZERO_FOLIO,
 } from './constants.js';
 import { filemapAddFolio, filemapLookup, inodeOf } from './filemap.js';
-import { allocAnonFolio, allocFileFolio, folioPut } from './kernel.js';
+import { allocAnonFolio, allocFileFolio, folioOf, folioPut, folioTestAnon } from './kernel.js';
 import { linearPageIndex } from './memory.js';
 import { vmaLookup, vmaMergeAll, vmasInRange } from './mmap.js';
 import { changeProtectionUffd } from './mprotect.js';
 import { setPte } from './pgtable.js';
-import { mkPresent, type Pte } from './pte.js';
+import { mkPresent, PTE_NONE, type Pte } from './pte.js';
 import { folioAddNewAnonRmap, folioDupRmapPtes } from './rmap.js';
 import { shmemGetFolio } from './shmem.js';
 import type { Kernel, Mm, Vma } from './types.js';
@@ -315,3 +318,88 @@ export function dupUserfaultfd(parent: Mm, child: Mm, flags: number): number {
 }
 
 
+
+/** VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC): the model has the first two */
+const VM_ACCESS = VM_READ | VM_WRITE;
+
+/** models folio_maybe_dma_pinned() (mm.h): exact for large folios, no false negatives for small ones */
+function folioMaybeDmaPinned(k: Kernel, id: number): boolean {
+  const f = folioOf(k, id);
+  return f.nr > 1 ? f.pincount > 0 : f.refcount >= GUP_PIN_COUNTING_BIAS;
+}
+
+/**
+ * models userfaultfd_move() -> move_pages() (6.8): `nr` pages from src to dst of the same mm, both
+ * private anonymous memory with the same access flags and src writable, dst registered
+ * (validate_move_areas(): EINVAL), no VMA at an end ENOENT, overlapping ranges EINVAL; then page
+ * by page (move_pages_pte()): the dst PTE must be none (EEXIST), the src one populated (ENOENT);
+ * a present page moves only when it is anon, PageAnonExclusive and not maybe pinned (EBUSY), and
+ * arrives writable and dirty (the uffd-wp bit stays behind); the zero page moves as the zero
+ * page; an exclusive swap PTE moves as it is (a shared one is EBUSY); a marker is EFAULT.
+ */
+export function movePages(k: Kernel, mm: Mm, dst: number, src: number, nr: number): FillResult {
+  if (!ioctlExists(k, UFFDIO_MOVE)) return { done: 0, error: err('EINVAL', 'UFFDIO_MOVE does not exist in this kernel') };
+  if (src + nr > dst && src < dst + nr) return { done: 0, error: err('EINVAL', 'the source and destination ranges overlap') };
+  const dstVma = vmaLookup(mm, dst);
+  if (dstVma === null) return { done: 0, error: err('ENOENT', 'no VMA at the destination') };
+  const srcVma = vmaLookup(mm, src);
+  if (srcVma === null) return { done: 0, error: err('ENOENT', 'no VMA at the source') };
+  if (srcVma.flags & VM_SHARED || src + nr > srcVma.end || dstVma.flags & VM_SHARED || dst + nr > dstVma.end) {
+    return { done: 0, error: err('EINVAL', 'a range is shared or not inside one VMA') };
+  }
+  const why = validateMoveAreas(k, srcVma, dstVma);
+  if (why !== null) return { done: 0, error: err('EINVAL', `validate_move_areas(): ${why}`) };
+  dstVma.anonVma = true; // find_vma_and_prepare_anon()
+  for (let i = 0; i < nr; i++) {
+    const e = movePagesPte(k, mm, dstVma, dst + i, src + i);
+    if (e !== null) return { done: i, error: e };
+  }
+  return { done: nr, error: null };
+}
+
+/** models validate_move_areas(): why the two VMAs cannot exchange pages, or null */
+function validateMoveAreas(k: Kernel, srcVma: Vma, dstVma: Vma): string | null {
+  if ((srcVma.flags & VM_ACCESS) !== (dstVma.flags & VM_ACCESS)) return 'the VMAs differ in access flags';
+  if (!(srcVma.flags & VM_WRITE)) return 'the source is not writable';
+  if (!(dstVma.flags & VM_UFFD_FLAGS)) return 'the destination is not registered with this userfaultfd';
+  const anon = uffdMemType(k, srcVma) === 'anon' && uffdMemType(k, dstVma) === 'anon';
+  traceTable(k, 'move_pages', 'uffd_ioctls', `${uffdMemType(k, srcVma)} to ${uffdMemType(k, dstVma)} UFFDIO_MOVE`, anon ? 'handled' : 'EINVAL');
+  return anon ? null : 'only anonymous memory moves';
+}
+
+/** models move_pages_pte() for one page */
+function movePagesPte(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number): UffdError | null {
+  if (mm.pt[dst]!.kind !== 'none') return err('EEXIST', 'the destination PTE is not none (pte_none(): a marker counts)');
+  const pte = mm.pt[src]!;
+  switch (pte.kind) {
+    case 'none':
+      return err('ENOENT', 'a hole in the source (no UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES)');
+    case 'marker':
+      return err('EFAULT', 'a PTE marker in the source');
+    case 'swap':
+      // move_swap_pte(): only an exclusive swap entry, moved with its bits
+      if (!pte.exclusive) return err('EBUSY', 'the swap entry is shared (pte_swp_exclusive())');
+      setPte(k, mm, src, PTE_NONE);
+      setPte(k, mm, dst, pte);
+      break;
+    case 'present': {
+      if (pte.folio === ZERO_FOLIO) {
+        // move_zeropage_pte()
+        setPte(k, mm, src, PTE_NONE);
+        setPte(k, mm, dst, mkPresent(ZERO_FOLIO, 0, false, false, false, false));
+        break;
+      }
+      const f = folioOf(k, pte.folio);
+      if (!folioTestAnon(f) || !f.pages[pte.idx]!.anonExclusive || f.nr > 1) return err('EBUSY', 'the page is not an exclusive anon page');
+      if (folioMaybeDmaPinned(k, f.id)) return err('EBUSY', 'the page may be pinned (folio_maybe_dma_pinned())');
+      // move_present_pte(): folio_move_anon_rmap(), a fresh writable, dirty PTE
+      setPte(k, mm, src, PTE_NONE);
+      const write = (dstVma.flags & VM_WRITE) !== 0;
+      setPte(k, mm, dst, mkPresent(f.id, pte.idx, write, true, true, false));
+      break;
+    }
+  }
+  recordFill(k, mm, dst);
+  if (k.tracer) k.tracer.event('move_pages_pte', `the page at ${src} moved to ${dst}`);
+  return null;
+}

@@ -19,6 +19,8 @@ import { reclaimOp, type ReclaimOp } from './kinds/reclaim.js';
 import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
 import { pagemapOp, type PagemapOp } from './kinds/pagemap.js';
+import { swaponOp, type SwaponOp } from './kinds/swapon.js';
+import { uffdioMoveOp, type UffdioMoveOp } from './kinds/uffdio_move.js';
 import { uffdRegisterOp, uffdUnregisterOp, type UffdRegisterOp, type UffdUnregisterOp } from './kinds/uffd_register.js';
 import { uffdWpOp, type UffdWpOp } from './kinds/uffd_wp.js';
 import {
@@ -62,7 +64,9 @@ export type Op =
   | UffdioZeropageOp
   | UffdioContinueOp
   | UffdioPoisonOp
-  | PagemapOp;
+  | PagemapOp
+  | SwaponOp
+  | UffdioMoveOp;
 
 export type OpKind = Op['kind'];
 
@@ -99,6 +103,8 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   uffdioContinueOp,
   uffdioPoisonOp,
   pagemapOp,
+  swaponOp,
+  uffdioMoveOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -47,6 +47,16 @@ export interface ShadowRef {
   readonly shared: SharedPage[];
   /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
   readonly coherent: boolean[];
+  /** per page: the other addresses of its mm the page was moved to (UFFDIO_MOVE): what is written there, the reference sees */
+  readonly movedTo: number[][];
+}
+
+/** A page's content moved from one address of an mm to another (UFFDIO_MOVE) at a time of the oracle's clock. */
+export interface Move {
+  readonly mm: number;
+  readonly from: number;
+  readonly to: number;
+  readonly time: number;
 }
 
 export interface Shadow {
@@ -74,6 +84,8 @@ export interface Shadow {
    * unmapped, or (anonymous memory) zapped
    */
   readonly wp: number[][];
+  /** UFFDIO_MOVE: page contents that changed address within an mm, and when */
+  readonly moves: Move[];
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -92,6 +104,7 @@ export function newShadow(): Shadow {
     fhist: new Map(),
     refs: [],
     wp: [],
+    moves: [],
     journal: null,
   };
 }
@@ -166,16 +179,33 @@ export function shadowFileWrite(s: Shadow, key: number, v: number): void {
  */
 export function mayObserve(s: Shadow, v: number, mm: number, addr: number): boolean {
   if (v === ZERO_VALUE) return true;
-  if (s.valueAddr[v] !== addr) return false;
-  const writer = s.valueMm[v]!;
-  const t = s.valueTime[v]!;
+  return observableAt(s, v, mm, addr, Infinity);
+}
+
+/** Is `mm` the process `owner`, or a descendant forked from it after time t (so it inherited what owner had at t)? */
+function inheritsFrom(s: Shadow, mm: number, owner: number, t: number): boolean {
   let cur = mm;
-  while (cur !== writer) {
-    if (s.mmForkTime[cur]! <= t) return false; // forked before the write: it must not see it
+  while (cur !== owner) {
+    if (s.mmForkTime[cur]! <= t) return false; // forked before: it must not see it
     cur = s.mmParent[cur]!;
     if (cur === undefined || cur < 0) return false;
   }
   return true;
+}
+
+/**
+ * Could value v be at (mm, addr) before time `before`? Written there by mm or an ancestor before
+ * the forks on the way down; or moved there (UFFDIO_MOVE) from an address where it could be.
+ */
+function observableAt(s: Shadow, v: number, mm: number, addr: number, before: number): boolean {
+  const t = s.valueTime[v]!;
+  if (t >= before) return false;
+  if (s.valueAddr[v] === addr && inheritsFrom(s, mm, s.valueMm[v]!, t)) return true;
+  for (const m of s.moves) {
+    if (m.to !== addr || m.time >= before || m.time <= t) continue;
+    if (inheritsFrom(s, mm, m.mm, m.time) && observableAt(s, v, m.mm, m.from, m.time)) return true;
+  }
+  return false;
 }
 
 export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
@@ -317,7 +347,7 @@ export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, 
   const obj = anon.map((_, i) => objAt(s, mm, addr + i));
   const shared = anon.map((a, i): SharedPage => (!a && expected(s, mm, addr + i) === SHARED_VIEW ? 'in-file' : 'no'));
   while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed or are in progress: no entry
-  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent };
+  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent, movedTo: anon.map(() => []) };
   if (s.journal) s.journal.other();
 }
 
@@ -367,4 +397,31 @@ export function coherenceRequired(gupFlags: number, anon: boolean): boolean {
 export function refWriteWithinContract(r: ShadowRef): boolean {
   if (!(r.gupFlags & FOLL_WRITE)) return false;
   return (r.gupFlags & FOLL_PIN) !== 0 || r.coherent.every(Boolean);
+}
+
+/**
+ * UFFDIO_MOVE moved the page at src to dst (same mm): dst holds what src held, src reads as zero
+ * (a hole of anonymous memory); neither is write-protected; references taken at either address
+ * no longer see the page table's page there (the user moved it away).
+ */
+export function shadowMove(s: Shadow, mm: number, src: number, dst: number): void {
+  s.moves.push({ mm, from: src, to: dst, time: ++s.clock });
+  setExp(s, mm, dst, expected(s, mm, src));
+  setExp(s, mm, src, ZERO_VALUE);
+  shadowWp(s, mm, src, false);
+  shadowWp(s, mm, dst, false);
+  dropCoherence(s, mm, src, src + 1);
+  dropCoherence(s, mm, dst, dst + 1);
+  // a reference to the page (a FOLL_GET does not stop the move) now holds the page at dst
+  for (const r of s.refs) {
+    if (r === null || r.mm !== mm) continue;
+    for (let i = 0; i < r.nr; i++) if (r.addr + i === src || r.movedTo[i]!.includes(src)) r.movedTo[i]!.push(dst);
+  }
+}
+
+/** May page i of a reference read v, a private value, as its page's addresses go (where it was taken, and where it was moved)? */
+export function refMayObserve(s: Shadow, r: ShadowRef, i: number, v: number): boolean {
+  if (mayObserve(s, v, r.mm, r.addr + i)) return true;
+  for (const a of r.movedTo[i]!) if (mayObserve(s, v, r.mm, a)) return true;
+  return false;
 }

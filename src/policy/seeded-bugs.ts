@@ -100,6 +100,9 @@ export const seededBugs: readonly CowPolicy[] = [
   uffdBug('bug-unregister-keeps-uffd-wp', 'userfaultfd_unregister() drops VM_UFFD_WP without uffd_wp_range(): uffd-wp bits and markers outlive the registration (before f369b07c8614)', {
     unregisterResetsWp: false,
   }),
+  uffdBug('bug-max-swapfiles-forgets-marker', 'MAX_SWAPFILES does not subtract SWP_PTE_MARKER_NUM: SWP_PTE_MARKER is one past the 5-bit swap type and wraps into swap device 0', {
+    maxSwapfiles: 24,
+  }),
   uffdBug('bug-uffd-resolve-ignores-soft-dirty', 'uffd_wp_range() unprotects with vm_get_page_prot(): a shared PTE becomes writable where soft-dirty tracking wants the fault (before 931298e103c2)', {
     uffdWpResolveWritable: uffdResolveByVmFlags,
   }),

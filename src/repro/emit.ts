@@ -115,7 +115,9 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   uffdio_zeropage: UFFD,
   uffdio_continue: UFFD,
   uffdio_poison: UFFD,
+  uffdio_move: UFFD,
   pagemap: UFFD,
+  swapon: 'swapon of a device per scenario line would change the machine beyond the run: not emitted',
 };
 
 /** The C form of one op, from the table. */

@@ -74,11 +74,11 @@ describe('the op registry', () => {
         const c = randomChoose(rnd);
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
-        for (let r = 0; r < 300 && !seen; r++) {
+        for (let r = 0; r < 900 && !seen; r++) {
           // exhaust's three scopes: anonymous memory, files, userfaultfd
           const scope = EXHAUST_SCOPES_ALL[r % 3]!;
           const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
-          for (let i = 0; i < 8 && !seen; i++) {
+          for (let i = 0; i < (scope.uffd ? 14 : 8) && !seen; i++) {
             const ops = possibleOps(w, scope);
             if (ops.some((o) => o.kind === spec.kind)) seen = true;
             const op = generateOp(w, scope, weights, c, rnd);

@@ -126,6 +126,12 @@ const CASES: Record<string, Case> = {
     verdict: 'uffd-wp-stale',
     at: 4,
   },
+  // the first marker (a protected none PTE of shmem) is swp_entry(32 & 31 = 0, 1): a swap entry of device 0
+  'bug-max-swapfiles-forgets-marker': {
+    ops: ['mmap P0 A 1 shared', 'uffd_register P0 A WP', 'uffd_wp P0 A on'],
+    verdict: 'pte-typed',
+    at: 2,
+  },
   // clear_refs write-protects the shared page; unprotecting (with nothing protected) makes it writable, not soft-dirty
   'bug-uffd-resolve-ignores-soft-dirty': {
     ops: ['mmap P0 A 1 shared', 'write P0 A', 'uffd_register P0 A WP', 'clear_refs P0', 'uffd_wp P0 A off'],

@@ -22,9 +22,11 @@ describe('incremental and full checking agree', () => {
       const rnd = seedrandom.alea(`diff/${pol.name}`);
       const c = randomChoose(rnd);
       let failures = 0;
-      for (let run = 0; run < 450; run++) {
+      // the userfaultfd seeded bugs get more runs of their own scope
+      const uffdRuns = pol.fuzzScope === 'uffd' ? 1200 : 150;
+      for (let run = 0; run < 300 + uffdRuns; run++) {
         // every other run in anonymous memory only, where the anon eras' bugs are most often found;
-        // the last third with userfaultfd
+        // then the runs with userfaultfd
         const scope = run >= 300 ? UFFD_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE;
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm(DEFAULT_WEIGHTS, rnd, scope), scope);

@@ -80,8 +80,6 @@ export const anonExclusive60 = variant(
     mprotectMakesWritable: canChangePteWritable,
     // f369b07c8614 "mm/uffd: reset write protection when unregister with wp-mode" (6.0)
     unregisterResetsWp: true,
-    // 6.1: swap-in errors became PTE markers (SWP_SWAPIN_ERROR_NUM gone): 32 - 4 - 3 - 1 - 1
-    maxSwapfiles: 23,
   },
 );
 
@@ -107,6 +105,8 @@ export const anonExclusive62 = variant(
     uffdWpResolveWritable: uffdResolveCanChangeWritable,
     uffd: uffd64,
     uffdWpUseMarkers: uffdWpMarkersUnpopulated,
+    // 6.2: swap-in errors became PTE markers ("mm: use pte markers for swap errors"), SWP_SWAPIN_ERROR_NUM gone: 32 - 4 - 3 - 1 - 1
+    maxSwapfiles: 23,
   },
 );
 
