@@ -91,7 +91,7 @@ export function expectArg(names: ReadonlyArray<readonly [string, number]>, t: To
     const name = neg ? part.slice(1) : part;
     const f = names.find(([n]) => n === name);
     if (!f) fail(t.col, `unknown ${what} '${name}'; expected a comma-separated list of ${names.map(([n]) => n).join(', ')}, each maybe with ! (must be clear)`);
-    if ((set | clear) & f[1]) fail(t.col, `${what} '${name}' named twice`);
+    if ((set | clear) & f[1]) fail(t.col, `expected each ${what} once; '${name}' is named twice`);
     if (neg) clear |= f[1];
     else set |= f[1];
   }
@@ -190,7 +190,7 @@ export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
       expect = expectArg(IOCTL_NAMES, toks[i + 1]!, 'ioctl');
       i += 2;
     }
-    if (toks[i] !== undefined) fail(toks[i]!.col, `unexpected '${toks[i]!.text}'; expected ${registerSyntax[0]}`);
+    if (toks[i] !== undefined) fail(toks[i]!.col, `expected ${registerSyntax[0]}; '${toks[i]!.text}' is neither a feature list nor 'expect'`);
     return { kind: 'uffd_register', proc, ...a, pages, modes, features, expect };
   },
   print(op, n) {
