@@ -155,8 +155,9 @@ function walk(w: World, out: Sink): void {
       }
       out.n((sr.coherent[i] ? 1 : 0) | (sr.anon[i] ? 2 : 0) | (sr.shared[i] === 'in-file' ? 4 : sr.shared[i] === 'orphan' ? 8 : 0));
       out.n(sr.obj[i]!);
-      out.n(sr.movedTo[i]!.length);
-      for (const a of sr.movedTo[i]!) out.n(a);
+      const moved = sr.movedTo[i] ?? [];
+      out.n(moved.length);
+      for (const a of moved) out.n(a);
     }
     out.n(r.gupFlags);
     out.n(r.mm);

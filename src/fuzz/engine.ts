@@ -1,7 +1,7 @@
 // The fuzzer's hot loop: generate and step ops directly (no fast-check per-command cost), judging
 // the invariants after every op. One call = one run ("exec") of up to maxOps ops.
 
-import { generateOp, weightArray } from '../engine/generate.js';
+import { generateOp, weightArray, weightedKinds } from '../engine/generate.js';
 import { randomChoose } from '../engine/choose.js';
 import { DEFAULT_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
@@ -37,6 +37,7 @@ export interface ExecResult {
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
   const base = weightArray(cfg.weights, cfg.scope);
+  const kinds = weightedKinds(base);
   const weights = base.slice();
   const keep = swarmKeep(cfg.weights, cfg.scope);
   const c = randomChoose(rnd);
@@ -47,7 +48,7 @@ export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): {
       if (cfg.swarm) swarmInto(weights, base, keep, rnd);
       const ops: Op[] = [];
       for (let i = 0; i < cfg.maxOps; i++) {
-        const op = generateOp(w, cfg.scope, weights, c, rnd);
+        const op = generateOp(w, cfg.scope, weights, c, rnd, kinds);
         if (op === null) break;
         ops.push(op);
         const r = step(w, op);

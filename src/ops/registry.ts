@@ -70,7 +70,33 @@ export type Op =
 
 export type OpKind = Op['kind'];
 
-export const OP_SPECS: readonly OpSpec<OpBase>[] = [
+/** Every scope has the kind (the OpSpec.inScope default). */
+const EVERY_SCOPE = (): boolean => true;
+
+/**
+ * The spec with every field, in one order: the generator's hot loop reads `possible` and `weight`
+ * of every kind after every op, and objects of one shape keep those reads monomorphic.
+ */
+function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
+  return {
+    kind: s.kind,
+    verbs: s.verbs,
+    syntax: s.syntax,
+    weight: s.weight,
+    names: s.names,
+    parse: s.parse,
+    print: s.print,
+    check: s.check,
+    apply: s.apply,
+    possible: s.possible,
+    build: s.build,
+    simplify: s.simplify,
+    inScope: s.inScope ?? EVERY_SCOPE,
+  };
+}
+
+export const OP_SPECS: readonly OpSpec<OpBase>[] = (
+  [
   mmapOp,
   munmapOp,
   mprotectOp,
@@ -105,15 +131,16 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   pagemapOp,
   swaponOp,
   uffdioMoveOp,
-];
+] as readonly OpSpec<OpBase>[]
+).map(uniform);
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);
 
-const byKind: Readonly<Record<string, OpSpec<OpBase>>> = Object.fromEntries(OP_SPECS.map((s) => [s.kind, s]));
+const byKind = new Map<string, OpSpec<OpBase>>(OP_SPECS.map((s) => [s.kind, s]));
 const byVerb = new Map<string, OpSpec<OpBase>>(OP_SPECS.flatMap((s) => s.verbs.map((v) => [v, s] as const)));
 
 export function specOf(kind: string): OpSpec<OpBase> {
-  const s = byKind[kind];
+  const s = byKind.get(kind);
   if (s === undefined) throw new Error(`no op kind '${kind}'`);
   return s;
 }

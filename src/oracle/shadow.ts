@@ -47,8 +47,8 @@ export interface ShadowRef {
   readonly shared: SharedPage[];
   /** per page: the kernel still promises coherence with the page table (see coherenceRequired()) */
   readonly coherent: boolean[];
-  /** per page: the other addresses of its mm the page was moved to (UFFDIO_MOVE): what is written there, the reference sees */
-  readonly movedTo: number[][];
+  /** per page (sparse: only pages UFFDIO_MOVE moved): the other addresses of its mm the page was moved to; what is written there, the reference sees */
+  readonly movedTo: (number[] | undefined)[];
 }
 
 /** A page's content moved from one address of an mm to another (UFFDIO_MOVE) at a time of the oracle's clock. */
@@ -347,7 +347,7 @@ export function shadowRefTaken(s: Shadow, id: number, mm: number, addr: number, 
   const obj = anon.map((_, i) => objAt(s, mm, addr + i));
   const shared = anon.map((a, i): SharedPage => (!a && expected(s, mm, addr + i) === SHARED_VIEW ? 'in-file' : 'no'));
   while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed or are in progress: no entry
-  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent, movedTo: anon.map(() => []) };
+  s.refs[id] = { mm, addr, nr: anon.length, gupFlags, obj, anon: anon.slice(), shared, coherent, movedTo: [] };
   if (s.journal) s.journal.other();
 }
 
@@ -415,13 +415,16 @@ export function shadowMove(s: Shadow, mm: number, src: number, dst: number): voi
   // a reference to the page (a FOLL_GET does not stop the move) now holds the page at dst
   for (const r of s.refs) {
     if (r === null || r.mm !== mm) continue;
-    for (let i = 0; i < r.nr; i++) if (r.addr + i === src || r.movedTo[i]!.includes(src)) r.movedTo[i]!.push(dst);
+    for (let i = 0; i < r.nr; i++) {
+      const moved = r.movedTo[i];
+      if (r.addr + i === src || (moved !== undefined && moved.includes(src))) (r.movedTo[i] ??= []).push(dst);
+    }
   }
 }
 
 /** May page i of a reference read v, a private value, as its page's addresses go (where it was taken, and where it was moved)? */
 export function refMayObserve(s: Shadow, r: ShadowRef, i: number, v: number): boolean {
   if (mayObserve(s, v, r.mm, r.addr + i)) return true;
-  for (const a of r.movedTo[i]!) if (mayObserve(s, v, r.mm, a)) return true;
+  for (const a of r.movedTo[i] ?? []) if (mayObserve(s, v, r.mm, a)) return true;
   return false;
 }

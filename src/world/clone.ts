@@ -46,7 +46,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
 }
 
 function cloneShadowRef(r: ShadowRef | null): ShadowRef | null {
-  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice(), movedTo: r.movedTo.map((m) => m.slice()) };
+  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice(), movedTo: r.movedTo.map((m) => m?.slice()) };
 }
 
 export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {

@@ -42,7 +42,8 @@ export const forkOp: OpSpec<ForkOp> = {
     // with UFFD_FEATURE_EVENT_FORK the child's userfaultfd inherits the write protection
     shadowFork(w.shadow, parent.id, child.id, copied, ((parent.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_FORK) !== 0);
     bindProc(w, op.child, child);
-    return staleUffdWp(w, child, 0, child.pt.length, 'after fork') ?? OK;
+    // uffd-wp bits exist only where a userfaultfd registered WP
+    return parent.uffd === null ? OK : (staleUffdWp(w, child, 0, child.pt.length, 'after fork') ?? OK);
   },
   possible: (w, scope) => w.liveProcs.length > 0 && w.procsCreated < scope.maxProcs,
   build: (w, _scope, c) => ({ kind: 'fork', proc: w.liveProcs[c.pick(w.liveProcs.length)]!, child: w.procsCreated }),
