@@ -4,8 +4,9 @@
 // kernel policy stays clean on the same budget.
 import { describe, expect, it } from 'vitest';
 import { failsAt, runOps } from '../src/engine/run.js';
-import { DEFAULT_SCOPE } from '../src/engine/scope.js';
+import { DEFAULT_SCOPE, FUZZ_SCOPES } from '../src/engine/scope.js';
 import { inMemoryCampaign, runCampaign } from '../src/fuzz/campaign.js';
+import { DEFAULT_RUN_CONFIG } from '../src/fuzz/engine.js';
 import type { Finding } from '../src/fuzz/findings.js';
 import { getPolicy, seededBugs } from '../src/policy/registry.js';
 
@@ -16,15 +17,19 @@ function baseClean(bug: string, f: Finding): boolean {
   return runOps(f.ops, getPolicy(getPolicy(bug).base!), { swapSlots: f.swapSlots }).verdict === 'pass';
 }
 
+/** The fuzz scope a seeded bug lives in (`cowfuzz fuzz --scope`): userfaultfd bugs need the uffd ops, large-folio and MTE bugs the thp ones. */
+function scopeOf(policy: string) {
+  return FUZZ_SCOPES[getPolicy(policy).fuzzScope ?? 'default'] ?? DEFAULT_SCOPE;
+}
+
 /**
  * The seeded campaign until it finds a failure the policy the bug was derived from does not have
- * (in the thp scope the current kernel has one of its own: the 6.12+ split that maps zero-filled
- * pages to the zero page drops their MTE tags).
+ * (in the thp scope the current kernel may have one of its own).
  */
 function campaign(policy: string, runs: number, seed = 'mutants') {
   const findings: Finding[] = [];
   // a few failures shrunk per invariant: the first may be the base's own
-  const stats = runCampaign({ ...inMemoryCampaign(getPolicy(policy), seed, runs), shrinkPerKey: 4 }, {
+  const stats = runCampaign({ ...inMemoryCampaign(getPolicy(policy), seed, runs, { ...DEFAULT_RUN_CONFIG, scope: scopeOf(policy) }), shrinkPerKey: 4 }, {
     finding: (f) => {
       if (baseClean(policy, f)) findings.push(f);
     },
@@ -47,9 +52,9 @@ describe('seeded bugs are found', () => {
     });
   }
 
-  it('anon-exclusive stays clean on the same budget', () => {
+  it.each(['default', 'thp', 'uffd'])('anon-exclusive stays clean on the same budget (--scope %s)', (scope) => {
     const findings: Finding[] = [];
-    const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS), {
+    const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS, { ...DEFAULT_RUN_CONFIG, scope: FUZZ_SCOPES[scope]! }), {
       finding: (f) => findings.push(f),
       progress: () => {},
       shouldStop: () => false,

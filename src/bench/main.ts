@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { DEFAULT_SCOPE, LARGE_SCOPE } from '../engine/scope.js';
+import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
 import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
 import { streamRng } from '../fuzz/campaign.js';
 import { DEFAULT_COMMANDS, noInvariantFails, type Real } from '../fuzz/fc-commands.js';
@@ -98,10 +98,11 @@ function throughput(): Record<string, { min: number; median: number; max: number
   return out;
 }
 
-/** Runs and executed ops until the first failure of the cowfuzz loop, and its CPU seconds. */
+/** Runs and executed ops until the first failure of the cowfuzz loop (in the bug's own fuzz scope), and its CPU seconds. */
 function cowfuzzToFind(policy: string, seed: string, budget: number): { runs: number; ops: number; cpu: number } | null {
   const pol = getPolicy(policy);
-  const f = makeFuzzer(pol, streamRng(seed, 0, pol.name), DEFAULT_RUN_CONFIG);
+  const scope = FUZZ_SCOPES[pol.fuzzScope ?? 'default'] ?? DEFAULT_SCOPE;
+  const f = makeFuzzer(pol, streamRng(seed, 0, pol.name), { ...DEFAULT_RUN_CONFIG, scope });
   const c0 = cpuNow();
   let ops = 0;
   for (let run = 1; run <= budget; run++) {
@@ -117,8 +118,10 @@ function fcToFind(policy: string, seed: number, budget: number): { runs: number;
   let runs = 0;
   let ops = 0;
   const c0 = cpuNow();
+  const pol = getPolicy(policy);
+  const scope = FUZZ_SCOPES[pol.fuzzScope ?? 'default'] ?? DEFAULT_SCOPE;
   const r = fc.check(
-    noInvariantFails(getPolicy(policy), DEFAULT_COMMANDS, (real: Real) => {
+    noInvariantFails(pol, { ...DEFAULT_COMMANDS, scope }, (real: Real) => {
       runs++;
       ops += real.executed;
     }),

@@ -52,11 +52,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   withGlobals(program.command('policies').description('list the COW policies and the kernels they stand for')).action(
     run(async (ctx) => {
-      for (const kind of ['era', 'seeded-bug', 'variant'] as const) {
+      const heading = { era: 'kernel eras:', 'seeded-bug': 'seeded bugs (anon-exclusive with one wrong decision):', proposal: "the seed threads' unmerged designs (--policy proposals):", variant: 'variants (from --policy-module):' } as const;
+      for (const kind of ['era', 'seeded-bug', 'proposal', 'variant'] as const) {
         const ps = ctx.reg.ofKind(kind);
         if (ps.length === 0) continue;
-        ctx.out(kind === 'era' ? 'kernel eras:' : kind === 'seeded-bug' ? 'seeded bugs (anon-exclusive with one wrong decision):' : 'variants (from --policy-module):');
-        for (const p of ps) ctx.out(`  ${p.name.padEnd(30)} ${p.kernels.padEnd(14)} ${p.summary}`);
+        ctx.out(heading[kind]);
+        for (const p of ps) ctx.out(`  ${p.name.padEnd(36)} ${p.kernels.padEnd(14)} ${p.summary}`);
       }
       return EXIT.clean;
     }),
@@ -75,7 +76,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command('replay')
       .description('run scenario files and check each verdict against the expectation')
       .argument('<paths...>', 'scenario files or folders of *.cow files')
-      .option('-p, --policy <names>', "policy name(s), comma separated; 'all' = the kernel eras, 'mutants', 'variants', 'everything'", 'all')
+      .option('-p, --policy <names>', "policy name(s), comma separated; 'all' = the kernel eras, 'mutants', 'proposals', 'variants', 'everything'", 'all')
       .option('--state', 'dump the folios and PTEs involved in every violation', false)
       .option('-q, --quiet', 'print details only for unmet expectations', false),
   ).action(
@@ -168,7 +169,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     program
       .command('fuzz')
       .description('generate random op sequences, judge every invariant after every op, shrink and save what fails')
-      .option('-p, --policy <names>', "policies, comma separated; 'all' = the kernel eras, 'mutants', 'variants', 'everything'", 'all')
+      .option('-p, --policy <names>', "policies, comma separated; 'all' = the kernel eras, 'mutants', 'proposals', 'variants', 'everything'", 'all')
       .option('-t, --time <duration>', 'time budget, e.g. 60s, 5m (default 60s unless --runs)')
       .option('-n, --runs <n>', 'number of runs (op sequences) instead of a time budget')
       .option('--max-ops <n>', 'ops per run (default 40)')

@@ -9,19 +9,36 @@ import type { World } from '../world/world.js';
 import { forEachChoice } from './choose.js';
 import type { Weights } from './weights.js';
 
-/** Weights in OP_SPECS order, for the hot loop; with a scope, kinds it can never make weigh 0 (their possible() is never asked). */
+/** Is the kind part of the scope at all (OpSpec.inScope)? */
+export function kindInScope(spec: (typeof OP_SPECS)[number], scope: Scope | undefined): boolean {
+  return scope === undefined || spec.inScope === undefined || spec.inScope(scope);
+}
+
+/** Weights in OP_SPECS order, for the hot loop; kinds the scope leaves out weigh 0. */
 export function weightArray(w: Weights, scope?: Scope): Float64Array {
-  return Float64Array.from(OP_SPECS.map((s) => (scope && s.inScope && !s.inScope(scope) ? 0 : ((w as Record<string, number>)[s.kind] ?? 0))));
+  return Float64Array.from(OP_SPECS.map((s) => (kindInScope(s, scope) ? ((w as Record<string, number>)[s.kind] ?? 0) : 0)));
 }
 
 const possibleScratch = new Float64Array(OP_SPECS.length);
 /** the kinds whose weight a world may boost (OpSpec.boost), looked up once */
 const BOOSTED = OP_SPECS.map((s) => s.boost !== undefined);
 
-/** Picks the next op by weight among the possible kinds, or null when nothing is possible. */
-export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number): Op | null {
+/** Every kind index, in order: what generateOp() considers when not told fewer. */
+const ALL_KINDS = Int32Array.from(OP_SPECS.map((_, i) => i));
+
+/** The kind indices with a weight (a scope's own kinds): the hot loop asks only these whether they are possible. */
+export function weightedKinds(weights: Float64Array): Int32Array {
+  return Int32Array.from(ALL_KINDS.filter((i) => weights[i]! > 0));
+}
+
+/**
+ * Picks the next op by weight among the possible kinds, or null when nothing is possible.
+ * `kinds` (ascending) may leave out kinds that never have a weight: the pick is the same.
+ */
+export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number, kinds: Int32Array = ALL_KINDS): Op | null {
   let total = 0;
-  for (let i = 0; i < OP_SPECS.length; i++) {
+  for (let n = 0; n < kinds.length; n++) {
+    const i = kinds[n]!;
     const wt = weights[i]!;
     const spec = OP_SPECS[i]!;
     const ok = wt > 0 && spec.possible(w, scope);
@@ -31,13 +48,14 @@ export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Cho
   }
   if (total === 0) return null;
   let x = rnd() * total;
-  for (let i = 0; i < OP_SPECS.length; i++) {
+  for (let n = 0; n < kinds.length; n++) {
+    const i = kinds[n]!;
     const wt = possibleScratch[i]!;
     if (wt === 0) continue;
     x -= wt;
     if (x < 0) return OP_SPECS[i]!.build(w, scope, c) as Op;
   }
-  for (let i = OP_SPECS.length - 1; ; i--) if (possibleScratch[i]! > 0) return OP_SPECS[i]!.build(w, scope, c) as Op;
+  for (let n = kinds.length - 1; ; n--) if (possibleScratch[kinds[n]!]! > 0) return OP_SPECS[kinds[n]!]!.build(w, scope, c) as Op;
 }
 
 /** An op of the kind with index `kind`, or null when that kind is not possible (fast-check's commands). */

@@ -2,6 +2,8 @@
 // --weights or a config file. Swarm testing switches a random half of the kinds off for a run.
 
 import { OP_KINDS, OP_SPECS, type OpKind } from '../ops/registry.js';
+import type { Scope } from '../ops/types.js';
+import { kindInScope } from './generate.js';
 
 export type Weights = Readonly<Record<OpKind, number>>;
 
@@ -31,25 +33,31 @@ export function weightsProblem(w: Weights): string | null {
   return null;
 }
 
-/** The kinds a swarm run keeps: each with probability 1/2, but mmap and write always. */
-export function swarm(weights: Weights, rnd: () => number): Weights {
+/**
+ * The kinds a swarm run keeps: each with probability 1/2, but mmap and write always; a kind the
+ * scope leaves out is off and costs no coin.
+ */
+export function swarm(weights: Weights, rnd: () => number, scope?: Scope): Weights {
   const out: Record<OpKind, number> = { ...weights };
-  for (const k of OP_KINDS) {
-    if (k === 'mmap' || k === 'write') continue;
-    if (rnd() < 0.5) out[k] = 0;
-  }
+  OP_KINDS.forEach((k, i) => {
+    if (!kindInScope(OP_SPECS[i]!, scope)) out[k] = 0;
+    else if (k === 'mmap' || k === 'write') return;
+    else if (rnd() < 0.5) out[k] = 0;
+  });
   return out;
 }
 
-/** Per kind (OP_SPECS order): kept on in every swarm run (mmap and write). */
-export function swarmKeep(_w: Weights): Uint8Array {
-  return Uint8Array.from(OP_SPECS.map((s) => (s.kind === 'mmap' || s.kind === 'write' ? 1 : 0)));
+/** Per kind (OP_SPECS order): 1 kept on in every swarm run (mmap and write), 2 left out by the scope (no coin), 0 a coin. */
+export function swarmKeep(_w: Weights, scope?: Scope): Uint8Array {
+  return Uint8Array.from(OP_SPECS.map((s) => (!kindInScope(s, scope) ? 2 : s.kind === 'mmap' || s.kind === 'write' ? 1 : 0)));
 }
 
 /** swarm() into a reusable weight array (OP_SPECS order), drawing the same coins in the same order. */
 export function swarmInto(out: Float64Array, base: Float64Array, keep: Uint8Array, rnd: () => number): void {
   for (let i = 0; i < base.length; i++) {
-    if (keep[i]) out[i] = base[i]!;
+    const k = keep[i];
+    if (k === 1) out[i] = base[i]!;
+    else if (k === 2) out[i] = 0;
     else out[i] = rnd() < 0.5 ? 0 : base[i]!;
   }
 }

@@ -47,6 +47,7 @@ class Text implements Sink {
 }
 
 // scratch renumbering tables (exhaust is single-threaded; reset per call by a stamp)
+const ufSeen = new Map<number, number>();
 const folioSeen: number[] = [];
 const folioIds: number[] = [];
 const valSeen: number[] = [];
@@ -115,6 +116,9 @@ function walk(w: World, out: Sink): void {
     folio(p.folio);
     out.n((p.write ? 1 : 0) | (p.dirty ? 2 : 0) | (p.softDirty ? 4 : 0) | (p.uffdWp ? 8 : 0));
   };
+  // userfaults waiting, renumbered in queue order (their ids only tell them apart)
+  ufSeen.clear();
+  const uf = (id: number): void => out.n(ufSeen.get(id) ?? -2);
   for (const mm of k.mms) {
     out.tag(1);
     out.n((mm.alive ? 1 : 0) | (mm.hasPinned ? 2 : 0));
@@ -128,9 +132,20 @@ function walk(w: World, out: Sink): void {
       out.n(v.label);
       out.n(v.file);
       out.n(v.pgoff);
+      out.n(v.anonVma ? 1 : 0);
       for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
       // the PMDs over the VMA: none (a THP may be faulted in), a PTE table, or a huge PMD
       for (let i = (v.start / k.pmdPages) | 0; i * k.pmdPages < v.end; i++) pmd(mm.pmd[i]!);
+    }
+    if (mm.uffd !== null) {
+      out.tag(12);
+      out.n(mm.uffd.features);
+      for (const u of mm.uffd.waiting) {
+        ufSeen.set(u.id, ufSeen.size);
+        out.n(u.addr);
+        out.n(u.reason);
+        out.n(u.write ? 1 : 0);
+      }
     }
   }
   out.tag(12);
@@ -153,6 +168,9 @@ function walk(w: World, out: Sink): void {
       }
       out.n((sr.coherent[i] ? 1 : 0) | (sr.anon[i] ? 2 : 0) | (sr.shared[i] === 'in-file' ? 4 : sr.shared[i] === 'orphan' ? 8 : 0));
       out.n(sr.obj[i]!);
+      const moved = sr.movedTo[i] ?? [];
+      out.n(moved.length);
+      for (const a of moved) out.n(a);
     }
     out.n(r.gupFlags);
     out.n(r.mm);
@@ -163,6 +181,29 @@ function walk(w: World, out: Sink): void {
       out.n(r.job.foll);
       out.n(r.job.follCow ? 1 : 0);
       out.n(r.job.faults);
+      out.n(r.job.unlockable ? 1 : 0);
+      if (r.job.blockedOn >= 0) uf(r.job.blockedOn);
+      else out.n(-1);
+    }
+  }
+  // user accesses asleep on a userfault
+  for (const b of w.blocked) {
+    out.tag(13);
+    uf(b.userfault);
+    out.n(b.proc);
+    out.n(b.mm);
+    out.n(b.addr);
+    out.n(b.write ? 1 : 0);
+    out.n(b.tag);
+  }
+  // the write protection UFFDIO_WRITEPROTECT promised
+  for (let mm = 0; mm < shadow.wp.length; mm++) {
+    const wp = shadow.wp[mm]!;
+    for (let a = 0; a < wp.length; a++) {
+      if (!wp[a]) continue;
+      out.tag(14);
+      out.n(mm);
+      out.n(a);
     }
   }
   k.swapCache.forEach((c, type) =>
@@ -218,6 +259,7 @@ function walk(w: World, out: Sink): void {
   // the oracle's clock: only the order of the fork times and the write times matters
   const times: number[] = shadow.mmForkTime.slice();
   for (const v of vals) times.push(shadow.valueTime[v]!);
+  for (const m of shadow.moves) times.push(m.time);
   const order = [...new Set(times)].sort((x, y) => x - y);
   const rank = (t: number): number => order.indexOf(t);
   out.tag(8);
@@ -227,6 +269,13 @@ function walk(w: World, out: Sink): void {
     out.n(shadow.valueMm[v]!);
     out.n(shadow.valueAddr[v]!);
     out.n(rank(shadow.valueTime[v]!));
+  }
+  for (const m of shadow.moves) {
+    out.tag(15);
+    out.n(m.mm);
+    out.n(m.from);
+    out.n(m.to);
+    out.n(rank(m.time));
   }
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);

@@ -1,7 +1,7 @@
 // The fuzzer's hot loop: generate and step ops directly (no fast-check per-command cost), judging
 // the invariants after every op. One call = one run ("exec") of up to maxOps ops.
 
-import { generateOp, weightArray } from '../engine/generate.js';
+import { generateOp, weightArray, weightedKinds } from '../engine/generate.js';
 import { randomChoose } from '../engine/choose.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES } from '../engine/scope.js';
 import { step } from '../engine/step.js';
@@ -47,8 +47,9 @@ export interface ExecResult {
 /** A fuzzer for one policy and one PRNG stream: call run() once per exec. */
 export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): { run(): ExecResult } {
   const base = weightArray(cfg.scopeWeights !== false && cfg.scope.weights ? { ...cfg.weights, ...cfg.scope.weights } : cfg.weights, cfg.scope);
+  const kinds = weightedKinds(base);
   const weights = base.slice();
-  const keep = swarmKeep(cfg.weights);
+  const keep = swarmKeep(cfg.weights, cfg.scope);
   const c = randomChoose(rnd);
   const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
   return {
@@ -57,7 +58,7 @@ export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): {
       if (cfg.swarm) swarmInto(weights, base, keep, rnd);
       const ops: Op[] = [];
       for (let i = 0; i < cfg.maxOps; i++) {
-        const op = generateOp(w, cfg.scope, weights, c, rnd);
+        const op = generateOp(w, cfg.scope, weights, c, rnd, kinds);
         if (op === null) break;
         ops.push(op);
         const r = step(w, op);

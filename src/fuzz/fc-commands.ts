@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { tapeChoose } from '../engine/choose.js';
-import { buildOp } from '../engine/generate.js';
+import { buildOp, kindInScope } from '../engine/generate.js';
 import { DEFAULT_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS, type Weights } from '../engine/weights.js';
@@ -74,8 +74,10 @@ export const DEFAULT_COMMANDS: CommandsConfig = { maxCommands: 40, scope: DEFAUL
 
 export function commandsArbitrary(c: CommandsConfig = DEFAULT_COMMANDS): fc.Arbitrary<Iterable<fc.Command<Model, Real>>> {
   const tape = fc.array(fc.nat({ max: 1 << 20 }), { maxLength: 8 });
-  // kinds the scope can never make are left out, not offered as commands that do nothing
-  const kinds = OP_SPECS.map((s, i) => ({ arbitrary: tape.map((t) => new OpCommand(i, t, c.scope) as fc.Command<Model, Real>), weight: s.inScope === undefined || s.inScope(c.scope) ? ((c.weights as Record<string, number>)[s.kind] ?? 0) : 0 })).filter((k) => k.weight > 0);
+  const kinds = OP_SPECS.map((s, i) => ({
+    arbitrary: tape.map((t) => new OpCommand(i, t, c.scope) as fc.Command<Model, Real>),
+    weight: kindInScope(s, c.scope) ? ((c.weights as Record<string, number>)[s.kind] ?? 0) : 0,
+  })).filter((k) => k.weight > 0);
   return fc.commands([fc.oneof(...kinds)], { maxCommands: c.maxCommands });
 }
 

@@ -44,6 +44,8 @@ export function dropPage(ops: readonly Op[], label: number, page: number): Op[] 
   const out: Op[] = [];
   for (const op of ops) {
     const o = op as unknown as Rec;
+    // an op with a second address in the label (uffdio_move's source) keeps its pages
+    if (o.srcLabel === label) return null;
     if (o.label !== label) {
       out.push(op);
       continue;

@@ -45,6 +45,8 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   for (let i = 0; i < j.nFolio; i++) folios.add(j.folios[i]!);
   for (let i = 0; i < j.nSlot; i++) slots.add(j.slots[i]!);
   for (let i = 0; i < j.nAddr; i++) sites.add(site(j.addrMm[i]!, j.addrAddr[i]!));
+  // a VMA whose flags changed (userfaultfd registration, clear_refs' VM_SOFTDIRTY) is judged again where it lies
+  for (let i = 0; i < j.nRange; i++) for (let a = j.rangeStart[i]!; a < j.rangeEnd[i]!; a++) sites.add(site(j.rangeMm[i]!, a));
   for (let i = 0; i < j.nPte; i++) {
     sites.add(site(j.pteMm[i]!, j.pteAddr[i]!));
     const o = j.pteOld[i]!;

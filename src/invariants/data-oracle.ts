@@ -7,7 +7,7 @@ import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import type { Inode, Kernel, Vma } from '../model/types.js';
-import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -73,7 +73,8 @@ function coherentRefAt(w: World, mm: number, addr: number): boolean {
 /** Judges one address of a live mm; null when it reads what it should (the common case allocates nothing). */
 function judgeAddr(w: World, mmId: number, addr: number): Violation | null {
   const { k, shadow, words } = w;
-  const want = expected(shadow, mmId, addr);
+  const exp = expected(shadow, mmId, addr);
+  const want = exp === ZERO_PAGE_VIEW ? ZERO_VALUE : exp; // the zero page in a private file mapping reads zero
   if (want === UNMAPPED) return null;
   const got = peekAddr(k, mmId, addr);
   if (got === null) return null;
@@ -146,13 +147,12 @@ export function objWords(w: World, key: number): string {
  */
 function refMayRead(w: World, sr: ShadowRef, i: number, got: number): boolean {
   const { shadow } = w;
-  const addr = sr.addr + i;
   const key = sr.obj[i]!;
-  if (key < 0) return mayObserve(shadow, got, sr.mm, addr);
+  if (key < 0) return refMayObserve(shadow, sr, i, got);
   if (fileHeld(shadow, key, got)) return true;
   const obj = valueObj(shadow, got);
   if (obj >= 0) return obj === key && sr.shared[i] === 'orphan';
-  return mayObserve(shadow, got, sr.mm, addr);
+  return refMayObserve(shadow, sr, i, got);
 }
 
 export function checkData(w: World, set: CheckSet): Violation | null {

@@ -11,6 +11,7 @@ import { checkPinWriteback } from './pin-writeback.js';
 import { checkPinCoherence } from './pin-coherence.js';
 import { checkSwapOffsetZero } from './swap-offset-zero.js';
 import type { Violation } from './types.js';
+import { checkPteTyped, checkSoftDirty, checkUffdMissing } from './uffd.js';
 
 export function checkInvariants(w: World): Violation | null {
   const set = w.checkSet;
@@ -25,8 +26,11 @@ export function checkInvariants(w: World): Violation | null {
   return (
     checkAccounting(w, set) ??
     checkSwapOffsetZero(w, set) ??
+    checkPteTyped(w, set) ??
     checkAnonExclusive(w, set) ??
     checkPinCoherence(w) ??
+    checkSoftDirty(w) ??
+    checkUffdMissing(w) ??
     // a private value in the page cache (or the zero page) is read by every mapping of it: judged
     // first, so the verdict names the cause (the write that went through), not a reader
     checkZeroPage(w) ??

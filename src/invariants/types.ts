@@ -14,6 +14,17 @@ export const INVARIANTS = {
   'shared-coherence': 'every shared mapping of a file, the file itself (pread) and every reference to its page see the last value written to it; nothing written is lost by reclaim, writeback or swap.',
   'mte-tags': 'arm64 MTE tags survive swap, partial zap, fork and COW: every page of a PROT_MTE mapping has the tag its process last set there (zero for a page never tagged, or after MADV_DONTNEED).',
   'pin-writeback': 'a long-term R/W pin of a file page that the filesystem writes back (page_mkwrite, folio_mkclean) is never held while the page is written back: the era either refuses the pin (6.5+) or the write-back races the DMA.',
+  'uffd-wp':
+    'uffd-wp is never silently lost: after UFFDIO_WRITEPROTECT on, each protected page (every populated one; with markers, every one) traps its next write (a store, a forced write, a R/W GUP) until it is unprotected, unregistered, unmapped or (anonymous memory) zapped, across swap-out and swap-in, shmem swap-out, page-cache drop, hole punch, mprotect and fork with UFFD_FEATURE_EVENT_FORK.',
+  'uffd-wp-stale': 'no uffd-wp bit (present or swap PTE) or uffd-wp PTE marker exists outside a VM_UFFD_WP VMA (unregister, fork without UFFD_FEATURE_EVENT_FORK).',
+  'uffd-missing':
+    'a MISSING range gets pages only from the userfaultfd ioctls (no zero page, no new page from a fault in anonymous memory); a MINOR range maps a page-cache page only through UFFDIO_CONTINUE or a fault at that address (no fault-around).',
+  'pte-typed':
+    'non-present PTEs are typed: under the era\'s encoding a PTE marker never reads as a swap entry or as none, a swap entry never as a marker or as none, and no marker exists in an era without them.',
+  'soft-dirty':
+    'while soft-dirty tracking is on (no VM_SOFTDIRTY), no PTE becomes writable without soft-dirty: after clear_refs no page becomes writable without a fault, and the first write sets soft-dirty again (a pinned page clear_refs leaves writable, pte_is_pinned(), is not tracked by design).',
+  pagemap: '/proc/PID/pagemap shows the flags a scenario states it expects (`pagemap PROC ADDR expect FLAGS`).',
+  'uffd-ioctls': 'UFFDIO_REGISTER reports the ioctls a scenario states it expects (`uffd_register ... expect IOCTLS`).',
 } as const;
 
 export type InvariantName = keyof typeof INVARIANTS;

@@ -2,35 +2,51 @@
 // fault, which the arch handler (do_user_addr_fault()) checks against the VMA (access_error())
 // before handle_mm_fault() runs, retrying until the access goes through or ends in a signal.
 
-import { FAULT_FLAG_WRITE, VM_FAULT_HWPOISON, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_MTE, VM_READ, VM_WRITE } from './constants.js';
+import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE, VM_FAULT_HWPOISON, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_MTE, VM_READ, VM_WRITE } from './constants.js';
 import { folioOf, touchFolio, touchFolioData } from './kernel.js';
 import { handleMmFault } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
 import type { Signal } from './result.js';
-import type { Folio, Kernel, Mm, Page } from './types.js';
+import type { Folio, Kernel, Mm, Page, Userfault } from './types.js';
+import { queuedSince } from './userfaultfd_k.js';
 
 /** How often an access retries after handle_mm_fault() before the model calls it a model bug. */
 const MAX_FAULTS = 6;
 
-/** A load: the value read, or the signal it ended in. */
-export type Load = { readonly ok: true; readonly value: number } | { readonly ok: false; readonly sig: Signal; readonly why: string };
+/** An access that did not complete: a signal, or a userfault the thread now sleeps on. */
+export type AccessStopped =
+  | { readonly ok: false; readonly blocked: null; readonly sig: Signal; readonly why: string }
+  | { readonly ok: false; readonly blocked: Userfault };
 
-/** A store: done, or the signal it ended in. */
-export type Store = { readonly ok: true } | { readonly ok: false; readonly sig: Signal; readonly why: string };
+/** A load: the value read, the signal it ended in, or the userfault it sleeps on. */
+export type Load = { readonly ok: true; readonly value: number } | AccessStopped;
+
+/** A store: done, the signal it ended in, or the userfault it sleeps on. */
+export type Store = { readonly ok: true } | AccessStopped;
 
 const STORED: Store = Object.freeze({ ok: true });
 
-/** models do_user_addr_fault(): the VMA check, then handle_mm_fault(); null when the fault was handled */
-function userFault(k: Kernel, mm: Mm, addr: number, write: boolean): { sig: Signal; why: string } | null {
+const signal = (sig: Signal, why: string): AccessStopped => ({ ok: false, blocked: null, sig, why });
+
+/**
+ * models do_user_addr_fault(): the VMA check, then handle_mm_fault() with FAULT_FLAG_ALLOW_RETRY
+ * (a user fault may always sleep); null when the fault was handled and the access retries.
+ */
+function userFault(k: Kernel, mm: Mm, addr: number, write: boolean): AccessStopped | null {
   const vma = vmaLookup(mm, addr);
-  if (vma === null) return { sig: 'SIGSEGV', why: 'no VMA at the address (bad_area)' };
-  if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) return { sig: 'SIGSEGV', why: 'access_error(): the VMA does not allow it' };
-  const ret = handleMmFault(k, mm, vma, addr, write ? FAULT_FLAG_WRITE : 0);
-  if (ret & VM_FAULT_SIGSEGV) return { sig: 'SIGSEGV', why: 'VM_FAULT_SIGSEGV' };
-  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return { sig: 'SIGBUS', why: ret & VM_FAULT_HWPOISON ? 'VM_FAULT_HWPOISON' : 'VM_FAULT_SIGBUS' };
-  void (ret & VM_FAULT_RETRY); // a retried fault simply walks the page table again
-  return null;
+  if (vma === null) return signal('SIGSEGV', 'no VMA at the address (bad_area)');
+  if (write ? !(vma.flags & VM_WRITE) : !(vma.flags & VM_READ)) return signal('SIGSEGV', 'access_error(): the VMA does not allow it');
+  const queued = mm.uffd?.waiting.length ?? 0;
+  const ret = handleMmFault(k, mm, vma, addr, FAULT_FLAG_ALLOW_RETRY | (write ? FAULT_FLAG_WRITE : 0));
+  if (ret & VM_FAULT_SIGSEGV) return signal('SIGSEGV', 'VM_FAULT_SIGSEGV');
+  if (ret & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON)) return signal('SIGBUS', ret & VM_FAULT_HWPOISON ? 'VM_FAULT_HWPOISON' : 'VM_FAULT_SIGBUS');
+  if (ret & VM_FAULT_RETRY) {
+    // handle_userfault() queued a message: the thread sleeps until an ioctl wakes it
+    const uf = queuedSince(mm, queued);
+    if (uf !== null) return { ok: false, blocked: uf };
+  }
+  return null; // handled, or retried: the access walks the page table again
 }
 
 /**
@@ -77,10 +93,10 @@ export function userLoad(k: Kernel, mm: Mm, addr: number, ptrTag = -1): Load {
     const m = mappedPage(k, mm, addr, false);
     if (m !== null) {
       const bad = tagCheck(k, mm, addr, m.page, ptrTag);
-      return bad ? { ok: false, ...bad } : { ok: true, value: m.page.data };
+      return bad ? signal(bad.sig, bad.why) : { ok: true, value: m.page.data };
     }
-    const err = userFault(k, mm, addr, false);
-    if (err) return { ok: false, ...err };
+    const stop = userFault(k, mm, addr, false);
+    if (stop) return stop;
   }
   throw new Error('model bug: a read fault made no progress');
 }
@@ -91,14 +107,14 @@ export function userStore(k: Kernel, mm: Mm, addr: number, value: number, ptrTag
     const m = mappedPage(k, mm, addr, true);
     if (m !== null) {
       const bad = tagCheck(k, mm, addr, m.page, ptrTag);
-      if (bad) return { ok: false, ...bad };
+      if (bad) return signal(bad.sig, bad.why);
       m.page.data = value;
       touchFolioData(k, m.f);
       markDirty(k, mm, addr);
       return STORED;
     }
-    const err = userFault(k, mm, addr, true);
-    if (err) return { ok: false, ...err };
+    const stop = userFault(k, mm, addr, true);
+    if (stop) return stop;
   }
   throw new Error('model bug: a write fault made no progress');
 }
@@ -119,8 +135,8 @@ export function userSetTag(k: Kernel, mm: Mm, addr: number, tag: number): Store 
       markDirty(k, mm, addr);
       return { ok: true, tagged: true };
     }
-    const err = userFault(k, mm, addr, true);
-    if (err) return { ok: false, ...err };
+    const stop = userFault(k, mm, addr, true);
+    if (stop) return stop;
   }
   throw new Error('model bug: a tag store made no progress');
 }

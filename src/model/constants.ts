@@ -15,6 +15,8 @@ export const FOLL_FAST = 1 << 30;
 
 /** Fault flags (include/linux/mm_types.h). */
 export const FAULT_FLAG_WRITE = 1 << 0;
+/** the fault may drop the mmap lock and sleep (handle_userfault() waits instead of SIGBUS) */
+export const FAULT_FLAG_ALLOW_RETRY = 1 << 2;
 export const FAULT_FLAG_REMOTE = 1 << 7;
 export const FAULT_FLAG_UNSHARE = 1 << 10;
 
@@ -56,6 +58,12 @@ export const SWAP_MAP_BAD = 0x3f;
 /** Swap entry types >= MAX_SWAPFILES are not swap devices (migration, markers, ...). 6.2-era x86-64 value. */
 export const MAX_SWAPFILES = 23;
 
+/**
+ * MAX_SWAPFILES_SHIFT (include/linux/swap.h): swp_type() has 5 bits; the special entry types
+ * (device, migration, hwpoison, PTE markers) take the top of that space, one swapon slot each.
+ */
+export const MAX_SWAPFILES_SHIFT = 5;
+
 /** include/linux/swapops.h: PTE marker bits. */
 export const PTE_MARKER_UFFD_WP = 1 << 0;
 export const PTE_MARKER_POISONED = 1 << 1;
@@ -66,3 +74,32 @@ export const ZERO_VALUE = 0;
 
 /** Folio id of the shared zero page (the model's ZERO_PFN). */
 export const ZERO_FOLIO = 0;
+
+/** include/uapi/linux/userfaultfd.h: UFFDIO_REGISTER modes. */
+export const UFFDIO_REGISTER_MODE_MISSING = 1 << 0;
+export const UFFDIO_REGISTER_MODE_WP = 1 << 1;
+export const UFFDIO_REGISTER_MODE_MINOR = 1 << 2;
+
+/** The ioctl numbers (_UFFDIO_*) as bits of UFFDIO_REGISTER's `ioctls` answer. */
+export const UFFDIO_REGISTER_BIT = 1 << 0;
+export const UFFDIO_UNREGISTER_BIT = 1 << 1;
+export const UFFDIO_WAKE = 1 << 2;
+export const UFFDIO_COPY = 1 << 3;
+export const UFFDIO_ZEROPAGE = 1 << 4;
+export const UFFDIO_MOVE = 1 << 5;
+export const UFFDIO_WRITEPROTECT = 1 << 6;
+export const UFFDIO_CONTINUE = 1 << 7;
+export const UFFDIO_POISON = 1 << 8;
+
+/** UFFDIO_API feature bits the model reads (the others only announce support). */
+export const UFFD_FEATURE_EVENT_FORK = 1 << 1;
+export const UFFD_FEATURE_SIGBUS = 1 << 7;
+export const UFFD_FEATURE_WP_UNPOPULATED = 1 << 13;
+
+/** /proc/PID/pagemap bits (fs/proc/task_mmu.c), as the high bits of a 64-bit entry, shifted down by 55. */
+export const PM_SOFT_DIRTY = 1 << 0; // bit 55
+export const PM_MMAP_EXCLUSIVE = 1 << 1; // bit 56
+export const PM_UFFD_WP = 1 << 2; // bit 57
+export const PM_FILE = 1 << 6; // bit 61
+export const PM_SWAP = 1 << 7; // bit 62
+export const PM_PRESENT = 1 << 8; // bit 63

@@ -8,6 +8,7 @@ import type { Kernel, Mm } from './types.js';
 
 export function doExit(k: Kernel, mm: Mm): void {
   exitMmap(k, mm);
+  mm.uffd = null; // userfaultfd_release(): the process's userfaultfd is closed with its files
   for (const ref of k.refs) {
     if (ref === null) continue;
     const i = ref.holders.indexOf(mm.id);

@@ -1,10 +1,11 @@
 // fork() (kernel/fork.c): dup_mmap() gives the child every VMA without VM_DONTCOPY, and
 // copy_page_range() fills its page table.
 
-import { VM_DONTCOPY, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, VM_WIPEONFORK } from './constants.js';
+import { VM_DONTCOPY, VM_WIPEONFORK } from './constants.js';
 import { copyPageRange } from './memory.js';
 import { newMm } from './mmap.js';
 import type { Kernel, Mm, Vma } from './types.js';
+import { dupUserfaultfd } from './userfaultfd.js';
 
 /** models copy_process() -> dup_mm() -> dup_mmap(): returns the child mm */
 export function dupMmap(k: Kernel, parent: Mm): Mm {
@@ -13,15 +14,16 @@ export function dupMmap(k: Kernel, parent: Mm): Mm {
   child.labelPages.push(...parent.labelPages);
   for (const src of parent.vmas) {
     if (src.flags & VM_DONTCOPY) continue;
-    // dup_userfaultfd() without UFFD_FEATURE_EVENT_FORK: the child VMA is not registered
+    // dup_userfaultfd() runs before copy_page_range(): the child VMA stays registered only with UFFD_FEATURE_EVENT_FORK
     const dst: Vma = {
       start: src.start,
       end: src.end,
-      flags: src.flags & ~(VM_UFFD_WP | VM_UFFD_MISSING | VM_UFFD_MINOR),
+      flags: dupUserfaultfd(parent, child, src.flags),
       label: src.label,
       labelBase: src.labelBase,
       file: src.file,
       pgoff: src.pgoff,
+      anonVma: src.anonVma, // anon_vma_fork()
     };
     child.vmas.push(dst);
     if (src.flags & VM_WIPEONFORK) continue; // the child gets the VMA, empty

@@ -6,6 +6,7 @@
 // without faulting and leaves what it could not take to the slow path.
 
 import {
+  FAULT_FLAG_ALLOW_RETRY,
   FAULT_FLAG_UNSHARE,
   FAULT_FLAG_WRITE,
   FOLL_FAST,
@@ -30,7 +31,8 @@ import { hugePmdAt } from './pgtable.js';
 import { pmdAsPte } from './huge_memory.js';
 import type { GupSite } from './policy.js';
 import type { Errno } from './result.js';
-import type { Folio, GupRef, Inode, Kernel, Mm, Vma } from './types.js';
+import type { Folio, GupRef, Inode, Kernel, Mm, Userfault, Vma } from './types.js';
+import { queuedSince, userfaultWaiting } from './userfaultfd_k.js';
 
 /**
  * How many faults __get_user_pages() may take for one page before the model calls it a livelock.
@@ -49,11 +51,17 @@ export interface GupJob {
   follCow: boolean;
   /** faults taken for the current page */
   faults: number;
+  /** FOLL_UNLOCKABLE: the caller lets faults drop the mmap lock and sleep (FAULT_FLAG_ALLOW_RETRY) */
+  readonly unlockable: boolean;
+  /** the userfault this GUP sleeps on in handle_userfault() (-1: none) */
+  blockedOn: number;
 }
 
 export type GupStep =
   | { readonly kind: 'progress' }
   | { readonly kind: 'done' }
+  /** the fault became a userfault: the GUP sleeps in handle_userfault() until an ioctl wakes it */
+  | { readonly kind: 'blocked'; readonly userfault: Userfault }
   | { readonly kind: 'refused'; readonly errno: Errno; readonly why: string }
   /** the retry loop could not finish: the kernel would spin in __get_user_pages() */
   | { readonly kind: 'livelock'; readonly why: string };
@@ -138,11 +146,15 @@ function gupFastOne(k: Kernel, mm: Mm, r: GupRef, addr: number): boolean {
 /**
  * Starts get_user_pages() / pin_user_pages() on `nr` pages from addr: a job for gupStep(). With
  * FOLL_FAST, GUP-fast first takes what it can. Returns the reference (its job done already when
- * the fast path took every page).
+ * the fast path took every page). `unlockable`: FOLL_UNLOCKABLE, the caller lets a fault drop the
+ * mmap lock and sleep (get_user_pages_unlocked(), the GUP-fast fallback); plain
+ * get_user_pages() / pin_user_pages() with the lock held, and get_user_pages_remote() without
+ * `locked`, do not: a userfault is SIGBUS for them.
  */
-export function gupStart(k: Kernel, mm: Mm, addr: number, nr: number, gupFlags: number): GupRef {
+export function gupStart(k: Kernel, mm: Mm, addr: number, nr: number, gupFlags: number, unlockable = false): GupRef {
   if (gupFlags & FOLL_PIN && k.pol.features.hasPinnedFlag) mm.hasPinned = true; // mm_set_has_pinned_flag()
-  const r: GupRef = { id: k.refs.length, gupFlags, mm: mm.id, addr, nr, folios: [], idxs: [], holders: [mm.id], job: { page: 0, foll: gupFlags & ~FOLL_FAST, follCow: false, faults: 0 } };
+  const job: GupJob = { page: 0, foll: gupFlags & ~FOLL_FAST, follCow: false, faults: 0, unlockable: unlockable || (gupFlags & FOLL_FAST) !== 0, blockedOn: -1 };
+  const r: GupRef = { id: k.refs.length, gupFlags, mm: mm.id, addr, nr, folios: [], idxs: [], holders: [mm.id], job };
   k.refs.push(r);
   if (gupFlags & FOLL_FAST) {
     while (r.job!.page < nr && gupFastOne(k, mm, r, addr + r.job!.page)) r.job!.page++;
@@ -165,6 +177,12 @@ export function gupStep(k: Kernel, r: GupRef): GupStep {
   if (job === null) return DONE;
   const mm = k.mms[r.mm]!;
   const addr = r.addr + job.page;
+  if (job.blockedOn >= 0) {
+    // still asleep in handle_userfault(); once woken, the fault returns VM_FAULT_RETRY and the loop goes round
+    const uf = mm.uffd?.waiting.find((u) => u.id === job.blockedOn);
+    if (uf !== undefined && userfaultWaiting(mm.uffd, job.blockedOn)) return { kind: 'blocked', userfault: uf };
+    job.blockedOn = -1;
+  }
   const vma = vmaLookup(mm, addr);
   if (vma === null) {
     gupFail(k, r);
@@ -214,13 +232,21 @@ export function gupStep(k: Kernel, r: GupRef): GupStep {
     return { kind: 'livelock', why: `follow_page_pte() still refuses page ${job.page} after ${GUP_MAX_FAULTS} faults` };
   }
   job.faults++;
+  if (job.unlockable) faultFlags |= FAULT_FLAG_ALLOW_RETRY;
+  const queued = mm.uffd?.waiting.length ?? 0;
   const ret = handleMmFault(k, mm, vma, addr, faultFlags);
   if (k.tracer) k.tracer.event('faultin_page', `page ${job.page}: ${faultFlags & FAULT_FLAG_UNSHARE ? 'unshare' : faultFlags & FAULT_FLAG_WRITE ? 'write' : 'read'} fault`);
   if (ret & VM_FAULT_ERROR) {
     gupFail(k, r);
     return { kind: 'refused', errno: faultErrno(ret), why: 'faultin_page: the fault failed' };
   }
-  if (ret & VM_FAULT_RETRY) return PROGRESS;
+  if (ret & VM_FAULT_RETRY) {
+    const uf = queuedSince(mm, queued);
+    if (uf === null) return PROGRESS;
+    job.faults--; // a userfault is not a retry of the loop: it waits for the handler
+    job.blockedOn = uf.id;
+    return { kind: 'blocked', userfault: uf };
+  }
   if (ret & VM_FAULT_WRITE && !(vma.flags & VM_WRITE)) {
     const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte: null, folio: null, page: null, follCow: job.follCow };
     const then = ask(k, 'faultin_page', k.pol.writeFaultOnReadOnly, site);
@@ -232,6 +258,7 @@ export function gupStep(k: Kernel, r: GupRef): GupStep {
 
 export type GupResult =
   | { readonly kind: 'ok'; readonly ref: GupRef }
+  | { readonly kind: 'blocked'; readonly ref: GupRef; readonly userfault: Userfault }
   | { readonly kind: 'refused'; readonly errno: Errno; readonly why: string }
   | { readonly kind: 'livelock'; readonly why: string };
 
@@ -240,6 +267,7 @@ export function gupFinish(k: Kernel, r: GupRef): GupResult {
   for (;;) {
     const s = gupStep(k, r);
     if (s.kind === 'done') return { kind: 'ok', ref: r };
+    if (s.kind === 'blocked') return { kind: 'blocked', ref: r, userfault: s.userfault };
     if (s.kind === 'refused') return s;
     if (s.kind === 'livelock') return s;
   }

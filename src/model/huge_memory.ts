@@ -20,12 +20,13 @@ import {
 } from './constants.js';
 import { allocAnonFolio, allocLargeAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, freeFolio, hugeZeroFolio, isZeroFolio, splitOffFolio, touchFolio } from './kernel.js';
 import { pmdIndex, setPmd, setPte } from './pgtable.js';
+import { handleUserfault } from './userfaultfd_k.js';
 import type { CowSite, HugeWpSite, PteSite } from './policy.js';
 import { mkHugePmd, mkPresent, PMD_NONE, PMD_TABLE, type PmdHuge, type PtePresent } from './pte.js';
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { folioFreeSwap } from './swap_state.js';
 import { swpOffset, swpType, swpVal } from './swapfile.js';
-import type { Folio, Kernel, Mm, Vma } from './types.js';
+import type { Folio, Kernel, Mm, Page, Vma } from './types.js';
 
 /**
  * models __thp_vma_allowable_orders() for one order of an anonymous VMA: vma_thp_disabled()
@@ -72,7 +73,11 @@ export function handleHugePmdFault(k: Kernel, mm: Mm, vma: Vma, addr: number, fl
     if (thpOrderAllowed(k, vma, k.pmdOrder) && thpVmaSuitable(vma, addr, k.pmdOrder)) return doHugePmdAnonymousPage(k, mm, vma, addr, flags);
     return VM_FAULT_FALLBACK;
   }
-  if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !pmd.write) return doHugePmdWpPage(k, mm, vma, addr, pmd, flags);
+  if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !pmd.write) {
+    // wp_huge_pmd(): userfaultfd_huge_pmd_wp() first: a write to a uffd-wp PMD is a WP userfault
+    if (!(flags & FAULT_FLAG_UNSHARE) && vma.flags & VM_UFFD_WP && pmd.uffdWp) return handleUserfault(k, mm, addr, flags, VM_UFFD_WP);
+    return doHugePmdWpPage(k, mm, vma, addr, pmd, flags);
+  }
   if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), { ...pmd, dirty: true, softDirty: true });
   return 0;
 }
@@ -84,6 +89,9 @@ export function handleHugePmdFault(k: Kernel, mm: Mm, vma: Vma, addr: number, fl
  */
 function doHugePmdAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
   const i = pmdIndex(k, addr);
+  vma.anonVma = true; // vmf_anon_prepare()
+  // "Deliver the page fault to userland": a MISSING range gets neither the huge zero folio nor a THP
+  if (vma.flags & VM_UFFD_MISSING) return handleUserfault(k, mm, addr, flags, VM_UFFD_MISSING);
   if (!(flags & FAULT_FLAG_WRITE)) {
     const zero = hugeZeroFolio(k);
     setPmd(k, mm, i, mkHugePmd(zero.id, false, false, false, false)); // set_huge_zero_folio()
@@ -320,6 +328,16 @@ export function canSplitFolio(f: Folio): boolean {
 }
 
 /**
+ * models try_to_map_unused_to_zeropage()'s content test: memchr_inv() of the page (6.12 - 6.17), or
+ * pages_identical() with the zero page (6.18), which arm64's memcmp_pages() answers "different" for
+ * a page whose MTE tags were initialised (page_mte_tagged()).
+ */
+function remapsToZeroPage(page: Page, how: 'memchr-inv' | 'pages-identical'): boolean {
+  if (page.data !== ZERO_VALUE) return false;
+  return how === 'memchr-inv' || page.mteTag < 0;
+}
+
+/**
  * models split_folio() -> split_huge_page_to_list_to_order(folio, NULL, 0) for an anon folio:
  * refused (EBUSY) for the huge zero folio, EAGAIN while anything but the mappings and the swap cache
  * holds a reference. unmap_folio() splits every PMD mapping it (TTU_SPLIT_HUGE_PMD) and moves each
@@ -368,8 +386,10 @@ export function splitFolio(k: Kernel, folio: Folio): 'EBUSY' | 'EAGAIN' | null {
         const p = mm.pt[a]!;
         if (p.kind !== 'present' || p.folio !== folio.id) continue;
         const part = folioOf(k, ids[p.idx]!);
-        if (zeroRemap && part.pages[0]!.data === ZERO_VALUE) {
-          setPte(k, mm, a, mkPresent(ZERO_FOLIO, 0, false, false, false, false)); // pte_mkspecial(my_zero_pfn)
+        if (zeroRemap !== 'never' && remapsToZeroPage(part.pages[0]!, zeroRemap)) {
+          // pte_mkspecial(my_zero_pfn), read-only; 6.18 keeps the old PTE's soft-dirty and uffd-wp bits
+          const keep = zeroRemap === 'pages-identical';
+          setPte(k, mm, a, mkPresent(ZERO_FOLIO, 0, false, false, keep && p.softDirty, keep && p.uffdWp));
           part.pages[0]!.mapcount -= 1;
           part.refcount -= 1;
           touchFolio(k, part);

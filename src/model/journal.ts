@@ -40,6 +40,22 @@ export class Journal {
   nSlot = 0;
   readonly slots: number[] = [];
 
+  /** address ranges whose VMA flags changed (userfaultfd registration, fork's dup_userfaultfd(), clear_refs): judged again */
+  nRange = 0;
+  readonly rangeMm: number[] = [];
+  readonly rangeStart: number[] = [];
+  readonly rangeEnd: number[] = [];
+
+  /** PTEs a userfaultfd ioctl installed (UFFDIO_COPY, ZEROPAGE, CONTINUE, MOVE) or fork copied into the child, as mm and address */
+  nFill = 0;
+  readonly fillMm: number[] = [];
+  readonly fillAddr: number[] = [];
+
+  /** addresses handle_mm_fault() was called for, as mm and address */
+  nFault = 0;
+  readonly faultMm: number[] = [];
+  readonly faultAddr: number[] = [];
+
   /** addresses whose expected content changed (the oracle's writes), as mm and address */
   nAddr = 0;
   readonly addrMm: number[] = [];
@@ -56,11 +72,14 @@ export class Journal {
     this.nSlot = 0;
     this.nAddr = 0;
     this.nOther = 0;
+    this.nRange = 0;
+    this.nFill = 0;
+    this.nFault = 0;
   }
 
   /** Did the step change nothing at all? */
   empty(): boolean {
-    return this.nPte === 0 && this.nPmd === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0;
+    return this.nPte === 0 && this.nPmd === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0 && this.nRange === 0;
   }
 
   /** Something the sets above do not name changed (a reference taken or released, a VMA, a process). */
@@ -101,6 +120,25 @@ export class Journal {
   slot(val: number): void {
     for (let i = 0; i < this.nSlot; i++) if (this.slots[i] === val) return;
     this.slots[this.nSlot++] = val;
+  }
+
+  range(mm: number, start: number, end: number): void {
+    const n = this.nRange++;
+    this.rangeMm[n] = mm;
+    this.rangeStart[n] = start;
+    this.rangeEnd[n] = end;
+  }
+
+  fill(mm: number, addr: number): void {
+    const n = this.nFill++;
+    this.fillMm[n] = mm;
+    this.fillAddr[n] = addr;
+  }
+
+  fault(mm: number, addr: number): void {
+    const n = this.nFault++;
+    this.faultMm[n] = mm;
+    this.faultAddr[n] = addr;
   }
 
   addr(mm: number, addr: number): void {

@@ -64,6 +64,7 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     thp: defaultThpSettings(pmdOrder),
     hugeZeroFolio: -1,
     mteInUse: false,
+    nextUserfault: 0,
     pol,
     journal: null,
     tracer: null,

@@ -31,8 +31,8 @@ export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: A
   const hole = !rangeMapped(mm, start, end);
   switch (advice) {
     case 'MADV_DONTNEED':
-      // madvise_dontneed_single_vma() -> zap_page_range_single(), VMA by VMA
-      for (const v of mm.vmas) zapPteRange(k, mm, Math.max(v.start, start), Math.min(v.end, end));
+      // madvise_dontneed_single_vma() -> zap_page_range_single(..., NULL), VMA by VMA
+      for (const v of mm.vmas) zapPteRange(k, mm, v, Math.max(v.start, start), Math.min(v.end, end), null);
       break;
     case 'MADV_PAGEOUT':
       for (const v of mm.vmas) madvisePageout(k, mm, Math.max(v.start, start), Math.min(v.end, end));

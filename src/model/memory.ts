@@ -16,6 +16,8 @@ import {
   VM_MAYSHARE,
   VM_SHARED,
   VM_SOFTDIRTY,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
   VM_UFFD_WP,
   VM_WRITE,
   ZERO_FOLIO,
@@ -32,6 +34,7 @@ import { swapDuplicate, swapFree, swapInfo, swpOffset, swpVal } from './swapfile
 import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
 import { isCowMapping } from './vma.js';
 import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
+import { handleUserfault } from './userfaultfd_k.js';
 
 export { isCowMapping };
 
@@ -48,6 +51,7 @@ export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: 
     if (!(ret & VM_FAULT_FALLBACK)) return ret;
   }
   const pte = mm.pt[addr]!;
+  if (k.journal) k.journal.fault(mm.id, addr);
   switch (pte.kind) {
     case 'none':
       // do_pte_missing(): anonymous memory or a file
@@ -66,23 +70,40 @@ export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: 
   }
 }
 
-/** models handle_pte_marker(): poison ends in SIGBUS, a guard in SIGSEGV, a uffd-wp marker is a hole that keeps its protection */
+/**
+ * models handle_pte_marker(): an empty marker is SIGBUS (WARN), poison VM_FAULT_HWPOISON, a guard
+ * SIGSEGV; a uffd-wp marker (pte_marker_handle_uffd_wp()) is a page-missing fault whose new PTE
+ * keeps the protection (vmf_orig_pte_uffd_wp()), except in a VMA no longer VM_UFFD_WP, where
+ * pte_marker_clear() drops it and the fault retries.
+ */
 function handlePteMarker(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, bits: number): number {
+  if (bits === 0) return VM_FAULT_SIGBUS;
   if (bits & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON;
   if (bits & PTE_MARKER_GUARD) return VM_FAULT_SIGSEGV;
-  const uffdWp = (vma.flags & VM_UFFD_WP) !== 0 && (bits & PTE_MARKER_UFFD_WP) !== 0;
-  return vma.file < 0 ? doAnonymousPage(k, mm, vma, addr, flags, uffdWp) : doFault(k, mm, vma, addr, flags, uffdWp);
+  if (!(bits & PTE_MARKER_UFFD_WP)) return VM_FAULT_SIGBUS; // an unknown marker
+  if (!(vma.flags & VM_UFFD_WP)) {
+    setPte(k, mm, addr, PTE_NONE);
+    if (k.tracer) k.tracer.event('pte_marker_clear', `a leftover uffd-wp marker at ${addr} dropped`);
+    return 0;
+  }
+  return vma.file < 0 ? doAnonymousPage(k, mm, vma, addr, flags, true) : doFault(k, mm, vma, addr, flags, true);
 }
 
 /**
  * models do_anonymous_page(): a read maps the shared zero page read-only; a write maps a new
- * zeroed folio, exclusive (folio_add_new_anon_rmap), writable and dirty if VM_WRITE.
+ * zeroed folio, exclusive (folio_add_new_anon_rmap), writable and dirty if VM_WRITE. In a
+ * VM_UFFD_MISSING range either becomes a MISSING userfault instead ("Deliver the page fault to
+ * userland, check inside PT lock"); over a uffd-wp marker the new PTE is uffd-wp, so read-only,
+ * and the retried write raises the WP userfault.
  */
 function doAnonymousPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, uffdWp: boolean): number {
   if (!(flags & FAULT_FLAG_WRITE)) {
+    if (vma.flags & VM_UFFD_MISSING) return handleUserfault(k, mm, addr, flags, VM_UFFD_MISSING);
     setPte(k, mm, addr, mkPresent(ZERO_FOLIO, 0, false, false, false, uffdWp));
     return 0;
   }
+  vma.anonVma = true; // vmf_anon_prepare(), before the userfaultfd check
+  if (vma.flags & VM_UFFD_MISSING) return handleUserfault(k, mm, addr, flags, VM_UFFD_MISSING);
   const order = anonFaultOrder(k, mm, vma, addr); // alloc_anon_folio(): an mTHP where allowed (6.8+)
   if (order > 0) {
     mapNewAnonMthp(k, mm, vma, addr, order, uffdWp);
@@ -128,9 +149,23 @@ function doFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, uffdW
   const ino = inodeOf(k, vma.file);
   const index = linearPageIndex(vma, addr);
   if (index >= ino.size) return VM_FAULT_SIGBUS;
-  if (!(flags & FAULT_FLAG_WRITE)) return doReadFault(k, mm, vma, addr, ino, index, uffdWp);
-  if (!(vma.flags & VM_SHARED)) return doCowFault(k, mm, vma, addr, ino, index, uffdWp);
-  return doSharedFault(k, mm, vma, addr, ino, index, uffdWp);
+  if (!(flags & FAULT_FLAG_WRITE)) return doReadFault(k, mm, vma, addr, ino, index, flags, uffdWp);
+  if (!(vma.flags & VM_SHARED)) return doCowFault(k, mm, vma, addr, ino, index, flags, uffdWp);
+  return doSharedFault(k, mm, vma, addr, ino, index, flags, uffdWp);
+}
+
+/**
+ * models the userfaultfd checks of shmem_get_folio_gfp() when a fault (vma set) looks a page up:
+ * a page in the page cache (or a swap entry there) is a MINOR userfault in a VM_UFFD_MINOR range,
+ * a hole a MISSING one in a VM_UFFD_MISSING range. -1 when neither applies (regular files have
+ * no userfaultfd support).
+ */
+function shmemFaultUserfault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, flags: number): number {
+  if (ino.kind !== 'shmem' || !(vma.flags & (VM_UFFD_MINOR | VM_UFFD_MISSING))) return -1;
+  const cached = (ino.cache[index] ?? -1) >= 0 || (ino.swapped[index] ?? -1) >= 0;
+  if (cached && vma.flags & VM_UFFD_MINOR) return handleUserfault(k, mm, addr, flags, VM_UFFD_MINOR);
+  if (!cached && vma.flags & VM_UFFD_MISSING) return handleUserfault(k, mm, addr, flags, VM_UFFD_MISSING);
+  return -1;
 }
 
 /** models folio_add_file_rmap_pte() + set_pte_at() for a page-cache page (the caller's reference becomes the mapping's) */
@@ -144,10 +179,13 @@ function mapFilePage(k: Kernel, mm: Mm, addr: number, f: Folio, write: boolean, 
  * (filemap_map_pages(): never reading, never a value entry, never over a non-none PTE), then
  * __do_fault() reads the page in and finish_fault() maps it with vm_page_prot.
  */
-function doReadFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+function doReadFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, flags: number, uffdWp: boolean): number {
   const write = filePteProt(k, vma);
-  if (!uffdWp) doFaultAround(k, mm, vma, addr, ino, write);
+  // should_fault_around(): the era decides whether a userfaultfd range forbids it
+  if (!ask(k, 'should_fault_around', k.pol.uffdDisableFaultAround, { k, vma, inode: ino })) doFaultAround(k, mm, vma, addr, ino, write);
   if (mm.pt[addr]!.kind === 'present') return 0;
+  const uf = shmemFaultUserfault(k, mm, vma, addr, ino, index, flags);
+  if (uf >= 0) return uf;
   const f = filemapGetFolio(k, ino, index);
   if (f === null) return VM_FAULT_SIGBUS;
   mapFilePage(k, mm, addr, f, write, false, uffdWp);
@@ -175,7 +213,10 @@ function doFaultAround(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, wr
  * exclusive anon page without ever mapping the page-cache page; dirty, writable iff VM_WRITE. It
  * does not return VM_FAULT_WRITE.
  */
-function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, flags: number, uffdWp: boolean): number {
+  vma.anonVma = true; // vmf_anon_prepare()
+  const uf = shmemFaultUserfault(k, mm, vma, addr, ino, index, flags);
+  if (uf >= 0) return uf;
   const src = filemapGetFolio(k, ino, index);
   if (src === null) return VM_FAULT_SIGBUS;
   const copy = allocAnonFolio(k, src.pages[0]!.data, cowTag(k, src.pages[0]!.mteTag));
@@ -188,7 +229,9 @@ function doCowFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index
 }
 
 /** models do_shared_fault(): page_mkwrite() (the folio is dirtied), then the page-cache page mapped writable (VM_WRITE) and dirty */
-function doSharedFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, uffdWp: boolean): number {
+function doSharedFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, index: number, flags: number, uffdWp: boolean): number {
+  const uf = shmemFaultUserfault(k, mm, vma, addr, ino, index, flags);
+  if (uf >= 0) return uf;
   const f = filemapGetFolio(k, ino, index);
   if (f === null) return VM_FAULT_SIGBUS;
   folioMarkDirty(k, f); // fault_dirty_shared_page()
@@ -202,6 +245,8 @@ function doSharedFault(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode, in
  */
 export function doWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, flags: number): number {
   const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
+  // userfaultfd_pte_wp(): a write (not an unshare) to a uffd-wp PTE of a VM_UFFD_WP VMA is the WP userfault
+  if (!unshare && vma.flags & VM_UFFD_WP && pte.uffdWp) return handleUserfault(k, mm, addr, flags, VM_UFFD_WP);
   const folio = vmNormalFolio(k, pte);
   if (vma.flags & (VM_SHARED | VM_MAYSHARE)) {
     // a shared mapping never COWs; unshare is only asked for COW mappings
@@ -260,6 +305,7 @@ function wpPageReuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent)
  * old PTE's soft-dirty and uffd-wp bits. The old page loses this mapping and its reference.
  */
 function wpPageCopy(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent, old: Folio | null, unshare: boolean): number {
+  vma.anonVma = true; // vmf_anon_prepare()
   const src = old ? old.pages[pte.idx]! : null;
   // copy_user_highpage(): arm64 copy_highpage() copies the tags of a tagged page (mte_copy_page_tags())
   const folio = allocAnonFolio(k, src ? src.data : 0, src ? cowTag(k, src.mteTag) : -1);
@@ -324,7 +370,7 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
   }
   folioAddAnonRmapPtes(k, folio, first, nr, exclusive);
   for (let j = 0; j < nr; j++) setPte(k, mm, start + j, mkPresent(folio.id, first + j, writable, writable, writable || pte.softDirty, pte.uffdWp));
-  if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, FAULT_FLAG_WRITE);
+  if (write && !writable) return doWpPage(k, mm, vma, addr, mm.pt[addr] as PtePresent, flags);
   return writable ? VM_FAULT_WRITE : 0;
 }
 
@@ -360,31 +406,84 @@ export function freeSwapAndCache(k: Kernel, type: number, offset: number): void 
   folioFreeSwap(k, f);
 }
 
-/** models zap_pte_range() for one PTE of an anon VMA */
-export function zapPte(k: Kernel, mm: Mm, addr: number): void {
+/**
+ * struct zap_details: even_cows (private COW copies go too) and ZAP_FLAG_DROP_MARKER. null is
+ * what MADV_DONTNEED passes (zap_page_range_single(..., NULL)): everything but the markers of a
+ * file VMA.
+ */
+export interface ZapDetails {
+  readonly evenCows: boolean;
+  readonly dropMarker: boolean;
+}
+
+/** unmap_vmas() (munmap, exit_mmap()): everything goes, markers included */
+export const ZAP_UNMAP: ZapDetails = Object.freeze({ evenCows: true, dropMarker: true });
+
+/** should_zap_cows(): with no details, everything; else only with even_cows */
+function shouldZapCows(details: ZapDetails | null): boolean {
+  return details === null || details.evenCows;
+}
+
+/** pte_swp_uffd_wp_any() and friends: does this PTE carry uffd-wp in any form? */
+export function pteUffdWpAny(pte: Pte): boolean {
+  if (pte.kind === 'marker') return (pte.bits & PTE_MARKER_UFFD_WP) !== 0;
+  return pte.kind !== 'none' && pte.uffdWp;
+}
+
+/**
+ * models zap_pte_range() for one PTE: a present page loses this mapping (an anon one only when
+ * should_zap_cows()), a swap PTE its slot (should_zap_cows()), a uffd-wp marker goes in an anon
+ * VMA but in a file VMA only with ZAP_FLAG_DROP_MARKER, a poison marker with should_zap_cows().
+ * Then zap_install_uffd_wp_if_needed(): a file VMA's cleared uffd-wp PTE leaves a marker.
+ */
+export function zapPte(k: Kernel, mm: Mm, vma: Vma, addr: number, details: ZapDetails | null): void {
   const pte = mm.pt[addr]!;
   switch (pte.kind) {
     case 'none':
       return;
     case 'present': {
-      setPte(k, mm, addr, PTE_NONE);
       const folio = vmNormalFolio(k, pte);
+      if (folio && folioTestAnon(folio) && !shouldZapCows(details)) return; // should_zap_folio()
+      setPte(k, mm, addr, PTE_NONE);
       if (folio) {
         if (!folioTestAnon(folio) && pte.dirty) folioMarkDirty(k, folio); // zap_present_ptes(): the dirty bit goes to the folio
         folioRemoveRmapPtes(k, folio, pte.idx, 1);
         folioPut(k, folio); // tlb_remove_page(): the mapping's reference
       }
-      return;
+      break;
     }
     case 'swap':
+      if (!shouldZapCows(details)) return; // "Genuine swap entries, hence a private anon pages"
       setPte(k, mm, addr, PTE_NONE);
       freeSwapAndCache(k, pte.type, pte.offset);
-      return;
+      break;
     case 'marker':
-      // anon VMAs drop uffd-wp markers on zap (zap_install_uffd_wp_if_needed() keeps them for file VMAs only)
+      if (pte.bits & PTE_MARKER_UFFD_WP) {
+        // "For anon: always drop the marker; for file: only drop the marker if explicitly requested"
+        if (vma.file >= 0 && !(details?.dropMarker ?? false)) return;
+      } else if (pte.bits & PTE_MARKER_GUARD) {
+        if (!(details?.dropMarker ?? false)) return;
+      } else if (!shouldZapCows(details)) return;
       setPte(k, mm, addr, PTE_NONE);
-      return;
+      break;
   }
+  zapInstallUffdWpIfNeeded(k, mm, vma, addr, details, pte);
+}
+
+/** models zap_install_uffd_wp_if_needed(): anon VMAs and ZAP_FLAG_DROP_MARKER never; else pte_install_uffd_wp_if_needed() */
+function zapInstallUffdWpIfNeeded(k: Kernel, mm: Mm, vma: Vma, addr: number, details: ZapDetails | null, old: Pte): void {
+  if (vma.file < 0 || (details?.dropMarker ?? false)) return;
+  installUffdWpIfNeeded(k, mm, vma, addr, 'zap_pte_range', old);
+}
+
+/** models pte_install_uffd_wp_if_needed(): a file PTE that was uffd-wp, just cleared, becomes a uffd-wp marker (where the era decides so) */
+export function installUffdWpIfNeeded(k: Kernel, mm: Mm, vma: Vma, addr: number, caller: 'zap_pte_range' | 'try_to_unmap_one', old: Pte): void {
+  if (mm.pt[addr]!.kind !== 'none') return;
+  const uffdWp = pteUffdWpAny(old);
+  if (!uffdWp && !(vma.flags & VM_UFFD_WP)) return; // nothing to keep: no decision to ask
+  if (!ask(k, caller, k.pol.installUffdWpMarker, { k, vma, caller, uffdWp })) return;
+  setPte(k, mm, addr, { kind: 'marker', bits: PTE_MARKER_UFFD_WP });
+  if (k.tracer) k.tracer.event('pte_install_uffd_wp_if_needed', `uffd-wp marker left at ${addr}`);
 }
 
 /**
@@ -392,7 +491,7 @@ export function zapPte(k: Kernel, mm: Mm, addr: number): void {
  * goes with zap_huge_pmd(); one it covers in part is split first (__split_huge_pmd()) and its
  * PTEs in the range zapped.
  */
-export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void {
+export function zapPteRange(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, details: ZapDetails | null): void {
   for (let a = start; a < end; a++) {
     const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
     if (pmd.kind === 'huge') {
@@ -404,16 +503,19 @@ export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void
       }
       splitHugePmd(k, mm, a);
     }
-    zapPte(k, mm, a);
+    zapPte(k, mm, vma, a, details);
   }
 }
 
 /**
- * models copy_page_range() -> copy_pte_range() for one VMA at fork. vma_needs_copy(): a shared
- * file mapping (no anon_vma) is not copied: the child faults the page cache in again.
+ * models copy_page_range() -> copy_pte_range() for one VMA at fork. vma_needs_copy(): only a VMA
+ * with an anon_vma is copied (the child faults shared and unwritten file pages in again), and,
+ * from 5.19, one whose child VMA is VM_UFFD_WP (its page table holds protection the page cache
+ * does not).
  */
 export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
-  if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return;
+  const needsCopy = srcVma.anonVma || (k.pol.vmaNeedsCopyUffdWp && (dstVma.flags & VM_UFFD_WP) !== 0);
+  if (!needsCopy) return;
   for (let a = srcVma.start; a < srcVma.end; a++) {
     const pmd = src.pmd[(a / k.pmdPages) | 0]!;
     // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
@@ -423,12 +525,18 @@ export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: 
     }
     const pte = src.pt[a]!;
     if (pte.kind === 'none') continue;
-    setPte(k, dst, a, copyOnePte(k, src, srcVma, dstVma, a, pte));
+    const child = copyOnePte(k, src, srcVma, dstVma, a, pte);
+    if (child.kind === 'none') continue;
+    setPte(k, dst, a, child);
+    if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
 }
 
+function forkKeepsUffdWp(k: Kernel, srcVma: Vma, dstVma: Vma, kind: 'present' | 'swap' | 'early-cow' | 'marker'): boolean {
+  return ask(k, 'copy_page_range', k.pol.forkKeepsUffdWp, { k, srcVma, dstVma, pte: kind });
+}
+
 function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, pte: Pte): Pte {
-  const childWp = (dstVma.flags & VM_UFFD_WP) !== 0;
   switch (pte.kind) {
     case 'none':
       return PTE_NONE;
@@ -440,11 +548,12 @@ function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, 
       if (pte.exclusive && k.pol.forkClearsSwpExclusive) {
         setPte(k, src, addr, { ...pte, exclusive: false });
       }
-      return mkSwap(pte.type, pte.offset, false, pte.softDirty, pte.uffdWp && childWp);
+      return mkSwap(pte.type, pte.offset, false, pte.softDirty, pte.uffdWp && forkKeepsUffdWp(k, srcVma, dstVma, 'swap'));
     }
     case 'marker': {
-      // models copy_pte_marker(): uffd-wp markers only into a uffd-wp child VMA; poison and guard always
-      const bits = childWp ? pte.bits : pte.bits & ~PTE_MARKER_UFFD_WP;
+      // models copy_pte_marker(): poison and guard markers always; a uffd-wp marker as the era decides
+      let bits = pte.bits & ~PTE_MARKER_UFFD_WP;
+      if (pte.bits & PTE_MARKER_UFFD_WP && forkKeepsUffdWp(k, srcVma, dstVma, 'marker')) bits |= PTE_MARKER_UFFD_WP;
       return bits ? { kind: 'marker', bits } : PTE_NONE;
     }
   }
@@ -456,13 +565,13 @@ function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, 
  * the child its own copy now (copy_present_page()) and leave the parent's PTE alone.
  */
 function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, pte: PtePresent): Pte {
-  const childUffdWp = pte.uffdWp && (dstVma.flags & VM_UFFD_WP) !== 0;
   const folio = vmNormalFolio(k, pte);
+  const early = folio !== null && folioTestAnon(folio) && ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, { k, mm: src, vma: srcVma, folio, page: folio.pages[pte.idx]! });
+  const childUffdWp = pte.uffdWp && forkKeepsUffdWp(k, srcVma, dstVma, early ? 'early-cow' : 'present');
   if (folio === null) return { ...pte, uffdWp: childUffdWp }; // the zero page: only the mapping is duplicated
   if (folioTestAnon(folio)) {
     const page = folio.pages[pte.idx]!;
-    const site: CowSite = { k, mm: src, vma: srcVma, folio, page };
-    if (ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, site)) {
+    if (early) {
       const copy = allocAnonFolio(k, page.data, cowTag(k, page.mteTag));
       if (k.tracer) k.tracer.event('copy_present_page', `folio#${folio.id} copied to folio#${copy.id} for the child`);
       folioAddNewAnonRmap(k, copy, 0, 1);

@@ -3,7 +3,7 @@
 // madvise() do over address ranges.
 
 import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
-import { zapPteRange } from './memory.js';
+import { ZAP_UNMAP, zapPteRange } from './memory.js';
 import { splitHugePmdAt } from './huge_memory.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
@@ -11,7 +11,7 @@ import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, ty
 
 /** A new, empty mm (mm_alloc()). */
 export function newMm(k: Kernel): Mm {
-  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], pmd: [], labels: [], labelPages: [] };
+  const mm: Mm = { id: k.mms.length, alive: true, hasPinned: false, vmas: [], pt: [], pmd: [], labels: [], labelPages: [], uffd: null };
   ptEnsure(k, mm, k.nextVpn);
   k.mms.push(mm);
   return mm;
@@ -51,7 +51,7 @@ export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flag
   const start = k.nextVpn + ((align - (k.nextVpn % align)) % align);
   k.nextVpn = start + pages + 1;
   ptEnsure(k, mm, k.nextVpn);
-  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff };
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, anonVma: false };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);
@@ -78,7 +78,7 @@ function splitAt(k: Kernel, mm: Mm, addr: number): void {
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
   splitHugePmdAt(k, mm, addr);
-  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start) };
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start), anonVma: v.anonVma };
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
 }
@@ -119,6 +119,7 @@ export function vmaMergeAll(mm: Mm): void {
     if (a.end === b.start && ((a.flags ^ b.flags) & ~VM_SOFTDIRTY) === 0 && a.label === b.label && a.labelBase === b.labelBase && a.file === b.file && a.pgoff + (a.end - a.start) === b.pgoff) {
       a.end = b.end;
       a.flags |= b.flags & VM_SOFTDIRTY;
+      a.anonVma ||= b.anonVma; // the halves of a split share one anon_vma (is_mergeable_anon_vma())
       mm.vmas.splice(i + 1, 1);
     } else i++;
   }
@@ -134,13 +135,13 @@ export function removeVmas(mm: Mm, start: number, end: number): void {
 
 /** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
 export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (const v of vmasInRange(k, mm, start, end)) zapPteRange(k, mm, v.start, v.end);
+  for (const v of vmasInRange(k, mm, start, end)) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
   removeVmas(mm, start, end);
 }
 
 /** models exit_mmap(): every mapping goes */
 export function exitMmap(k: Kernel, mm: Mm): void {
-  for (const v of mm.vmas) zapPteRange(k, mm, v.start, v.end);
+  for (const v of mm.vmas) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
   mm.vmas.length = 0;
   mm.alive = false;
 }

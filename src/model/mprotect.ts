@@ -1,15 +1,16 @@
 // mprotect() (mm/mprotect.c): mprotect_fixup() splits and merges VMAs; change_pte_range()
 // write-protects PTEs or, where the era allows it, makes them writable without a fault.
 
-import { VM_MAYWRITE, VM_WRITE } from './constants.js';
+import { PTE_MARKER_UFFD_WP, VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
 import { changeHugePmd } from './huge_memory.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
-import { pteWrprotect } from './pte.js';
+import { PTE_NONE, pteWrprotect } from './pte.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm, Vma } from './types.js';
+import { uffdMemType } from './userfaultfd_k.js';
 
 /**
  * models do_mprotect_pkey() on [start, end): VMA by VMA from start, as for_each_vma_range() does;
@@ -55,5 +56,48 @@ function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
     const folio = vmNormalFolio(k, pte);
     const site = { k, mm, vma, pte, folio, page: folio ? folio.pages[pte.idx]! : null };
     if (ask(k, 'change_pte_range', k.pol.mprotectMakesWritable, site)) setPte(k, mm, a, { ...pte, write: true });
+  }
+}
+
+/**
+ * models change_protection() with MM_CP_UFFD_WP (enable) or MM_CP_UFFD_WP_RESOLVE, as
+ * uffd_wp_range() calls it on [start, end) of one VMA (change_pte_range()): a present PTE gets
+ * the uffd-wp bit and loses write (pte_mkuffd_wp()), or loses the bit and becomes writable where
+ * the era allows it without a fault; a swap PTE's uffd-wp bit is set or cleared; a uffd-wp marker
+ * goes on resolve (poison and guard markers are left alone); a none PTE gets a uffd-wp marker on
+ * enable where userfaultfd_wp_use_markers() says so.
+ */
+export function changeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
+  const features = mm.uffd?.features ?? 0;
+  for (let a = start; a < end; a++) {
+    const pte = mm.pt[a]!;
+    switch (pte.kind) {
+      case 'present': {
+        if (enable) {
+          if (!pte.uffdWp || pte.write) setPte(k, mm, a, { ...pte, uffdWp: true, write: false });
+          continue;
+        }
+        let next = pte.uffdWp ? { ...pte, uffdWp: false } : pte;
+        if (!next.write) {
+          const folio = vmNormalFolio(k, next);
+          const site = { k, mm, vma, pte: next, folio, page: folio ? folio.pages[next.idx]! : null };
+          if (ask(k, 'change_pte_range', k.pol.uffdWpResolveWritable, site)) next = { ...next, write: true };
+        }
+        if (next !== pte) setPte(k, mm, a, next);
+        continue;
+      }
+      case 'swap':
+        if (pte.uffdWp !== enable) setPte(k, mm, a, { ...pte, uffdWp: enable });
+        continue;
+      case 'marker':
+        // is_poisoned_swp_entry() / is_guard_swp_entry(): "Ignore error swap entries unconditionally"
+        if (!enable && pte.bits === PTE_MARKER_UFFD_WP) setPte(k, mm, a, PTE_NONE);
+        continue;
+      case 'none':
+        if (enable && ask(k, 'change_pte_range', k.pol.uffdWpUseMarkers, { k, vma, type: uffdMemType(k, vma), features })) {
+          setPte(k, mm, a, { kind: 'marker', bits: PTE_MARKER_UFFD_WP });
+        }
+        continue;
+    }
   }
 }

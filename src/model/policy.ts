@@ -87,6 +87,71 @@ export type HugeWp = 'reuse' | 'reuse-free-swap' | 'free-swap-recheck' | 'copy-h
 
 /** A write (or unshare) fault on the huge zero PMD: map a new zeroed THP, or split the PMD and COW the small zero page. */
 export type HugeZeroWp = 'alloc-huge' | 'split';
+/** The memory types userfaultfd tells apart (vma_can_userfault(); vm_uffd_ops in seed 003's proposal). */
+export type UffdMemType = 'anon' | 'shmem' | 'file' | 'hugetlb';
+
+export const UFFD_MEM_TYPES: readonly UffdMemType[] = ['anon', 'shmem', 'file', 'hugetlb'];
+
+/**
+ * What an era's userfaultfd supports, as a table per memory type (the shape seed 003's
+ * vm_uffd_ops gives each type: the modes it may register, the ioctls its fill path handles).
+ * Support arrived type by type: MISSING on anon in 4.3, on shmem and hugetlb in 4.11; WP on anon
+ * in 5.7, on shmem and hugetlb with PTE markers in 5.19; MINOR on hugetlb in 5.13, on shmem in
+ * 5.14; CONTINUE 5.13, POISON 6.6, MOVE 6.8.
+ */
+export interface UffdSupport {
+  /** vma_can_userfault(): the VM_UFFD_* modes each memory type may register */
+  readonly modes: Readonly<Record<UffdMemType, number>>;
+  /** the ioctls each type's fill path handles (mfill_atomic()'s type checks; move_pages() is anon only) */
+  readonly typeIoctls: Readonly<Record<UffdMemType, number>>;
+  /** UFFD_API_RANGE_IOCTLS: the range ioctls the kernel has (any other is EINVAL) */
+  readonly rangeIoctls: number;
+  /** UFFD_API_RANGE_IOCTLS_BASIC: what UFFDIO_REGISTER reports for a range with a hugetlb VMA */
+  readonly basicIoctls: number;
+  /** UFFDIO_API: the feature bits the kernel knows (of those the model reads) */
+  readonly features: number;
+  /** UFFDIO_COPY_MODE_WP (5.7) */
+  readonly copyModeWp: boolean;
+  /** UFFDIO_CONTINUE_MODE_WP (6.4) */
+  readonly continueModeWp: boolean;
+  /** mwriteprotect_range() walks every VMA of the range (6.4); before, the range sits in one VMA (find_dst_vma()) */
+  readonly wpMultiVma: boolean;
+  /** PM_UFFD_WP in /proc/PID/pagemap (5.13) */
+  readonly pagemapUffdWp: boolean;
+}
+
+/**
+ * How a PTE marker sits in a PTE ('none': the era has no markers): the SWP_PTE_MARKER swap type merged in 5.19 (it costs a swapon
+ * slot), seed 000's "special swap pte" (the swap uffd-wp bit alone, type 0 offset 0: no slot),
+ * or seed 001's swp_entry(1, 0) (offset 0 of a device is its header, never allocated: no slot).
+ */
+export type MarkerEncoding = 'none' | 'pte-marker' | 'special-swp-pte' | 'swp-entry-1-0';
+
+/** A VMA, the memory type userfaultfd sees, and the features of the userfaultfd registered on it. */
+export interface UffdVmaSite {
+  readonly k: Kernel;
+  readonly vma: Vma;
+  readonly type: UffdMemType;
+  /** ctx->features (0 without a userfaultfd) */
+  readonly features: number;
+}
+
+/** zap_pte_range() or try_to_unmap_one() has cleared a PTE of a file VMA: was it uffd-wp (present bit, swap bit or marker)? */
+export interface UffdWpUnmapSite {
+  readonly k: Kernel;
+  readonly vma: Vma;
+  readonly caller: 'zap_pte_range' | 'try_to_unmap_one';
+  readonly uffdWp: boolean;
+}
+
+/** fork copying a PTE: which kind, between which VMAs. */
+export interface ForkUffdWpSite {
+  readonly k: Kernel;
+  readonly srcVma: Vma;
+  readonly dstVma: Vma;
+  /** a present PTE shared with the child, a swap PTE, a page copied for the child now (copy_present_page()), a PTE marker */
+  readonly pte: 'present' | 'swap' | 'early-cow' | 'marker';
+}
 
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
 export type WpReuse = 'reuse' | 'reuse-free-swap' | 'copy' | 'free-swap-recheck';
@@ -196,8 +261,16 @@ export interface CowPolicy {
   readonly hugePmdWpReuse: Decision<HugeWpSite, HugeWp>;
   /** do_huge_pmd_wp_page() on the huge zero PMD: a new THP (<= 5.7, 6.13+) or split and fall back */
   readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
-  /** split_folio() of an anon folio maps the shared zero page where a page holds only zeros (RMP_USE_SHARED_ZEROPAGE, b1f202060afe, 6.12) */
-  readonly splitRemapsZeroPages: boolean;
+  /**
+   * remap_page() after split_folio() of an anon folio (try_to_map_unused_to_zeropage()): 'never'
+   * (<= 6.11); 'memchr-inv' (6.12 - 6.17, b1f202060afe): every page that holds only zeros gets the
+   * shared zero page, a fresh special PTE (its MTE tags, soft-dirty and uffd-wp bits dropped);
+   * 'pages-identical' (6.18: "mm/thp: fix MTE tag mismatch when replacing zero-filled subpages"
+   * compares with pages_identical(), which arm64's memcmp_pages() denies for MTE-tagged pages, and
+   * "mm/rmap: fix soft-dirty and uffd-wp bit loss when remapping zero-filled mTHP subpage to
+   * shared zeropage" keeps those bits)
+   */
+  readonly splitRemapsZeroPages: 'never' | 'memchr-inv' | 'pages-identical';
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**
@@ -216,4 +289,25 @@ export interface CowPolicy {
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */
   readonly swapLowestBit: number;
+
+  /** userfaultfd: modes, ioctls and features per memory type */
+  readonly uffd: UffdSupport;
+  /** should_fault_around() / uffd_disable_fault_around(): no fault-around in this userfaultfd range */
+  readonly uffdDisableFaultAround: Decision<VmaSite, boolean>;
+  /** change_pte_range() with MM_CP_UFFD_WP on a none PTE: userfaultfd_wp_use_markers(), protect it with a marker */
+  readonly uffdWpUseMarkers: Decision<UffdVmaSite, boolean>;
+  /** pte_install_uffd_wp_if_needed(): leave a uffd-wp marker where a file PTE that was uffd-wp was just cleared */
+  readonly installUffdWpMarker: Decision<UffdWpUnmapSite, boolean>;
+  /** copy_present_pte() / copy_nonpresent_pte() / copy_pte_marker(): does the child's PTE keep uffd-wp? */
+  readonly forkKeepsUffdWp: Decision<ForkUffdWpSite, boolean>;
+  /** vma_needs_copy(): a VM_UFFD_WP child VMA always gets the page table, anon_vma or not (c56d1b62cce8, 5.19) */
+  readonly vmaNeedsCopyUffdWp: boolean;
+  /** userfaultfd_unregister() resets uffd-wp in the range first (f369b07c8614, 6.0) */
+  readonly unregisterResetsWp: boolean;
+  /** change_pte_range() with MM_CP_UFFD_WP_RESOLVE: may the PTE become writable without a fault? */
+  readonly uffdWpResolveWritable: Decision<PteSite, boolean>;
+  /** how a PTE marker is encoded in the PTE, and so what it costs from MAX_SWAPFILES */
+  readonly markerEncoding: MarkerEncoding;
+  /** MAX_SWAPFILES: 32 minus one per special swap type of the era (include/linux/swap.h) */
+  readonly maxSwapfiles: number;
 }

@@ -3,6 +3,7 @@
 // SWAP_MAP_BAD), so a real swap entry is never swp_entry(0, 0), the value that reads as pte_none.
 
 import { SWAP_MAP_BAD } from './constants.js';
+import type { Errno } from './result.js';
 import type { Kernel, SwapInfo } from './types.js';
 
 /** swp_entry_t.val for (type, offset): the type in the high bits, as swp_entry() does. */
@@ -147,4 +148,18 @@ export function swapWrite(k: Kernel, type: number, offset: number, data: number)
 export function mteSaveTag(k: Kernel, type: number, offset: number, tag: number): void {
   swapInfo(k, type).tags[offset] = tag;
   touchSlot(k, type, offset);
+}
+
+/**
+ * models sys_swapon() -> alloc_swap_info(): the next free swap type; none below MAX_SWAPFILES is
+ * EPERM (each special swap type of the era, PTE markers included, takes one away). Returns the
+ * new device's type.
+ */
+export function sysSwapon(k: Kernel, slots: number): number | Errno {
+  const type = k.swap.length;
+  if (type >= k.pol.maxSwapfiles) return 'EPERM';
+  k.swap.push(newSwapInfo(type, slots, k.pol.reserveSwapHeader));
+  k.swapCache.push(new Array<number>(slots).fill(-1));
+  if (k.journal) k.journal.other();
+  return type;
 }

@@ -1,9 +1,10 @@
-// /proc/PID/clear_refs (fs/proc/task_mmu.c): "4" clears soft-dirty, write-protecting every PTE so
-// the next write faults and sets the bit again.
+// fs/proc/task_mmu.c: /proc/PID/clear_refs ("4" clears soft-dirty, write-protecting every PTE so
+// the next write faults and sets the bit again) and /proc/PID/pagemap (what a PTE shows).
 
-import { VM_SOFTDIRTY } from './constants.js';
-import { ask } from './kernel.js';
+import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PTE_MARKER_UFFD_WP, VM_SOFTDIRTY } from './constants.js';
+import { ask, folioTestAnon } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
+import { vmaLookup } from './mmap.js';
 import { setPmd, setPte } from './pgtable.js';
 import type { Kernel, Mm } from './types.js';
 
@@ -11,6 +12,7 @@ import type { Kernel, Mm } from './types.js';
 export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
   for (const vma of mm.vmas) {
     vma.flags &= ~VM_SOFTDIRTY;
+    if (k.journal) k.journal.range(mm.id, vma.start, vma.end);
     for (let a = vma.start; a < vma.end; a++) {
       const i = (a / k.pmdPages) | 0;
       const pmd = mm.pmd[i]!;
@@ -31,4 +33,61 @@ export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
       }
     }
   }
+}
+
+/**
+ * models pte_to_pagemap_entry() (pagemap_pmd_range(), pagemap_pte_hole() outside a page table):
+ * a present PTE is PM_PRESENT with its soft-dirty and uffd-wp bits; any swap PTE (real swap
+ * entries and PTE markers) is PM_SWAP with its swap bits, a uffd-wp marker PM_UFFD_WP too; a page
+ * that is not anon is PM_FILE; a present page mapped once PM_MMAP_EXCLUSIVE; VM_SOFTDIRTY makes
+ * every page of the VMA soft-dirty. A none PTE (a shmem page that left the page table, reclaimed
+ * or unmapped) shows nothing. PM_UFFD_WP exists from 5.13. 0 outside every VMA.
+ */
+export function pagemapEntry(k: Kernel, mm: Mm, addr: number): number {
+  const vma = vmaLookup(mm, addr);
+  if (vma === null) return 0;
+  const uffdWpBit = k.pol.uffd.pagemapUffdWp ? PM_UFFD_WP : 0;
+  const pte = mm.pt[addr]!;
+  let flags = 0;
+  switch (pte.kind) {
+    case 'present': {
+      flags |= PM_PRESENT;
+      if (pte.softDirty) flags |= PM_SOFT_DIRTY;
+      if (pte.uffdWp) flags |= uffdWpBit;
+      const folio = vmNormalFolio(k, pte);
+      if (folio !== null) {
+        if (!folioTestAnon(folio)) flags |= PM_FILE;
+        if (folio.pages[pte.idx]!.mapcount === 1) flags |= PM_MMAP_EXCLUSIVE;
+      }
+      break;
+    }
+    case 'swap':
+      flags |= PM_SWAP;
+      if (pte.softDirty) flags |= PM_SOFT_DIRTY;
+      if (pte.uffdWp) flags |= uffdWpBit;
+      break;
+    case 'marker':
+      flags |= PM_SWAP;
+      if (pte.bits & PTE_MARKER_UFFD_WP) flags |= uffdWpBit;
+      break;
+    case 'none':
+      break;
+  }
+  if (vma.flags & VM_SOFTDIRTY) flags |= PM_SOFT_DIRTY;
+  return flags;
+}
+
+/** The pagemap flag names a scenario uses, in the order they are printed. */
+export const PAGEMAP_FLAGS: readonly (readonly [string, number])[] = [
+  ['present', PM_PRESENT],
+  ['swap', PM_SWAP],
+  ['file', PM_FILE],
+  ['exclusive', PM_MMAP_EXCLUSIVE],
+  ['soft-dirty', PM_SOFT_DIRTY],
+  ['uffd-wp', PM_UFFD_WP],
+];
+
+export function pagemapText(flags: number): string {
+  const parts = PAGEMAP_FLAGS.filter(([, bit]) => flags & bit).map(([n]) => n);
+  return parts.length ? parts.join(',') : 'none';
 }

@@ -4,7 +4,6 @@
 // punching a hole leaves them.
 
 import { filemapLookup, filemapRemoveFolio } from './filemap.js';
-import { folioTestAnon } from './kernel.js';
 import { linearPageIndex, zapPte } from './memory.js';
 import { shmemFreeSwap } from './shmem.js';
 import type { Inode, Kernel } from './types.js';
@@ -18,11 +17,9 @@ export function unmapMappingRange(k: Kernel, ino: Inode, from: number, to: numbe
       for (let a = v.start; a < v.end; a++) {
         const index = linearPageIndex(v, a);
         if (index < from || index >= to) continue;
-        const pte = mm.pt[a]!;
-        if (pte.kind === 'none') continue;
-        // should_zap_folio(): without even_cows the private COW copies (anon pages) stay
-        if (!evenCows && (pte.kind === 'swap' || (pte.kind === 'present' && (k.folios[pte.folio] === null || folioTestAnon(k.folios[pte.folio]!))))) continue;
-        zapPte(k, mm, a);
+        // should_zap_folio(): without even_cows the private COW copies (anon pages) stay; no
+        // ZAP_FLAG_DROP_MARKER, so a uffd-wp file PTE leaves a marker
+        zapPte(k, mm, v, a, { evenCows, dropMarker: false });
       }
     }
   }

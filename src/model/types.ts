@@ -65,6 +65,30 @@ export interface Vma {
   /** the scenario label (mapping name) this VMA was created for, and that label's base address */
   readonly label: number;
   readonly labelBase: number;
+  /**
+   * vma->anon_vma is set: the VMA has (had) anon pages (anon_vma_prepare() on the first anon
+   * fault, do_cow_fault(), UFFDIO_COPY). fork copies the page table only then (vma_needs_copy()).
+   */
+  anonVma: boolean;
+}
+
+/** A userfault a thread waits on in handle_userfault(): the uffd_msg it queued. */
+export interface Userfault {
+  /** which wait it is (the model's name for the sleeping thread's wait queue entry) */
+  readonly id: number;
+  readonly addr: number;
+  /** VM_UFFD_MISSING, VM_UFFD_WP or VM_UFFD_MINOR */
+  readonly reason: number;
+  /** UFFD_PAGEFAULT_FLAG_WRITE */
+  readonly write: boolean;
+}
+
+/** struct userfaultfd_ctx: one per mm in the model (the scenario's process opens one userfaultfd). */
+export interface UffdCtx {
+  /** ctx->features: what UFFDIO_API enabled */
+  readonly features: number;
+  /** fault_pending_wqh and fault_wqh: the userfaults not woken yet, oldest first */
+  readonly waiting: Userfault[];
 }
 
 export interface Mm {
@@ -85,6 +109,8 @@ export interface Mm {
   /** base address and page count of each scenario label mapped in this mm (-1 = never mapped); inherited at fork */
   readonly labels: number[];
   readonly labelPages: number[];
+  /** the userfaultfd context whose ranges are in this mm (vma->vm_userfaultfd_ctx), null before the first UFFDIO_API */
+  uffd: UffdCtx | null;
 }
 
 /** A page reference GUP handed out (a pipe buffer, an io_uring fixed buffer, an RDMA MR...). */
@@ -193,6 +219,8 @@ export interface Kernel {
   hugeZeroFolio: number;
   /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
   mteInUse: boolean;
+  /** the id of the next userfault a thread waits on */
+  nextUserfault: number;
   /** the era (or variant) whose decisions the model asks */
   readonly pol: CowPolicy;
   /** what the current step changed (null: nothing is recorded) */

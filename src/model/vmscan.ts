@@ -3,6 +3,7 @@
 
 import { ask, folioTestAnon, touchFolio } from './kernel.js';
 import { filemapRemoveFolio, inodeOf } from './filemap.js';
+import { installUffdWpIfNeeded } from './memory.js';
 import { harvestDirty, writebackFolio } from './page-writeback.js';
 import { shmemWritepage } from './shmem.js';
 import { setPte } from './pgtable.js';
@@ -66,7 +67,12 @@ function shrinkFileFolio(k: Kernel, folio: Folio): ReclaimResult {
   return 'freed';
 }
 
-/** models try_to_unmap_one() for a page-cache folio: every PTE mapping it becomes none (file pages have no swap PTEs) */
+/**
+ * models try_to_unmap_one() for a page-cache folio: every PTE mapping it becomes none (file pages
+ * have no swap PTEs), or a uffd-wp marker where it was uffd-wp (pte_install_uffd_wp_if_needed():
+ * "If this pte was uffd-wp armed, we may want to replace a none pte with a marker pte if it's
+ * file-backed, so we don't lose the tracking info").
+ */
 function unmapFileFolio(k: Kernel, folio: Folio): void {
   for (const mm of k.mms) {
     if (!mm.alive) continue;
@@ -75,6 +81,7 @@ function unmapFileFolio(k: Kernel, folio: Folio): void {
         const pte = mm.pt[a]!;
         if (pte.kind !== 'present' || pte.folio !== folio.id) continue;
         setPte(k, mm, a, PTE_NONE);
+        installUffdWpIfNeeded(k, mm, vma, a, 'try_to_unmap_one', pte);
         folioRemoveRmapPtes(k, folio, pte.idx, 1);
         folioPut(k, folio);
       }

@@ -20,6 +20,21 @@ import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
 import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
 import { settagOp, type SettagOp } from './kinds/settag.js';
+import { pagemapOp, type PagemapOp } from './kinds/pagemap.js';
+import { swaponOp, type SwaponOp } from './kinds/swapon.js';
+import { uffdioMoveOp, type UffdioMoveOp } from './kinds/uffdio_move.js';
+import { uffdRegisterOp, uffdUnregisterOp, type UffdRegisterOp, type UffdUnregisterOp } from './kinds/uffd_register.js';
+import { uffdWpOp, type UffdWpOp } from './kinds/uffd_wp.js';
+import {
+  uffdioContinueOp,
+  uffdioCopyOp,
+  uffdioPoisonOp,
+  uffdioZeropageOp,
+  type UffdioContinueOp,
+  type UffdioCopyOp,
+  type UffdioPoisonOp,
+  type UffdioZeropageOp,
+} from './kinds/uffdio_fill.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -46,11 +61,47 @@ export type Op =
   | MsyncOp
   | ThpOp
   | SplitOp
-  | SettagOp;
+  | SettagOp
+  | UffdRegisterOp
+  | UffdUnregisterOp
+  | UffdWpOp
+  | UffdioCopyOp
+  | UffdioZeropageOp
+  | UffdioContinueOp
+  | UffdioPoisonOp
+  | PagemapOp
+  | SwaponOp
+  | UffdioMoveOp;
 
 export type OpKind = Op['kind'];
 
-export const OP_SPECS: readonly OpSpec<OpBase>[] = [
+/** Every scope has the kind (the OpSpec.inScope default). */
+const EVERY_SCOPE = (): boolean => true;
+
+/**
+ * The spec with every field, in one order: the generator's hot loop reads `possible` and `weight`
+ * of every kind after every op, and objects of one shape keep those reads monomorphic.
+ */
+function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
+  return {
+    kind: s.kind,
+    verbs: s.verbs,
+    syntax: s.syntax,
+    weight: s.weight,
+    names: s.names,
+    parse: s.parse,
+    print: s.print,
+    check: s.check,
+    apply: s.apply,
+    possible: s.possible,
+    build: s.build,
+    simplify: s.simplify,
+    inScope: s.inScope ?? EVERY_SCOPE,
+  };
+}
+
+export const OP_SPECS: readonly OpSpec<OpBase>[] = (
+  [
   mmapOp,
   munmapOp,
   mprotectOp,
@@ -78,15 +129,26 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   thpOp,
   splitOp,
   settagOp,
-];
+  uffdRegisterOp,
+  uffdUnregisterOp,
+  uffdWpOp,
+  uffdioCopyOp,
+  uffdioZeropageOp,
+  uffdioContinueOp,
+  uffdioPoisonOp,
+  pagemapOp,
+  swaponOp,
+  uffdioMoveOp,
+] as readonly OpSpec<OpBase>[]
+).map(uniform);
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);
 
-const byKind: Readonly<Record<string, OpSpec<OpBase>>> = Object.fromEntries(OP_SPECS.map((s) => [s.kind, s]));
+const byKind = new Map<string, OpSpec<OpBase>>(OP_SPECS.map((s) => [s.kind, s]));
 const byVerb = new Map<string, OpSpec<OpBase>>(OP_SPECS.flatMap((s) => s.verbs.map((v) => [v, s] as const)));
 
 export function specOf(kind: string): OpSpec<OpBase> {
-  const s = byKind[kind];
+  const s = byKind.get(kind);
   if (s === undefined) throw new Error(`no op kind '${kind}'`);
   return s;
 }

@@ -36,6 +36,8 @@ export interface Scope {
   readonly mte: boolean;
   /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
   readonly weights?: Readonly<Record<string, number>>;
+  /** userfaultfd: the generator registers ranges and answers userfaults with the ioctls */
+  readonly uffd: boolean;
 }
 
 /**
@@ -101,4 +103,10 @@ export interface OpSpec<O extends OpBase = OpBase> {
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */
   simplify(op: O): O[];
+  /**
+   * False when the scope leaves this kind out altogether: the generator never draws it and spends
+   * no swarm coin on it, so a scope without it generates exactly what it did before the kind
+   * existed. Absent: every scope.
+   */
+  inScope?(scope: Scope): boolean;
 }

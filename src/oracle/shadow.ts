@@ -16,6 +16,12 @@ export const UNMAPPED = -1;
 export const FILE_VIEW = -2;
 /** A shared mapping of a file page: it reads what the file holds now. */
 export const SHARED_VIEW = -3;
+/**
+ * A private mapping of a file page that maps the shared zero page (UFFDIO_ZEROPAGE:
+ * mfill_atomic_pte_zeropage()): it reads zero, but the zero page is no COW copy, so a hole punch
+ * zaps it (zap_details.even_cows = 0 spares only anon pages) and the address views the file again.
+ */
+export const ZERO_PAGE_VIEW = -4;
 
 /** A file page as one number: inode and page offset. */
 export function objKey(ino: number, index: number): number {
@@ -49,6 +55,16 @@ export interface ShadowRef {
   readonly coherent: boolean[];
   /** pages GUP has taken so far (all of them once it completed) */
   taken: number;
+  /** per page (sparse: only pages UFFDIO_MOVE moved): the other addresses of its mm the page was moved to; what is written there, the reference sees */
+  readonly movedTo: (number[] | undefined)[];
+}
+
+/** A page's content moved from one address of an mm to another (UFFDIO_MOVE) at a time of the oracle's clock. */
+export interface Move {
+  readonly mm: number;
+  readonly from: number;
+  readonly to: number;
+  readonly time: number;
 }
 
 export interface Shadow {
@@ -71,6 +87,15 @@ export interface Shadow {
   readonly fhist: Map<number, number[]>;
   /** per reference id (null once released) */
   readonly refs: (ShadowRef | null)[];
+  /**
+   * per mm: the addresses UFFDIO_WRITEPROTECT has promised to trap the next write of (1), as the
+   * userfaultfd API promises it: every populated page, and with markers (shmem, hugetlb, anon with
+   * UFFD_FEATURE_WP_UNPOPULATED) every page of the range; until unprotected, unregistered,
+   * unmapped, or (anonymous memory) zapped
+   */
+  readonly wp: number[][];
+  /** UFFDIO_MOVE: page contents that changed address within an mm, and when */
+  readonly moves: Move[];
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -89,6 +114,8 @@ export function newShadow(): Shadow {
     fexp: new Map(),
     fhist: new Map(),
     refs: [],
+    wp: [],
+    moves: [],
     journal: null,
   };
 }
@@ -163,16 +190,33 @@ export function shadowFileWrite(s: Shadow, key: number, v: number): void {
  */
 export function mayObserve(s: Shadow, v: number, mm: number, addr: number): boolean {
   if (v === ZERO_VALUE) return true;
-  if (s.valueAddr[v] !== addr) return false;
-  const writer = s.valueMm[v]!;
-  const t = s.valueTime[v]!;
+  return observableAt(s, v, mm, addr, Infinity);
+}
+
+/** Is `mm` the process `owner`, or a descendant forked from it after time t (so it inherited what owner had at t)? */
+function inheritsFrom(s: Shadow, mm: number, owner: number, t: number): boolean {
   let cur = mm;
-  while (cur !== writer) {
-    if (s.mmForkTime[cur]! <= t) return false; // forked before the write: it must not see it
+  while (cur !== owner) {
+    if (s.mmForkTime[cur]! <= t) return false; // forked before: it must not see it
     cur = s.mmParent[cur]!;
     if (cur === undefined || cur < 0) return false;
   }
   return true;
+}
+
+/**
+ * Could value v be at (mm, addr) before time `before`? Written there by mm or an ancestor before
+ * the forks on the way down; or moved there (UFFDIO_MOVE) from an address where it could be.
+ */
+function observableAt(s: Shadow, v: number, mm: number, addr: number, before: number): boolean {
+  const t = s.valueTime[v]!;
+  if (t >= before) return false;
+  if (s.valueAddr[v] === addr && inheritsFrom(s, mm, s.valueMm[v]!, t)) return true;
+  for (const m of s.moves) {
+    if (m.to !== addr || m.time >= before || m.time <= t) continue;
+    if (inheritsFrom(s, mm, m.mm, m.time) && observableAt(s, v, m.mm, m.from, m.time)) return true;
+  }
+  return false;
 }
 
 export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
@@ -181,6 +225,7 @@ export function shadowNewMm(s: Shadow, mm: number, parent: number): void {
   s.exp[mm] = [];
   s.objAt[mm] = [];
   s.tagExp[mm] = [];
+  s.wp[mm] = [];
 }
 
 /** The MTE tag the process's pointers to addr carry: the last it set there (0 when never set). */
@@ -200,6 +245,20 @@ function resetTags(s: Shadow, mm: number, start: number, end: number): void {
   const t = s.tagExp[mm];
   if (!t) return;
   for (let a = start; a < end && a < t.length; a++) t[a] = 0;
+}
+
+/** Does UFFDIO_WRITEPROTECT promise that the next write at the address traps? */
+export function wpPromised(s: Shadow, mm: number, addr: number): boolean {
+  return (s.wp[mm]?.[addr] ?? 0) === 1;
+}
+
+/** The promise at an address is made (UFFDIO_WRITEPROTECT, a fill with MODE_WP) or withdrawn. */
+export function shadowWp(s: Shadow, mm: number, addr: number, on: boolean): void {
+  const w = s.wp[mm]!;
+  if (on) {
+    while (w.length <= addr) w.push(0);
+    w[addr] = 1;
+  } else if (addr < w.length) w[addr] = 0;
 }
 
 /** mmap of private anonymous memory: a fresh range reads as zero */
@@ -229,13 +288,15 @@ export function shadowStore(s: Shadow, mm: number, addr: number, v: number): voi
 }
 
 /** fork: the child expects a copy of the parent's memory in the ranges it inherits (zero for wiped ones); R/W FOLL_GET references lose their promise */
-export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[]): void {
+export function shadowFork(s: Shadow, parent: number, child: number, copied: readonly (readonly [number, number, boolean])[], keepWp = false): void {
   shadowNewMm(s, child, parent);
   for (const [start, end, wipe] of copied) {
     for (let a = start; a < end; a++) {
       const obj = objAt(s, parent, a);
       setExp(s, child, a, wipe ? (obj >= 0 ? FILE_VIEW : ZERO_VALUE) : expected(s, parent, a), obj);
       if (!wipe && expectedTag(s, parent, a) !== 0) shadowSetTag(s, child, a, expectedTag(s, parent, a)); // the child's pointers are the parent's
+      // UFFD_FEATURE_EVENT_FORK: the child's userfaultfd inherits the write protection of what it inherits
+      if (keepWp && !wipe && wpPromised(s, parent, a)) shadowWp(s, child, a, true);
     }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
@@ -243,7 +304,10 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
 
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
-  for (let a = start; a < end; a++) if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+  for (let a = start; a < end; a++) {
+    if (expected(s, mm, a) !== UNMAPPED) setExp(s, mm, a, UNMAPPED, -1);
+    shadowWp(s, mm, a, false);
+  }
   resetTags(s, mm, start, end);
   dropCoherence(s, mm, start, end);
 }
@@ -253,10 +317,24 @@ export function shadowZero(s: Shadow, mm: number, start: number, end: number): v
   resetTags(s, mm, start, end); // a fresh page's tags are cleared: pointers must be retagged
   for (let a = start; a < end; a++) {
     const e = expected(s, mm, a);
-    if (e === UNMAPPED || e === SHARED_VIEW) continue;
+    if (e === UNMAPPED) continue;
+    // "Zap on anonymous always means dropping everything": the protection of anonymous memory goes with its page
+    if (objAt(s, mm, a) < 0) shadowWp(s, mm, a, false);
+    if (e === SHARED_VIEW) continue;
     setExp(s, mm, a, objAt(s, mm, a) >= 0 ? FILE_VIEW : ZERO_VALUE);
   }
   dropCoherence(s, mm, start, end);
+}
+
+/**
+ * UFFDIO_ZEROPAGE mapped the zero page (or, shared, a zero-filled page of the file) at the
+ * address. In a private file mapping it reads zero whatever the file holds, until a zap (a hole
+ * punch, MADV_DONTNEED) lets it view the file again: ZERO_PAGE_VIEW.
+ */
+export function shadowZeroFill(s: Shadow, mm: number, addr: number): void {
+  const e = expected(s, mm, addr);
+  if (e === SHARED_VIEW) shadowFileWrite(s, objAt(s, mm, addr), ZERO_VALUE);
+  else setExp(s, mm, addr, objAt(s, mm, addr) >= 0 ? ZERO_PAGE_VIEW : ZERO_VALUE);
 }
 
 function dropCoherence(s: Shadow, mm: number, start: number, end: number): void {
@@ -272,6 +350,11 @@ function dropCoherence(s: Shadow, mm: number, start: number, end: number): void 
  */
 export function shadowFileZero(s: Shadow, key: number): void {
   shadowFileWrite(s, key, ZERO_VALUE);
+  // the zero page a private mapping maps there is zapped with the page cache's pages (not an anon COW copy)
+  s.exp.forEach((e, mm) => {
+    const o = s.objAt[mm]!;
+    for (let a = 0; a < o.length; a++) if (o[a] === key && e[a] === ZERO_PAGE_VIEW) setExp(s, mm, a, FILE_VIEW);
+  });
   for (const r of s.refs) {
     if (r === null) continue;
     for (let i = 0; i < r.nr; i++) {
@@ -286,7 +369,7 @@ export function shadowFileZero(s: Shadow, key: number): void {
 export function shadowDropCows(s: Shadow, key: number): void {
   s.exp.forEach((e, mm) => {
     const o = s.objAt[mm]!;
-    for (let a = 0; a < o.length; a++) if (o[a] === key && e[a]! >= 0) setExp(s, mm, a, FILE_VIEW);
+    for (let a = 0; a < o.length; a++) if (o[a] === key && (e[a]! >= 0 || e[a] === ZERO_PAGE_VIEW)) setExp(s, mm, a, FILE_VIEW);
   });
   // a reference to a COW copy holds a page no longer mapped: the page table promises nothing now
   for (const r of s.refs) {
@@ -301,7 +384,8 @@ export function shadowDropCows(s: Shadow, key: number): void {
  * that copy, not the file.
  */
 export function shadowCowCopied(s: Shadow, mm: number, addr: number, v: number): void {
-  if (expected(s, mm, addr) === FILE_VIEW) setExp(s, mm, addr, v);
+  const e = expected(s, mm, addr);
+  if (e === FILE_VIEW || e === ZERO_PAGE_VIEW) setExp(s, mm, addr, v);
 }
 
 /**
@@ -313,7 +397,7 @@ export function shadowRefStarted(s: Shadow, id: number, mm: number, addr: number
   const obj: number[] = [];
   for (let i = 0; i < nr; i++) obj.push(objAt(s, mm, addr + i));
   while (s.refs.length < id) s.refs.push(null); // ids of GUPs that failed: no entry
-  s.refs[id] = { mm, addr, nr, gupFlags, obj, anon: new Array<boolean>(nr).fill(false), shared: new Array<SharedPage>(nr).fill('no'), coherent: new Array<boolean>(nr).fill(false), taken: 0 };
+  s.refs[id] = { mm, addr, nr, gupFlags, obj, anon: new Array<boolean>(nr).fill(false), shared: new Array<SharedPage>(nr).fill('no'), coherent: new Array<boolean>(nr).fill(false), taken: 0, movedTo: [] };
   if (s.journal) s.journal.other();
 }
 
@@ -379,4 +463,34 @@ export function coherenceRequired(gupFlags: number, anon: boolean): boolean {
 export function refWriteWithinContract(r: ShadowRef): boolean {
   if (!(r.gupFlags & FOLL_WRITE)) return false;
   return (r.gupFlags & FOLL_PIN) !== 0 || r.coherent.every(Boolean);
+}
+
+/**
+ * UFFDIO_MOVE moved the page at src to dst (same mm): dst holds what src held, src reads as zero
+ * (a hole of anonymous memory); neither is write-protected; references taken at either address
+ * no longer see the page table's page there (the user moved it away).
+ */
+export function shadowMove(s: Shadow, mm: number, src: number, dst: number): void {
+  s.moves.push({ mm, from: src, to: dst, time: ++s.clock });
+  setExp(s, mm, dst, expected(s, mm, src));
+  setExp(s, mm, src, ZERO_VALUE);
+  shadowWp(s, mm, src, false);
+  shadowWp(s, mm, dst, false);
+  dropCoherence(s, mm, src, src + 1);
+  dropCoherence(s, mm, dst, dst + 1);
+  // a reference to the page (a FOLL_GET does not stop the move) now holds the page at dst
+  for (const r of s.refs) {
+    if (r === null || r.mm !== mm) continue;
+    for (let i = 0; i < r.nr; i++) {
+      const moved = r.movedTo[i];
+      if (r.addr + i === src || (moved !== undefined && moved.includes(src))) (r.movedTo[i] ??= []).push(dst);
+    }
+  }
+}
+
+/** May page i of a reference read v, a private value, as its page's addresses go (where it was taken, and where it was moved)? */
+export function refMayObserve(s: Shadow, r: ShadowRef, i: number, v: number): boolean {
+  if (mayObserve(s, v, r.mm, r.addr + i)) return true;
+  for (const a of r.movedTo[i] ?? []) if (mayObserve(s, v, r.mm, a)) return true;
+  return false;
 }

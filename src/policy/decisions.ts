@@ -6,12 +6,54 @@
 import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
-import { decision, type SwapBatchSite, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import {
+  decision,
+  type CowSite,
+  type ForkUffdWpSite,
+  type GupSite,
+  type HugeWp,
+  type HugeWpSite,
+  type HugeZeroWp,
+  type PteSite,
+  type SwapBatchSite,
+  type SwapinMap,
+  type SwapinSite,
+  type UffdSupport,
+  type UffdVmaSite,
+  type UffdWpUnmapSite,
+  type UnmapAnon,
+  type VmaSite,
+  type WpReuse,
+  type WriteFaultOnReadOnly,
+} from '../model/policy.js';
 import { folioMapcount } from '../model/rmap.js';
 import { folioSwapcount } from '../model/swap_state.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
-import type { Folio } from '../model/types.js';
-import { VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from '../model/constants.js';
+import type { PtePresent } from '../model/pte.js';
+import type { Folio, Vma } from '../model/types.js';
+import {
+  UFFD_FEATURE_EVENT_FORK,
+  UFFD_FEATURE_SIGBUS,
+  UFFD_FEATURE_WP_UNPOPULATED,
+  UFFDIO_CONTINUE,
+  UFFDIO_COPY,
+  UFFDIO_MOVE,
+  UFFDIO_POISON,
+  UFFDIO_WAKE,
+  UFFDIO_WRITEPROTECT,
+  UFFDIO_ZEROPAGE,
+  VM_SHARED,
+  VM_SOFTDIRTY,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  VM_WRITE,
+} from '../model/constants.js';
+
+/** models userfaultfd_pte_wp(): the VMA is VM_UFFD_WP and the PTE has the bit (a bit alone, left over, means nothing) */
+export function userfaultfdPteWp(vma: Vma, pte: PtePresent): boolean {
+  return (vma.flags & VM_UFFD_WP) !== 0 && pte.uffdWp;
+}
 
 /** models folio_maybe_dma_pinned(): exact for large folios, a heuristic with no false negatives for small ones */
 export function folioMaybeDmaPinned(f: Folio): boolean {
@@ -210,7 +252,7 @@ export const canFollowWriteExclusive = decision<GupSite, boolean>('can_follow_wr
   if (!isCowMapping(s.vma.flags) || s.vma.flags & VM_WRITE) return false;
   if (s.folio === null || !folioTestAnon(s.folio) || !s.page!.anonExclusive) return false;
   if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
-  return !s.pte.uffdWp;
+  return !userfaultfdPteWp(s.vma, s.pte); // a stale bit in a VMA without VM_UFFD_WP needs no fault
 });
 
 /** can_follow_write_pte() before 4.9: a read-only PTE is never followed for writing (faultin_page() drops FOLL_WRITE instead) */
@@ -305,7 +347,8 @@ export const mprotectNeverWritable = decision<PteSite, boolean>('change_pte_rang
  * a fault only for an exclusive anon page, when soft-dirty tracking and uffd-wp do not need it.
  */
 export const canChangePteWritable = decision<PteSite, boolean>('can_change_pte_writable', ['PageAnonExclusive', 'softDirty'], (s) => {
-  if (s.pte.uffdWp) return false;
+  if (userfaultfdPteWp(s.vma, s.pte)) return false; // "Do we need write faults for uffd-wp tracking?"
+
   if (!(s.vma.flags & VM_SOFTDIRTY) && !s.pte.softDirty) return false; // pte_needs_soft_dirty_wp()
   if (s.vma.flags & VM_SHARED) return s.pte.dirty;
   return s.folio !== null && folioTestAnon(s.folio) && s.page !== null && s.page.anonExclusive;
@@ -427,4 +470,142 @@ export const forkSplitsMaybePinnedPmd = decision<CowSite, boolean>('copy_huge_pm
 /** models folio_try_dup_anon_rmap_pmd() failing (5.19+): an exclusive head of a maybe-pinned THP (folio_needs_cow_for_dma()) cannot be shared */
 export const forkSplitsPinnedExclusivePmd = decision<CowSite, boolean>('folio_try_dup_anon_rmap_pmd', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
   s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+// ---- userfaultfd, PTE markers ----
+
+const RANGE_IOCTLS_4_3 = UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_ZEROPAGE;
+
+/** The ioctls each memory type's fill path handles (mfill_atomic(): anon or shmem, CONTINUE shmem only; hugetlb has no ZEROPAGE; move_pages(): anon only). */
+export const UFFD_TYPE_IOCTLS: UffdSupport['typeIoctls'] = {
+  anon: UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_ZEROPAGE | UFFDIO_WRITEPROTECT | UFFDIO_POISON | UFFDIO_MOVE,
+  shmem: UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_ZEROPAGE | UFFDIO_WRITEPROTECT | UFFDIO_CONTINUE | UFFDIO_POISON,
+  hugetlb: UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_WRITEPROTECT | UFFDIO_CONTINUE | UFFDIO_POISON,
+  file: UFFDIO_WAKE,
+};
+
+/** <= 4.10 (userfaultfd 4.3): private anonymous memory, MISSING only; no features. */
+export const uffd48: UffdSupport = {
+  modes: { anon: VM_UFFD_MISSING, shmem: 0, file: 0, hugetlb: 0 },
+  typeIoctls: UFFD_TYPE_IOCTLS,
+  rangeIoctls: RANGE_IOCTLS_4_3,
+  basicIoctls: UFFDIO_WAKE | UFFDIO_COPY,
+  features: 0,
+  copyModeWp: false,
+  continueModeWp: false,
+  wpMultiVma: false,
+  pagemapUffdWp: false,
+};
+
+/**
+ * 5.7 - 5.12: MISSING on shmem and hugetlb (4.11), EVENT_FORK (4.11), SIGBUS (4.14), and
+ * 63b2d4174c4a "userfaultfd: wp: add the writeprotect API to userfaultfd ioctl" (5.7): WP on
+ * anonymous memory only (vma_can_userfault(): `vma_is_anonymous(vma) || !(vm_flags & VM_UFFD_WP)`).
+ */
+export const uffd57: UffdSupport = {
+  ...uffd48,
+  modes: { anon: VM_UFFD_MISSING | VM_UFFD_WP, shmem: VM_UFFD_MISSING, file: 0, hugetlb: VM_UFFD_MISSING },
+  rangeIoctls: RANGE_IOCTLS_4_3 | UFFDIO_WRITEPROTECT,
+  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_SIGBUS,
+  copyModeWp: true,
+};
+
+/** 5.14 - 5.18: MINOR on hugetlb (5.13) and shmem (5.14, c949b097ef2e), UFFDIO_CONTINUE; PM_UFFD_WP in pagemap (5.13). */
+export const uffd514: UffdSupport = {
+  ...uffd57,
+  modes: { anon: VM_UFFD_MISSING | VM_UFFD_WP, shmem: VM_UFFD_MISSING | VM_UFFD_MINOR, file: 0, hugetlb: VM_UFFD_MISSING | VM_UFFD_MINOR },
+  rangeIoctls: RANGE_IOCTLS_4_3 | UFFDIO_WRITEPROTECT | UFFDIO_CONTINUE,
+  basicIoctls: UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_CONTINUE,
+  pagemapUffdWp: true,
+};
+
+/** 5.19 - 6.3: WP on shmem and hugetlb with PTE markers (CONFIG_PTE_MARKER_UFFD_WP, b1f9e876862d). */
+export const uffd519: UffdSupport = {
+  ...uffd514,
+  modes: { anon: VM_UFFD_MISSING | VM_UFFD_WP, shmem: VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR, file: 0, hugetlb: VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR },
+  basicIoctls: UFFDIO_WAKE | UFFDIO_COPY | UFFDIO_CONTINUE | UFFDIO_WRITEPROTECT,
+};
+
+/** 6.4 - 6.5: UFFD_FEATURE_WP_UNPOPULATED (2bad466cc9d9), UFFDIO_CONTINUE_MODE_WP (02891844a6e8), mwriteprotect_range() over several VMAs. */
+export const uffd64: UffdSupport = {
+  ...uffd519,
+  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_WP_UNPOPULATED,
+  continueModeWp: true,
+  wpMultiVma: true,
+};
+
+/** 6.6 - 6.7: UFFDIO_POISON (fc71884a5f59). */
+export const uffd66: UffdSupport = {
+  ...uffd64,
+  rangeIoctls: uffd64.rangeIoctls | UFFDIO_POISON,
+  basicIoctls: uffd64.basicIoctls | UFFDIO_POISON,
+};
+
+/** 6.8+: UFFDIO_MOVE (adef440691ba), anonymous memory only. */
+export const uffd68: UffdSupport = {
+  ...uffd66,
+  rangeIoctls: uffd66.rangeIoctls | UFFDIO_MOVE,
+};
+
+/** should_fault_around() <= 5.13: fault-around knows nothing of userfaultfd */
+export const faultAroundIgnoresUffd = decision<VmaSite, boolean>('do_read_fault', [], () => false);
+
+/** do_read_fault() 5.14 - 5.18 (c949b097ef2e "userfaultfd/shmem: support minor fault registration for shmem"): `if (likely(!userfaultfd_minor(vmf->vma)))` */
+export const noFaultAroundMinor = decision<VmaSite, boolean>('do_read_fault', ['vm_flags'], (s) => (s.vma.flags & VM_UFFD_MINOR) !== 0);
+
+/** should_fault_around() 5.19+: uffd_disable_fault_around(), VM_UFFD_WP or VM_UFFD_MINOR */
+export const uffdDisableFaultAround = decision<VmaSite, boolean>('uffd_disable_fault_around', ['vm_flags'], (s) => (s.vma.flags & (VM_UFFD_WP | VM_UFFD_MINOR)) !== 0);
+
+/** change_pte_range() before 5.19: a none PTE is left alone (nothing could record its protection) */
+export const noUffdWpMarkers = decision<UffdVmaSite, boolean>('change_pte_range', [], () => false);
+
+/** userfaultfd_wp_use_markers() 5.19 - 6.3: file-backed uffd-wp VMAs (shmem, hugetlb) */
+export const uffdWpMarkersFile = decision<UffdVmaSite, boolean>('userfaultfd_wp_use_markers', ['type'], (s) => (s.vma.flags & VM_UFFD_WP) !== 0 && s.type !== 'anon');
+
+/** userfaultfd_wp_use_markers() 6.4+: file-backed always, anonymous memory with UFFD_FEATURE_WP_UNPOPULATED */
+export const uffdWpMarkersUnpopulated = decision<UffdVmaSite, boolean>('userfaultfd_wp_use_markers', ['type', 'features'], (s) =>
+  (s.vma.flags & VM_UFFD_WP) !== 0 && (s.type !== 'anon' || (s.features & UFFD_FEATURE_WP_UNPOPULATED) !== 0),
+);
+
+/** before 5.19 nothing replaces a cleared file PTE (there are no markers) */
+export const noUffdWpInstall = decision<UffdWpUnmapSite, boolean>('pte_install_uffd_wp_if_needed', [], () => false);
+
+/** models pte_install_uffd_wp_if_needed() (5.19+): a file VMA with VM_UFFD_WP whose cleared PTE was uffd-wp gets a marker (anon VMAs never) */
+export const pteInstallUffdWpIfNeeded = decision<UffdWpUnmapSite, boolean>('pte_install_uffd_wp_if_needed', ['uffdWp'], (s) =>
+  s.vma.file >= 0 && (s.vma.flags & VM_UFFD_WP) !== 0 && s.uffdWp,
+);
+
+/**
+ * copy_one_pte() 5.7 - 5.13 (b569a1760782): the bit is dropped by the *source* VMA's VM_UFFD_WP,
+ * so a child without UFFD_FEATURE_EVENT_FORK keeps it; swap PTEs always keep it; the early-COW
+ * copy of a pinned page (5.9) builds a fresh PTE and loses it even with the event. Fixed by
+ * 8f34f1eac382 "mm/userfaultfd: fix uffd-wp special cases for fork()" (5.14).
+ */
+export const forkUffdWpBySrc = decision<ForkUffdWpSite, boolean>('copy_one_pte', ['pte'], (s) => {
+  if (s.pte === 'present') return (s.srcVma.flags & VM_UFFD_WP) !== 0;
+  return s.pte !== 'early-cow';
+});
+
+/** 5.14+ (8f34f1eac382) and copy_pte_marker() 6.2+ (49d6d7fb6313): uffd-wp survives fork only into a VM_UFFD_WP child VMA */
+export const forkUffdWpByDst = decision<ForkUffdWpSite, boolean>('copy_pte_marker', ['pte'], (s) => (s.dstVma.flags & VM_UFFD_WP) !== 0);
+
+/**
+ * copy_nonpresent_pte() 5.19 - 6.1 (c56d1b62cce8): a PTE marker is copied as it is ("We're
+ * copying the pgtable should only because dst_vma has uffd-wp enabled" plus a WARN): a child
+ * forked without the fork event gets stale uffd-wp markers when the VMA has an anon_vma. Fixed by
+ * 49d6d7fb6313 "mm/uffd: fix pte marker when fork() without fork event" (6.2, stable 5.19+).
+ */
+export const forkCopiesMarkers = decision<ForkUffdWpSite, boolean>('copy_nonpresent_pte', ['pte'], (s) => s.pte === 'marker' || (s.dstVma.flags & VM_UFFD_WP) !== 0);
+
+/**
+ * change_pte_range() with MM_CP_UFFD_WP_RESOLVE, 5.7 - 6.2: uffd_wp_range() passes
+ * vm_get_page_prot(vm_flags), so a shared writable mapping becomes writable at once (even where
+ * soft-dirty tracking wants the fault) and a private one never; fixed by 931298e103c2
+ * "mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range()" (6.3).
+ */
+export const uffdResolveByVmFlags = decision<PteSite, boolean>('uffd_wp_range', ['vm_flags'], (s) => (s.vma.flags & (VM_SHARED | VM_WRITE)) === (VM_SHARED | VM_WRITE));
+
+/** uffd_wp_range() 6.3+: MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade(), then can_change_pte_writable() */
+export const uffdResolveCanChangeWritable = decision<PteSite, boolean>('can_change_pte_writable', ['PageAnonExclusive', 'softDirty', 'dirty'], (s) =>
+  (s.vma.flags & VM_WRITE) !== 0 && canChangePteWritable(s),
 );

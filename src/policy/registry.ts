@@ -2,11 +2,12 @@
 // loads from a module of their own (--policy-module), without editing this file.
 
 import type { CowPolicy } from '../model/policy.js';
-import { anonExclusive, anonExclusive519, anonExclusive60, anonExclusive610, anonExclusive612, anonExclusive62, anonExclusive65, anonExclusive67, anonExclusive68 } from './eras/anon-exclusive.js';
+import { anonExclusive, anonExclusive519, anonExclusive60, anonExclusive610, anonExclusive612, anonExclusive613, anonExclusive62, anonExclusive65, anonExclusive67, anonExclusive68 } from './eras/anon-exclusive.js';
 import { gupCowOnRead } from './eras/gup-cow-on-read.js';
 import { mapcount, mapcount48 } from './eras/mapcount.js';
 import { pagecount518 } from './eras/pagecount-5.18.js';
 import { pagecount, pagecount59 } from './eras/pagecount.js';
+import { proposalPolicies } from './proposals.js';
 import { seededBugs } from './seeded-bugs.js';
 
 /** The kernel eras, oldest first. */
@@ -25,12 +26,14 @@ export const eraPolicies: readonly CowPolicy[] = [
   anonExclusive68,
   anonExclusive610,
   anonExclusive612,
+  anonExclusive613,
   anonExclusive,
 ];
 
-export { seededBugs };
+export { proposalPolicies, seededBugs };
 
-export type PolicyKind = 'era' | 'seeded-bug' | 'variant';
+/** era: a kernel; seeded-bug: a mutant the fuzzer must find; proposal: a seed thread's unmerged design; variant: from a module. */
+export type PolicyKind = 'era' | 'seeded-bug' | 'proposal' | 'variant';
 
 export class UnknownPolicyError extends Error {}
 
@@ -41,6 +44,7 @@ export class PolicyRegistry {
   constructor() {
     for (const p of eraPolicies) this.byName.set(p.name, { policy: p, kind: 'era' });
     for (const p of seededBugs) this.byName.set(p.name, { policy: p, kind: 'seeded-bug' });
+    for (const p of proposalPolicies) this.byName.set(p.name, { policy: p, kind: 'proposal' });
   }
 
   /** Adds user variants; a name already known is an error. */
@@ -61,7 +65,7 @@ export class PolicyRegistry {
 
   get(name: string): CowPolicy {
     const e = this.byName.get(name);
-    if (!e) throw new UnknownPolicyError(`unknown policy '${name}'; expected one of: ${this.names().join(', ')}, or all, mutants, everything`);
+    if (!e) throw new UnknownPolicyError(`unknown policy '${name}'; expected one of: ${this.names().join(', ')}, or all, mutants, proposals, everything`);
     return e.policy;
   }
 
@@ -79,7 +83,8 @@ export class PolicyRegistry {
 
   /**
    * Resolves a --policy argument: 'all' (the kernel eras), 'mutants' (the seeded bugs),
-   * 'variants' (loaded from modules), 'everything', or a comma-separated list of names.
+   * 'proposals' (the seed threads' unmerged designs), 'variants' (loaded from modules),
+   * 'everything', or a comma-separated list of names.
    */
   resolve(spec: string): CowPolicy[] {
     const out: CowPolicy[] = [];
@@ -87,6 +92,7 @@ export class PolicyRegistry {
       if (part === 'all') out.push(...this.ofKind('era'));
       else if (part === 'mutants') out.push(...this.ofKind('seeded-bug'));
       else if (part === 'variants') out.push(...this.ofKind('variant'));
+      else if (part === 'proposals') out.push(...this.ofKind('proposal'));
       else if (part === 'everything') out.push(...this.all());
       else out.push(this.get(part));
     }

@@ -2,17 +2,32 @@
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
 import { FOLL_FORCE, VM_WRITE } from '../model/constants.js';
-import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
-import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
+import {
+  canFollowWriteExclusive,
+  faultAroundIgnoresUffd,
+  forkAlwaysShares,
+  forkCopiesMarkers,
+  forkSharesHugePmd,
+  noUnshare,
+  pteInstallUffdWpIfNeeded,
+  reclaimAnything,
+  uffdResolveByVmFlags,
+  wpReuseByMapcount,
+} from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
 import { variant, type PolicyOverrides } from './variant.js';
 
 const bug = (name: string, seededBug: string, overrides: PolicyOverrides, fuzzScope?: string): CowPolicy =>
   variant(anonExclusive, { name, summary: seededBug, seededBug, ...(fuzzScope ? { fuzzScope } : {}) }, overrides);
+
+/** A seeded bug in userfaultfd or PTE markers: found with `cowfuzz fuzz --scope uffd`. */
+const uffdBug = (name: string, seededBug: string, overrides: PolicyOverrides): CowPolicy =>
+  variant(anonExclusive, { name, summary: `${seededBug} (fuzz --scope uffd)`, seededBug, fuzzScope: 'uffd' }, overrides);
 
 export const seededBugs: readonly CowPolicy[] = [
   bug('bug-fork-shares-pinned', 'copy_present_pte() shares a pinned exclusive page with the child instead of copying it', {
@@ -110,5 +125,24 @@ export const seededBugs: readonly CowPolicy[] = [
     { forkSplitsHugePmd: forkSharesHugePmd },
     'thp',
   ),
+  // userfaultfd and PTE markers
+  uffdBug('bug-uffd-fault-around', 'should_fault_around() forgets uffd_disable_fault_around(): fault-around maps page-cache pages into a MINOR range (seed 001)', {
+    uffdDisableFaultAround: faultAroundIgnoresUffd,
+  }),
+  uffdBug('bug-reclaim-drops-uffd-wp', "try_to_unmap_one() forgets pte_install_uffd_wp_if_needed(): a reclaimed shmem page's uffd-wp protection is lost with its PTE (seed 000)", {
+    installUffdWpMarker: decision<UffdWpUnmapSite, boolean>('pte_install_uffd_wp_if_needed', ['uffdWp'], (s) => s.caller !== 'try_to_unmap_one' && pteInstallUffdWpIfNeeded(s)),
+  }),
+  uffdBug('bug-fork-copies-uffd-wp-marker', 'copy_nonpresent_pte() copies a uffd-wp PTE marker into a child forked without UFFD_FEATURE_EVENT_FORK (the 5.19 - 6.1 code, 49d6d7fb6313)', {
+    forkKeepsUffdWp: forkCopiesMarkers,
+  }),
+  uffdBug('bug-unregister-keeps-uffd-wp', 'userfaultfd_unregister() drops VM_UFFD_WP without uffd_wp_range(): uffd-wp bits and markers outlive the registration (before f369b07c8614)', {
+    unregisterResetsWp: false,
+  }),
+  uffdBug('bug-max-swapfiles-forgets-marker', 'MAX_SWAPFILES does not subtract SWP_PTE_MARKER_NUM: SWP_PTE_MARKER is one past the 5-bit swap type and wraps into swap device 0', {
+    maxSwapfiles: 24,
+  }),
+  uffdBug('bug-uffd-resolve-ignores-soft-dirty', 'uffd_wp_range() unprotects with vm_get_page_prot(): a shared PTE becomes writable where soft-dirty tracking wants the fault (before 931298e103c2)', {
+    uffdWpResolveWritable: uffdResolveByVmFlags,
+  }),
 ];
 

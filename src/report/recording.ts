@@ -3,6 +3,7 @@
 // and what the data oracle expected, and the violation where the run stopped. `cowfuzz explain`
 // prints it; the HTML report draws it.
 
+import { ZERO_VALUE } from '../model/constants.js';
 import type { RunResult } from '../engine/run.js';
 import type { TraceEntry } from '../engine/trace.js';
 import type { Violation } from '../invariants/types.js';
@@ -10,7 +11,7 @@ import type { CowPolicy } from '../model/policy.js';
 import { resolveAddr } from '../ops/common.js';
 import type { Op } from '../ops/registry.js';
 import type { Outcome } from '../ops/types.js';
-import { expected, FILE_VIEW, fileExpected, fileHeld, mayObserve, objAt, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
+import { expected, FILE_VIEW, fileExpected, fileHeld, mayObserve, objAt, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { printOp } from '../scenario/print.js';
 import { traceScenario } from '../scenario/trace.js';
 import type { ParsedScenario } from '../scenario/types.js';
@@ -96,6 +97,7 @@ function pendingRead(w: World, op: Op): PendingRead | null {
     const e = expected(shadow, mm.id, addr);
     const f = fileWant(w, mm.id, addr);
     if (f) return { reader: words.addr(mm.id, addr), mm: mm.id, addr, ...f };
+    if (e === ZERO_PAGE_VIEW) return { reader: words.addr(mm.id, addr), mm: mm.id, addr, want: ZERO_VALUE, promise: 'zero: UFFDIO_ZEROPAGE mapped the zero page there', fileKey: -1 };
     return { reader: words.addr(mm.id, addr), mm: mm.id, addr, want: e === UNMAPPED ? null : e, promise: 'the last value written there', fileKey: -1 };
   }
   const r = refOf(w, op.ref);

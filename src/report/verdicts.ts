@@ -17,6 +17,13 @@ export const SHORT: Readonly<Record<InvariantName | 'pass' | 'error', string>> =
   'shared-coherence': 'SHRD',
   'pin-writeback': 'PWB',
   'mte-tags': 'MTE',
+  'uffd-wp': 'UFWP',
+  'uffd-wp-stale': 'UFST',
+  'uffd-missing': 'UFMS',
+  'pte-typed': 'TYPE',
+  'soft-dirty': 'SDRT',
+  pagemap: 'PMAP',
+  'uffd-ioctls': 'UFIO',
 };
 
 /** The short name of a verdict (itself when it has none). */

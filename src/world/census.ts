@@ -1,7 +1,7 @@
 // What is alive, counted once per step: the generator asks every op kind whether it is possible
 // before each op, and each answer reads these counts instead of walking the world again.
 
-import { FOLL_PIN, VM_WRITE } from '../model/constants.js';
+import { FOLL_PIN, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE } from '../model/constants.js';
 import { refWriteWithinContract } from '../oracle/shadow.js';
 import { procMm, refOf } from './lookup.js';
 import type { World } from './world.js';
@@ -16,10 +16,14 @@ export interface Census {
   getRefs: number;
   pinRefs: number;
   writableRefs: number;
+  /** live processes with a VMA registered with userfaultfd (any mode), with WP, with MINOR */
+  uffdProcs: number;
+  wpProcs: number;
+  minorProcs: number;
 }
 
 export function newCensus(): Census {
-  return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, getRefs: 0, pinRefs: 0, writableRefs: 0 };
+  return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, getRefs: 0, pinRefs: 0, writableRefs: 0, uffdProcs: 0, wpProcs: 0, minorProcs: 0 };
 }
 
 export function census(w: World): Census {
@@ -28,16 +32,19 @@ export function census(w: World): Census {
   c.step = w.steps;
   c.procsWithVma = 0;
   c.procsWithWritableVma = 0;
+  c.uffdProcs = 0;
+  c.wpProcs = 0;
+  c.minorProcs = 0;
   for (const p of w.liveProcs) {
     const mm = procMm(w, p)!;
     if (mm.vmas.length === 0) continue;
     c.procsWithVma++;
-    for (const v of mm.vmas) {
-      if (v.flags & VM_WRITE) {
-        c.procsWithWritableVma++;
-        break;
-      }
-    }
+    let flags = 0;
+    for (const v of mm.vmas) flags |= v.flags;
+    if (flags & VM_WRITE) c.procsWithWritableVma++;
+    if (flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)) c.uffdProcs++;
+    if (flags & VM_UFFD_WP) c.wpProcs++;
+    if (flags & VM_UFFD_MINOR) c.minorProcs++;
   }
   c.getRefs = 0;
   c.pinRefs = 0;

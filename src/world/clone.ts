@@ -21,6 +21,8 @@ function cloneMm(mm: Mm): Mm {
     pmd: mm.pmd.slice(),
     labels: mm.labels.slice(),
     labelPages: mm.labelPages.slice(),
+    // Userfault entries are immutable: the queue is copied, the entries shared
+    uffd: mm.uffd === null ? null : { features: mm.uffd.features, waiting: mm.uffd.waiting.slice() },
   };
 }
 
@@ -42,6 +44,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     thp: { enabled: k.thp.enabled, orders: k.thp.orders.slice() },
     hugeZeroFolio: k.hugeZeroFolio,
     mteInUse: k.mteInUse,
+    nextUserfault: k.nextUserfault,
     pol: k.pol,
     journal,
     tracer: null,
@@ -49,7 +52,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
 }
 
 function cloneShadowRef(r: ShadowRef | null): ShadowRef | null {
-  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice() };
+  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice(), movedTo: r.movedTo.map((m) => m?.slice()) };
 }
 
 export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
@@ -66,6 +69,8 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     fexp: new Map(s.fexp),
     fhist: new Map([...s.fhist].map(([k2, h]) => [k2, h.slice()])),
     refs: s.refs.map(cloneShadowRef),
+    wp: s.wp.map((w) => w.slice()),
+    moves: s.moves.slice(),
     journal,
   };
 }
@@ -95,6 +100,7 @@ export function cloneWorld(w: World): World {
     pending: w.pending.slice(),
     refusedLabels: new Set(w.refusedLabels),
     refusedRefs: w.refusedRefs,
+    blocked: w.blocked.slice(),
     checkSet: newCheckSet(),
     census: newCensus(),
   };

@@ -26,6 +26,9 @@ export function resetWorld(w: World): void {
   zero.pages[0]!.anonExclusive = false;
   zero.pages[0]!.mteTag = 0;
   k.mms.length = 0;
+  // devices a run added with swapon go; the first (the scenario's `swap N`) is emptied
+  k.swap.length = 1;
+  k.swapCache.length = 1;
   for (const si of k.swap) {
     si.map.fill(0);
     if (w.pol.reserveSwapHeader) si.map[0] = SWAP_MAP_BAD;
@@ -40,6 +43,7 @@ export function resetWorld(w: World): void {
   k.hugeZeroFolio = -1;
   k.mteInUse = false;
   resetThpSettings(k.thp, k.pmdOrder);
+  k.nextUserfault = 0;
   k.tracer = null;
   const s = w.shadow;
   s.clock = 0;
@@ -54,6 +58,8 @@ export function resetWorld(w: World): void {
   s.fexp.clear();
   s.fhist.clear();
   s.refs.length = 0;
+  s.wp.length = 0;
+  s.moves.length = 0;
   clearSiteIndex(w.index);
   w.procMm.length = 0;
   w.refOf.length = 0;
@@ -69,5 +75,6 @@ export function resetWorld(w: World): void {
   w.pending.length = 0;
   w.refusedLabels.clear();
   w.refusedRefs = 0;
+  w.blocked.length = 0;
   w.census.step = -1;
 }

@@ -13,6 +13,19 @@ import { newCheckSet, type CheckSet } from './check-set.js';
 import { newSiteIndex, type SiteIndex } from './site-index.js';
 import { PLAIN_WORDS, type Words } from './words.js';
 
+/** A user access asleep in handle_userfault() (another thread of the process goes on): resumed when an ioctl wakes its userfault. */
+export interface Blocked {
+  /** the Userfault id it sleeps on */
+  readonly userfault: number;
+  /** the process name id, its mm, the address and whether it is a store */
+  readonly proc: number;
+  readonly mm: number;
+  readonly addr: number;
+  readonly write: boolean;
+  /** an MTE tag store (settag) of this tag, -1 for a load or a plain store */
+  readonly tag: number;
+}
+
 /** 'none' judges nothing: only the benchmark uses it, to measure the generator and the model alone. */
 export type CheckMode = 'incremental' | 'full' | 'none';
 
@@ -62,6 +75,8 @@ export interface World {
   readonly refusedLabels: Set<number>;
   /** reference names ever marked REF_REFUSED (0: step() need not look) */
   refusedRefs: number;
+  /** user accesses asleep on a userfault, oldest first */
+  readonly blocked: Blocked[];
   /** the sets the invariants judge after a step (buffers reused from step to step) */
   readonly checkSet: CheckSet;
   /** what is alive, counted once per step (see census.ts) */
@@ -98,6 +113,7 @@ export function newWorld(pol: CowPolicy, opts: WorldOptions = DEFAULT_WORLD_OPTI
     pending: [],
     refusedLabels: new Set(),
     refusedRefs: 0,
+    blocked: [],
     checkSet: newCheckSet(),
     census: newCensus(),
   };

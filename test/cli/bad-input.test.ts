@@ -2,18 +2,17 @@
 // corpus) each either parse (and run or name the op that cannot run) or fail with
 // file:line:col and what was expected; 1,000 malformed fuzz flag sets each either parse or fail
 // with a one-line usage error; a sample of both through the real command ends in exit status 2.
-import { INVARIANT_NAMES } from '../../src/invariants/types.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { FuzzOptionError, parseFuzzFlags, type RawFuzzFlags } from '../../src/fuzz/options.js';
+import { INVARIANT_NAMES } from '../../src/invariants/types.js';
 import { builtinPolicies, UnknownPolicyError } from '../../src/policy/registry.js';
 import { parseScenario } from '../../src/scenario/parse.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/types.js';
-import { INVARIANT_NAMES } from '../../src/invariants/types.js';
 import { cli, ROOT } from './run-cli.js';
 
 const corpus = readdirSync(join(ROOT, 'corpus'))

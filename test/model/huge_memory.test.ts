@@ -185,6 +185,19 @@ describe('split_folio()', () => {
     expect(present(r, 'P0', 'A', 1).write).toBe(false);
   });
 
+  it('6.12-6.17 remap a zero-filled MTE-tagged page to the zero page and drop its soft-dirty bit; 6.18 (pages_identical()) leaves a tagged page alone and keeps the bits', () => {
+    const text = ops('thp always', 'mmap P0 A 4 aligned mte', 'mmap P0 B 4 aligned', 'write P0 B', 'split P0 B', 'settag P0 A+1 2', 'write P0 A', 'split P0 A');
+    const old = run(text, 'anon-exclusive-6.13');
+    expect(old.verdict).toBe('mte-tags'); // the tagged page became the zero page (tag 0)
+    expect(present(old, 'P0', 'A', 1).folio).toBe(0);
+    expect(present(old, 'P0', 'B', 1).folio).toBe(0);
+    expect(present(old, 'P0', 'B', 1).softDirty).toBe(false);
+    const now = runClean(text, 'anon-exclusive');
+    expect(present(now, 'P0', 'A', 1).folio).not.toBe(0); // page_mte_tagged(): not identical to the zero page
+    expect(present(now, 'P0', 'B', 1).folio).toBe(0); // untagged: remapped, with its bits
+    expect(present(now, 'P0', 'B', 1).softDirty).toBe(true);
+  });
+
   it('splits a PMD-mapped THP into small folios mapped where the pages were, exclusive as the head was', () => {
     const r = runClean(ops(...THP, 'write P0 A', 'write P0 A+2', 'split P0 A+1', 'write P0 A+2'), 'anon-exclusive-6.10');
     const ids = [0, 1, 2, 3].map((i) => present(r, 'P0', 'A', i).folio);

@@ -232,11 +232,20 @@ describe('copy_page_range() at fork', () => {
   });
 
   it('duplicates zero-page and none PTEs without touching a folio', () => {
-    const r = runClean('mmap P0 A 2\nread P0 A\nfork P0 P1');
+    // page 1 written: the VMA has an anon_vma, so vma_needs_copy() copies its page table
+    const r = runClean('mmap P0 A 3\nwrite P0 A+1\nread P0 A\nfork P0 P1');
     expect(present(r, 'P1').folio).toBe(ZERO_FOLIO);
-    expect(pteAt(r, 'P1', 'A', 1).kind).toBe('none');
-    expect(folios(r)).toHaveLength(1);
+    expect(pteAt(r, 'P1', 'A', 2).kind).toBe('none');
+    expect(folios(r)).toHaveLength(2);
     expect(zeroRefcount(r)).toBe(1);
+  });
+
+  it('skips a VMA without an anon_vma: only zero-page reads, the child faults them in again (vma_needs_copy())', () => {
+    const r = runClean('mmap P0 A 2\nread P0 A\nfork P0 P1');
+    expect(present(r, 'P0').folio).toBe(ZERO_FOLIO);
+    expect(pteAt(r, 'P1', 'A', 0).kind).toBe('none');
+    expect(mmOf(r, 'P1').vmas[0]!.anonVma).toBe(false);
+    expect(runClean('mmap P0 A 2\nread P0 A\nfork P0 P1\nread P1 A').trace.at(-1)!.outcome).toEqual({ kind: 'ok', value: 0 });
   });
 
   it('duplicates a swap PTE: swap_map counts both (copy_nonpresent_pte())', () => {

@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, THP_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -15,16 +15,17 @@ import { printOp } from '../../src/scenario/print.js';
 import { newWorld } from '../../src/world/world.js';
 
 const names = canonicalNames(8, 8, 8);
+const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE];
 
 /** Ops the generator makes over many short runs, by kind. */
-function generated(runs = 400): Map<string, Op[]> {
+function generated(runs = 600): Map<string, Op[]> {
   const byKind = new Map<string, Op[]>();
   const rnd = seedrandom.alea('registry');
   const c = randomChoose(rnd);
-  const weights = weightArray(DEFAULT_WEIGHTS);
   for (let r = 0; r < runs; r++) {
-    // the default scope, and every other run the large-folio one
-    const scope = r % 2 === 0 ? DEFAULT_SCOPE : THP_SCOPE;
+    // the default scope, the large-folio one and the one with userfaultfd
+    const scope = [DEFAULT_SCOPE, THP_SCOPE, UFFD_SCOPE][r % 3]!;
+    const weights = weightArray(DEFAULT_WEIGHTS, scope);
     const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
     for (let i = 0; i < 30; i++) {
       const op = generateOp(w, scope, weights, c, rnd);
@@ -73,11 +74,11 @@ describe('the op registry', () => {
         const c = randomChoose(rnd);
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
-        for (let r = 0; r < 200 && !seen; r++) {
-          // exhaust's scopes: anonymous memory, files, large folios
-          const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE][r % 3]!;
+        for (let r = 0; r < 900 && !seen; r++) {
+          // exhaust's scopes: anonymous memory, files, large folios, userfaultfd
+          const scope = EXHAUST_SCOPES_ALL[r % EXHAUST_SCOPES_ALL.length]!;
           const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
-          for (let i = 0; i < 8 && !seen; i++) {
+          for (let i = 0; i < (scope.uffd ? 14 : 8) && !seen; i++) {
             const ops = possibleOps(w, scope);
             if (ops.some((o) => o.kind === spec.kind)) seen = true;
             const op = generateOp(w, scope, weights, c, rnd);
@@ -98,7 +99,7 @@ describe('the op registry', () => {
     const c = randomChoose(rnd);
     const weights = weightArray(DEFAULT_WEIGHTS);
     for (let r = 0; r < 150; r++) {
-      const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE][r % 3]!;
+      const scope = EXHAUST_SCOPES_ALL[r % EXHAUST_SCOPES_ALL.length]!;
       const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
       for (let i = 0; i < 6; i++) {
         const ops = possibleOps(w, scope);

@@ -59,6 +59,7 @@ describe('wpReuseAnon: a page with an extra FOLL_GET reference, its other mappin
       'anon-exclusive-6.8': 'copied',
       'anon-exclusive-6.10': 'copied',
       'anon-exclusive-6.12': 'copied',
+      'anon-exclusive-6.13': 'copied',
       'anon-exclusive': 'copied',
     },
     (pol) => {
@@ -100,6 +101,7 @@ describe('wpReuseAnon: the CVE-2020-29374 sequence (vmsplice in child, unmap, pa
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -127,6 +129,7 @@ describe('wpReuseAnon: a read-only swapped-in page still in the swap cache (refc
       'anon-exclusive-6.8': 'reused',
       'anon-exclusive-6.10': 'reused',
       'anon-exclusive-6.12': 'reused',
+      'anon-exclusive-6.13': 'reused',
       'anon-exclusive': 'reused',
     },
     (pol) => {
@@ -169,6 +172,7 @@ describe('swapinMap: a read swap-in of an exclusive swap PTE maps the page exclu
       'anon-exclusive-6.8': true,
       'anon-exclusive-6.10': true,
       'anon-exclusive-6.12': true,
+      'anon-exclusive-6.13': true,
       'anon-exclusive': true,
     },
     (pol) => {
@@ -200,6 +204,7 @@ describe('swapinMap: vmsplice in child of a swapped page, unmap, the parent writ
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -242,6 +247,7 @@ describe('forkCopiesAnon: fork with a FOLL_PIN on an exclusive page', () => {
       'anon-exclusive-6.8': 'child-copy',
       'anon-exclusive-6.10': 'child-copy',
       'anon-exclusive-6.12': 'child-copy',
+      'anon-exclusive-6.13': 'child-copy',
       'anon-exclusive': 'child-copy',
     },
     (pol) => {
@@ -296,6 +302,7 @@ describe('forkCopiesAnon: fork with a pinned page, then the parent writes and th
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -330,6 +337,7 @@ describe('tryToUnmapAnon / forkClearsSwpExclusive: the swap PTE exclusive bit', 
       'anon-exclusive-6.8': [true, false, false],
       'anon-exclusive-6.10': [true, false, false],
       'anon-exclusive-6.12': [true, false, false],
+      'anon-exclusive-6.13': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {
@@ -367,6 +375,7 @@ describe('gupForceCowBreak: a R/O FOLL_GET on a COW-shared page', () => {
       'anon-exclusive-6.8': 'shared',
       'anon-exclusive-6.10': 'shared',
       'anon-exclusive-6.12': 'shared',
+      'anon-exclusive-6.13': 'shared',
       'anon-exclusive': 'shared',
     },
     (pol) => {
@@ -409,6 +418,7 @@ describe('gupForceCowBreak: vmsplice before fork, the parent unmaps, the child w
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -435,6 +445,7 @@ describe('gupMustUnshare: a R/O FOLL_PIN on a COW-shared page', () => {
       'anon-exclusive-6.8': 'unshared',
       'anon-exclusive-6.10': 'unshared',
       'anon-exclusive-6.12': 'unshared',
+      'anon-exclusive-6.13': 'unshared',
       'anon-exclusive': 'unshared',
     },
     (pol) => {
@@ -469,6 +480,7 @@ describe('gupMustUnshare: a R/O FOLL_PIN on the zero page', () => {
       'anon-exclusive-6.8': ['anon', 'zero'],
       'anon-exclusive-6.10': ['anon', 'zero'],
       'anon-exclusive-6.12': ['anon', 'zero'],
+      'anon-exclusive-6.13': ['anon', 'zero'],
       'anon-exclusive': ['anon', 'zero'],
     },
     (pol) =>
@@ -508,6 +520,7 @@ describe('gupMustUnshare: the zero-page long-term pin, then a write', () => {
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -534,6 +547,7 @@ describe('reclaimSkipsAddToSwap: reclaim of a pinned page', () => {
       'anon-exclusive-6.8': 'kept-pinned',
       'anon-exclusive-6.10': 'kept-pinned',
       'anon-exclusive-6.12': 'kept-pinned',
+      'anon-exclusive-6.13': 'kept-pinned',
       'anon-exclusive': 'kept-pinned',
     },
     (pol) => {
@@ -571,6 +585,7 @@ describe('tryToUnmapAnon: reclaim of a pinned exclusive page already in the swap
       'anon-exclusive-6.8': 'kept-mapped',
       'anon-exclusive-6.10': 'kept-mapped',
       'anon-exclusive-6.12': 'kept-mapped',
+      'anon-exclusive-6.13': 'kept-mapped',
       'anon-exclusive': 'kept-mapped',
     },
     (pol) => {
@@ -603,6 +618,7 @@ describe('clearRefsSkips: clear_refs on a pinned writable PTE', () => {
       'anon-exclusive-6.8': [true, false],
       'anon-exclusive-6.10': [true, false],
       'anon-exclusive-6.12': [true, false],
+      'anon-exclusive-6.13': [true, false],
       'anon-exclusive': [true, false],
     },
     (pol) =>
@@ -631,6 +647,7 @@ describe('clearRefsSkips: clear_refs + mprotect cycle on a pinned page, then a w
       'anon-exclusive-6.8': 'pass',
       'anon-exclusive-6.10': 'pass',
       'anon-exclusive-6.12': 'pass',
+      'anon-exclusive-6.13': 'pass',
       'anon-exclusive': 'pass',
     },
     (pol) => verdict(text, pol),
@@ -657,6 +674,7 @@ describe('mprotectMakesWritable: mprotect ro then rw of an exclusive anon page',
       'anon-exclusive-6.8': [true, false, false],
       'anon-exclusive-6.10': [true, false, false],
       'anon-exclusive-6.12': [true, false, false],
+      'anon-exclusive-6.13': [true, false, false],
       'anon-exclusive': [true, false, false],
     },
     (pol) => {
@@ -707,6 +725,7 @@ describe('canFollowWritePte: a R/O FOLL_PIN on a read-only private mapping (5.8 
       'anon-exclusive-6.8': 'zero',
       'anon-exclusive-6.10': 'zero',
       'anon-exclusive-6.12': 'zero',
+      'anon-exclusive-6.13': 'zero',
       'anon-exclusive': 'zero',
     },
     (pol) => {
@@ -714,5 +733,282 @@ describe('canFollowWritePte: a R/O FOLL_PIN on a read-only private mapping (5.8 
       const r = runClean(text, pol);
       return ref(r, 'r1').folios[0] === ZERO_FOLIO ? 'zero' : 'anon';
     },
+  );
+});
+// ---- userfaultfd: the support table (vma_can_userfault(), UFFD_API_RANGE_IOCTLS, features) ----
+
+/** What op i of a run did: its errno or signal, else 'ok'. */
+function outcomeAt(r: Ran, i: number): string {
+  const o = r.trace[i]!.outcome;
+  return o.kind === 'refused' ? o.refusal : o.kind;
+}
+
+describe('uffd.modes: which memory types register which modes (vma_can_userfault())', () => {
+  // [anon MISSING, anon WP, anon MINOR, shmem MISSING, shmem WP, shmem MINOR, file MISSING]
+  const text = ops(
+    'file G 1',
+    'mmap P0 A 1',
+    'mmap P0 B 1 shared',
+    'mmap P0 C 1 shared G',
+    'uffd_register P0 A MISSING',
+    'uffd_register P0 A WP',
+    'uffd_register P0 A MINOR',
+    'uffd_register P0 B MISSING',
+    'uffd_register P0 B WP',
+    'uffd_register P0 B MINOR',
+    'uffd_register P0 C MISSING',
+  );
+  const no = 'EINVAL';
+  perEra(
+    {
+      'mapcount-4.8': ['ok', no, no, no, no, no, no],
+      mapcount: ['ok', 'ok', no, 'ok', no, no, no],
+      'gup-cow-on-read': ['ok', 'ok', no, 'ok', no, no, no],
+      'pagecount-5.9': ['ok', 'ok', no, 'ok', no, no, no],
+      pagecount: ['ok', 'ok', no, 'ok', no, 'ok', no],
+      'pagecount-5.18': ['ok', 'ok', no, 'ok', no, 'ok', no],
+      'anon-exclusive-5.19': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.0': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.2': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.5': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.7': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.8': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.10': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.12': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive-6.13': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+      'anon-exclusive': ['ok', 'ok', no, 'ok', 'ok', 'ok', no],
+    },
+    (pol) => {
+      const r = run(text, pol);
+      return [4, 5, 6, 7, 8, 9, 10].map((i) => outcomeAt(r, i));
+    },
+  );
+});
+
+describe('uffd.rangeIoctls / features: what a MISSING registration of anonymous memory reports, and the features UFFDIO_API takes', () => {
+  const text = ops('mmap P0 A 1', 'uffd_register P0 A MISSING');
+  const feature = (pol: CowPolicy, f: string): string => outcomeAt(run(ops('mmap P0 A 1', `uffd_register P0 A MISSING ${f}`), pol), 1);
+  const base = 'WAKE|COPY|ZEROPAGE';
+  perEra(
+    {
+      'mapcount-4.8': [base, 'EINVAL', 'EINVAL', 'EINVAL'],
+      mapcount: [base, 'ok', 'ok', 'EINVAL'],
+      'gup-cow-on-read': [base, 'ok', 'ok', 'EINVAL'],
+      'pagecount-5.9': [base, 'ok', 'ok', 'EINVAL'],
+      pagecount: [base, 'ok', 'ok', 'EINVAL'],
+      'pagecount-5.18': [base, 'ok', 'ok', 'EINVAL'],
+      'anon-exclusive-5.19': [base, 'ok', 'ok', 'EINVAL'],
+      'anon-exclusive-6.0': [base, 'ok', 'ok', 'EINVAL'],
+      'anon-exclusive-6.2': [base, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.5': [`${base}|POISON`, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.7': [`${base}|POISON`, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.8': [`${base}|POISON|MOVE`, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.10': [`${base}|POISON|MOVE`, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.12': [`${base}|POISON|MOVE`, 'ok', 'ok', 'ok'],
+      'anon-exclusive-6.13': [`${base}|POISON|MOVE`, 'ok', 'ok', 'ok'],
+      'anon-exclusive': [`${base}|POISON|MOVE`, 'ok', 'ok', 'ok'],
+    },
+    (pol) => [noteAt(run(text, pol), 1)!.replace(/^ioctls /, ''), feature(pol, 'EVENT_FORK'), feature(pol, 'SIGBUS'), feature(pol, 'WP_UNPOPULATED')],
+  );
+});
+
+describe('uffd.copyModeWp / continueModeWp / wpMultiVma / pagemapUffdWp', () => {
+  // [UFFDIO_COPY wp, UFFDIO_CONTINUE wp, UFFDIO_WRITEPROTECT over two VMAs, PM_UFFD_WP]
+  const copy = ops('mmap P0 A 1', 'uffd_register P0 A MISSING|WP', 'uffdio_copy P0 A wp');
+  const cont = ops('mmap P0 A 1 shared', 'write P0 A', 'uffd_register P0 A MINOR|WP', 'madvise P0 A MADV_DONTNEED', 'uffdio_continue P0 A wp');
+  const multi = ops('mmap P0 A 2', 'write P0 A', 'write P0 A+1', 'uffd_register P0 A 2 WP', 'mprotect P0 A+1 1 ro', 'uffd_wp P0 A 2 on');
+  const pm = ops('mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'pagemap P0 A expect uffd-wp');
+  perEra(
+    {
+      'mapcount-4.8': ['EINVAL', 'EINVAL', 'EINVAL', 'pagemap'],
+      mapcount: ['ok', 'EINVAL', 'ENOENT', 'pagemap'],
+      'gup-cow-on-read': ['ok', 'EINVAL', 'ENOENT', 'pagemap'],
+      'pagecount-5.9': ['ok', 'EINVAL', 'ENOENT', 'pagemap'],
+      pagecount: ['ok', 'EINVAL', 'ENOENT', 'pass'],
+      'pagecount-5.18': ['ok', 'EINVAL', 'ENOENT', 'pass'],
+      'anon-exclusive-5.19': ['ok', 'EINVAL', 'ENOENT', 'pass'],
+      'anon-exclusive-6.0': ['ok', 'EINVAL', 'ENOENT', 'pass'],
+      'anon-exclusive-6.2': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.5': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.7': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.8': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.10': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.12': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive-6.13': ['ok', 'ok', 'ok', 'pass'],
+      'anon-exclusive': ['ok', 'ok', 'ok', 'pass'],
+    },
+    (pol) => [outcomeAt(run(copy, pol), 2), outcomeAt(run(cont, pol), 4), outcomeAt(run(multi, pol), 5), verdict(pm, pol)],
+  );
+});
+
+// ---- fault-around in userfaultfd ranges: uffdDisableFaultAround ----
+
+describe('uffdDisableFaultAround: a read in a MINOR or a WP range maps its cached neighbour?', () => {
+  // the neighbour's PTE after reading page 0 (registration refused: 'no range')
+  const range = (mode: string) =>
+    ops('memfd F 2', 'mmap P0 A 2 shared F', 'mmap P0 B 2 shared F', 'write P0 B', 'write P0 B+1', `uffd_register P0 A 2 ${mode}`, 'read P0 A');
+  const observe = (pol: CowPolicy, mode: string): string => {
+    const r = run(range(mode), pol);
+    if (outcomeAt(r, 5) !== 'ok') return 'no range';
+    return pteAt(r, 'P0', 'A', 1).kind === 'present' ? 'faulted around' : 'not mapped';
+  };
+  perEra(
+    {
+      'mapcount-4.8': ['no range', 'no range', 'no range'],
+      mapcount: ['no range', 'no range', 'faulted around'],
+      'gup-cow-on-read': ['no range', 'no range', 'faulted around'],
+      'pagecount-5.9': ['no range', 'no range', 'faulted around'],
+      pagecount: ['not mapped', 'no range', 'faulted around'],
+      'pagecount-5.18': ['not mapped', 'no range', 'faulted around'],
+      'anon-exclusive-5.19': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.0': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.2': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.5': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.7': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.8': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.10': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.12': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive-6.13': ['not mapped', 'not mapped', 'faulted around'],
+      'anon-exclusive': ['not mapped', 'not mapped', 'faulted around'],
+    },
+    (pol) => [observe(pol, 'MINOR'), observe(pol, 'WP'), observe(pol, 'MISSING')],
+  );
+});
+
+// ---- PTE markers: uffdWpUseMarkers, installUffdWpMarker, markerEncoding, maxSwapfiles ----
+
+describe('uffdWpUseMarkers / installUffdWpMarker: what keeps uffd-wp where no page is mapped', () => {
+  // [shmem none PTE protected, anon none PTE protected (WP_UNPOPULATED), shmem page reclaimed, shmem page zapped]
+  const shmemNone = ops('mmap P0 A 1 shared', 'uffd_register P0 A WP', 'uffd_wp P0 A on');
+  const anonNone = ops('mmap P0 A 1', 'uffd_register P0 A WP WP_UNPOPULATED', 'uffd_wp P0 A on');
+  const reclaimed = ops('mmap P0 A 1 shared', 'uffd_register P0 A WP', 'write P0 A', 'uffd_wp P0 A on', 'reclaim P0 A');
+  const zapped = ops('mmap P0 A 1 shared', 'uffd_register P0 A WP', 'write P0 A', 'uffd_wp P0 A on', 'madvise P0 A MADV_DONTNEED');
+  const kind = (text: string, pol: CowPolicy): string => pteAt(run(text, pol), 'P0').kind;
+  const before519 = ['none', 'none', 'none', 'none'];
+  perEra(
+    {
+      'mapcount-4.8': before519,
+      mapcount: before519,
+      'gup-cow-on-read': before519,
+      'pagecount-5.9': before519,
+      pagecount: before519,
+      'pagecount-5.18': before519,
+      'anon-exclusive-5.19': ['marker', 'none', 'marker', 'marker'],
+      'anon-exclusive-6.0': ['marker', 'none', 'marker', 'marker'],
+      'anon-exclusive-6.2': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.5': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.7': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.8': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.10': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.12': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive-6.13': ['marker', 'marker', 'marker', 'marker'],
+      'anon-exclusive': ['marker', 'marker', 'marker', 'marker'],
+    },
+    (pol) => [kind(shmemNone, pol), kind(anonNone, pol), kind(reclaimed, pol), kind(zapped, pol)],
+  );
+});
+
+describe('markerEncoding / maxSwapfiles: the marker swap type and the swap devices left (include/linux/swap.h)', () => {
+  perEra(
+    {
+      'mapcount-4.8': ['none', 29],
+      mapcount: ['none', 27],
+      'gup-cow-on-read': ['none', 27],
+      'pagecount-5.9': ['none', 27],
+      pagecount: ['none', 25],
+      'pagecount-5.18': ['none', 25],
+      'anon-exclusive-5.19': ['pte-marker', 22],
+      'anon-exclusive-6.0': ['pte-marker', 22],
+      'anon-exclusive-6.2': ['pte-marker', 23],
+      'anon-exclusive-6.5': ['pte-marker', 23],
+      'anon-exclusive-6.7': ['pte-marker', 23],
+      'anon-exclusive-6.8': ['pte-marker', 23],
+      'anon-exclusive-6.10': ['pte-marker', 23],
+      'anon-exclusive-6.12': ['pte-marker', 23],
+      'anon-exclusive-6.13': ['pte-marker', 23],
+      'anon-exclusive': ['pte-marker', 23],
+    },
+    (pol) => {
+      // swapon until refused: the scenario's own device and MAX_SWAPFILES - 1 more
+      const r = run(ops('swap 4', 'mmap P0 A 1', ...Array.from({ length: 30 }, () => 'swapon 4')), pol);
+      expect(r.refusal?.why).toMatch(/MAX_SWAPFILES/);
+      return [pol.markerEncoding, r.refusal!.at];
+    },
+  );
+});
+
+// ---- fork: forkKeepsUffdWp, vmaNeedsCopyUffdWp ----
+
+describe('forkKeepsUffdWp / vmaNeedsCopyUffdWp: uffd-wp in the child', () => {
+  // [present bit without the event, early COW (pinned) with the event, marker without the event (private shmem with an anon_vma),
+  //  a zero-page PTE of a VMA without an anon_vma with the event]
+  const bit = (text: string, pol: CowPolicy, proc = 'P1', page = 0): string => {
+    const r = run(text, pol);
+    const p = pteAt(r, proc, 'A', page);
+    if (p.kind === 'marker') return 'marker';
+    if (p.kind === 'none') return 'none';
+    return p.uffdWp ? 'bit' : 'no bit';
+  };
+  const present = ops('mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'fork P0 P1');
+  const earlyCow = ops('mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP EVENT_FORK', 'uffd_wp P0 A on', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1', 'fork P0 P1');
+  const marker = ops('memfd F 2', 'mmap P0 A 2 F', 'write P0 A', 'uffd_register P0 A 2 WP', 'uffd_wp P0 A+1 on', 'fork P0 P1');
+  const zeroPage = ops('mmap P0 A 1', 'read P0 A', 'uffd_register P0 A WP EVENT_FORK', 'uffd_wp P0 A on', 'fork P0 P1');
+  perEra(
+    {
+      'mapcount-4.8': ['no bit', 'no bit', 'none', 'none'],
+      mapcount: ['bit', 'bit', 'none', 'none'],
+      'gup-cow-on-read': ['bit', 'bit', 'none', 'none'],
+      'pagecount-5.9': ['bit', 'no bit', 'none', 'none'],
+      pagecount: ['no bit', 'bit', 'none', 'none'],
+      'pagecount-5.18': ['no bit', 'bit', 'none', 'none'],
+      'anon-exclusive-5.19': ['no bit', 'bit', 'marker', 'bit'],
+      'anon-exclusive-6.0': ['no bit', 'bit', 'marker', 'bit'],
+      'anon-exclusive-6.2': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.5': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.7': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.8': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.10': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.12': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive-6.13': ['no bit', 'bit', 'none', 'bit'],
+      'anon-exclusive': ['no bit', 'bit', 'none', 'bit'],
+    },
+    (pol) => [bit(present, pol), bit(earlyCow, pol), bit(marker, pol, 'P1', 1), bit(zeroPage, pol)],
+  );
+});
+
+// ---- unregister and unprotect: unregisterResetsWp, uffdWpResolveWritable ----
+
+describe('unregisterResetsWp / uffdWpResolveWritable', () => {
+  // [the bit after UFFDIO_UNREGISTER, a shared page writable after unprotect under soft-dirty tracking,
+  //  an exclusive private page writable after protect and unprotect]
+  const unreg = ops('mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'uffd_unregister P0 A');
+  const shared = ops('mmap P0 A 1 shared', 'write P0 A', 'uffd_register P0 A WP', 'clear_refs P0', 'uffd_wp P0 A off');
+  const priv = ops('mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'uffd_wp P0 A off');
+  const state = (text: string, pol: CowPolicy, what: 'uffdWp' | 'write'): string => {
+    const r = run(text, pol);
+    const p = pteAt(r, 'P0');
+    if (p.kind !== 'present') return p.kind;
+    return what === 'uffdWp' ? (p.uffdWp ? 'bit' : 'no bit') : p.write ? 'writable' : 'read-only';
+  };
+  perEra(
+    {
+      'mapcount-4.8': ['no bit', 'read-only', 'writable'],
+      mapcount: ['bit', 'read-only', 'read-only'],
+      'gup-cow-on-read': ['bit', 'read-only', 'read-only'],
+      'pagecount-5.9': ['bit', 'read-only', 'read-only'],
+      pagecount: ['bit', 'read-only', 'read-only'],
+      'pagecount-5.18': ['bit', 'read-only', 'read-only'],
+      'anon-exclusive-5.19': ['bit', 'writable', 'read-only'],
+      'anon-exclusive-6.0': ['no bit', 'writable', 'read-only'],
+      'anon-exclusive-6.2': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.5': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.7': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.8': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.10': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.12': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive-6.13': ['no bit', 'read-only', 'writable'],
+      'anon-exclusive': ['no bit', 'read-only', 'writable'],
+    },
+    (pol) => [state(unreg, pol, 'uffdWp'), state(shared, pol, 'write'), state(priv, pol, 'write')],
   );
 });

@@ -132,6 +132,41 @@ const CASES: Record<string, Case> = {
     verdict: 'shared-coherence',
     at: 5,
   },
+  // page 1 is in the page cache but not mapped; the read of the hole at page 0 faults around it
+  'bug-uffd-fault-around': {
+    ops: ['memfd F 2', 'mmap P0 A 2 shared F', 'write P0 A+1', 'madvise P0 A+1 MADV_DONTNEED', 'uffd_register P0 A 2 MINOR', 'read P0 A'],
+    verdict: 'uffd-missing',
+    at: 5,
+  },
+  // the protected shmem page is reclaimed: its PTE goes, and with it the protection; the write goes through
+  'bug-reclaim-drops-uffd-wp': {
+    ops: ['memfd F 1', 'mmap P0 A 1 shared F', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'reclaim P0 A', 'write P0 A'],
+    verdict: 'uffd-wp',
+    at: 6,
+  },
+  // page 1 written (the VMA gets an anon_vma: fork copies its page table), page 0 protected unpopulated: a marker
+  'bug-fork-copies-uffd-wp-marker': {
+    ops: ['mmap P0 A 2', 'write P0 A+1', 'uffd_register P0 A 2 WP WP_UNPOPULATED', 'uffd_wp P0 A on', 'fork P0 P1'],
+    verdict: 'uffd-wp-stale',
+    at: 4,
+  },
+  'bug-unregister-keeps-uffd-wp': {
+    ops: ['mmap P0 A 1', 'write P0 A', 'uffd_register P0 A WP', 'uffd_wp P0 A on', 'uffd_unregister P0 A'],
+    verdict: 'uffd-wp-stale',
+    at: 4,
+  },
+  // the first marker (a protected none PTE of shmem) is swp_entry(32 & 31 = 0, 1): a swap entry of device 0
+  'bug-max-swapfiles-forgets-marker': {
+    ops: ['mmap P0 A 1 shared', 'uffd_register P0 A WP', 'uffd_wp P0 A on'],
+    verdict: 'pte-typed',
+    at: 2,
+  },
+  // clear_refs write-protects the shared page; unprotecting (with nothing protected) makes it writable, not soft-dirty
+  'bug-uffd-resolve-ignores-soft-dirty': {
+    ops: ['mmap P0 A 1 shared', 'write P0 A', 'uffd_register P0 A WP', 'clear_refs P0', 'uffd_wp P0 A off'],
+    verdict: 'soft-dirty',
+    at: 4,
+  },
 };
 
 /** The policy fields on which a seeded bug differs from its base (names and descriptions aside). */

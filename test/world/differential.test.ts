@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, THP_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
@@ -18,7 +18,21 @@ import { newWorld } from '../../src/world/world.js';
 // a poke: about one run in 450 here (measured over five seeds), so a given seed may see none;
 // bug-thp-wp-reuse-by-mapcount needs a THP, a fork, a vmsplice and an unmap in the child and the
 // parent's write: about one run in 5,000 (properties/mutants.test.ts finds it with its own budget)
-const CLEAN = new Set(['anon-exclusive-6.2', 'anon-exclusive-6.5', 'anon-exclusive-6.7', 'anon-exclusive-6.8', 'anon-exclusive-6.10', 'anon-exclusive-6.12', 'anon-exclusive', 'bug-shmem-swapin-clean', 'bug-force-follows-pagecache', 'bug-thp-wp-reuse-by-mapcount']);
+const CLEAN = new Set([
+  'anon-exclusive-6.2',
+  'anon-exclusive-6.5',
+  'anon-exclusive-6.7',
+  'anon-exclusive-6.8',
+  'anon-exclusive-6.10',
+  'anon-exclusive-6.12',
+  'anon-exclusive-6.13',
+  'anon-exclusive',
+  'bug-shmem-swapin-clean',
+  'bug-force-follows-pagecache',
+  'bug-thp-wp-reuse-by-mapcount',
+  'bug-uffd-fault-around',
+  'bug-fork-copies-uffd-wp-marker',
+]);
 
 describe('incremental and full checking agree', () => {
   for (const pol of builtinPolicies.all()) {
@@ -26,14 +40,16 @@ describe('incremental and full checking agree', () => {
       const rnd = seedrandom.alea(`diff/${pol.name}`);
       const c = randomChoose(rnd);
       let failures = 0;
-      for (let run = 0; run < 450; run++) {
+      // the userfaultfd seeded bugs get more runs of their own scope
+      const uffdRuns = pol.fuzzScope === 'uffd' ? 2400 : 150;
+      for (let run = 0; run < 450 + uffdRuns; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
-        // found), alternately, then large folios (THPs, mTHPs, PMD mappings); a policy that names
-        // a fuzz scope of its own runs in it throughout
-        const own = pol.fuzzScope !== undefined ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
-        const scope = own ?? (run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
+        // found), alternately, then large folios (THPs, mTHPs, PMD mappings), then userfaultfd; a
+        // policy that names the thp scope runs in it throughout
+        const own = pol.fuzzScope === 'thp' ? FUZZ_SCOPES.thp : undefined;
+        const scope = own ?? (run >= 450 ? UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
-        const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd));
+        const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd, scope), scope);
         const ops: Op[] = [];
         for (let i = 0; i < 40; i++) {
           const op = generateOp(w, scope, weights, c, rnd);
@@ -48,7 +64,9 @@ describe('incremental and full checking agree', () => {
       }
       // the comparison means something only if both modes saw failures (for the eras with a bug in
       // this scope: all but 6.5 and later; 6.2's, pin-writeback, needs a file, a long-term R/W pin
-      // and an fsync, too rare for this budget, as is bug-shmem-swapin-clean's swap-out, swap-in, swap-out)
+      // and an fsync, too rare for this budget, as is bug-shmem-swapin-clean's swap-out, swap-in, swap-out;
+      // bug-uffd-fault-around needs a MINOR range over a cached page, bug-fork-copies-uffd-wp-marker a
+      // marker in a VMA with an anon_vma: thousands of runs of the uffd scope, not 150)
       if (!CLEAN.has(pol.name)) expect(failures).toBeGreaterThan(0);
     });
   }

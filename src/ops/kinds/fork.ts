@@ -1,6 +1,6 @@
 // fork PROC CHILD: copy_process() -> dup_mmap() (kernel/fork.c).
 
-import { VM_DONTCOPY, VM_WIPEONFORK } from '../../model/constants.js';
+import { UFFD_FEATURE_EVENT_FORK, VM_DONTCOPY, VM_WIPEONFORK } from '../../model/constants.js';
 import { dupMmap } from '../../model/fork.js';
 import { shadowFork } from '../../oracle/shadow.js';
 import { bindProc, procMm } from '../../world/world.js';
@@ -8,6 +8,7 @@ import { checkProc } from '../common.js';
 import { procName } from '../names.js';
 import { arity, procArg } from '../syntax.js';
 import { OK, type OpSpec } from '../types.js';
+import { staleUffdWp } from '../uffd.js';
 
 export interface ForkOp {
   readonly kind: 'fork';
@@ -38,9 +39,11 @@ export const forkOp: OpSpec<ForkOp> = {
     const copied: [number, number, boolean][] = [];
     for (const v of parent.vmas) if (!(v.flags & VM_DONTCOPY)) copied.push([v.start, v.end, (v.flags & VM_WIPEONFORK) !== 0]);
     const child = dupMmap(w.k, parent);
-    shadowFork(w.shadow, parent.id, child.id, copied);
+    // with UFFD_FEATURE_EVENT_FORK the child's userfaultfd inherits the write protection
+    shadowFork(w.shadow, parent.id, child.id, copied, ((parent.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_FORK) !== 0);
     bindProc(w, op.child, child);
-    return OK;
+    // uffd-wp bits exist only where a userfaultfd registered WP
+    return parent.uffd === null ? OK : (staleUffdWp(w, child, 0, child.pt.length, 'after fork') ?? OK);
   },
   possible: (w, scope) => w.liveProcs.length > 0 && w.procsCreated < scope.maxProcs,
   build: (w, _scope, c) => ({ kind: 'fork', proc: w.liveProcs[c.pick(w.liveProcs.length)]!, child: w.procsCreated }),

@@ -10,12 +10,13 @@ import { gupFinish, gupStart, type GupResult } from '../../model/gup.js';
 import { ask, folioTestAnon } from '../../model/kernel.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { GupRef } from '../../model/types.js';
-import { shadowRefPageTaken, shadowRefStarted } from '../../oracle/shadow.js';
+import { shadowRefPageTaken, shadowRefStarted, wpPromised } from '../../oracle/shadow.js';
 import { bindPending, bindRef, refNameInUse, refuseRefName, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
 import { addrArg, asRef, countArg, fail, gupFlagsArg, printGupFlags, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
+import { wpLost } from '../uffd.js';
 
 export type GupVia = 'gup' | 'vmsplice' | 'io_uring';
 
@@ -61,17 +62,33 @@ export function gupStarted(w: World, r: GupRef): void {
   gupTookPages(w, r);
 }
 
-/** A GUP completed: its reference name becomes live and the oracle records what it promises. */
-export function gupCompleted(w: World, ref: number, r: GupRef, stepwise: boolean): void {
+/**
+ * A GUP completed: its reference name becomes live and the oracle records what it promises. A
+ * R/W GUP that took a page UFFDIO_WRITEPROTECT protects without a WP userfault breaks `uffd-wp`
+ * (its DMA writes would land unseen).
+ */
+export function gupCompleted(w: World, ref: number, r: GupRef, stepwise: boolean): Outcome {
   if (!stepwise) {
     bindRef(w, ref, r);
     shadowRefStarted(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, r.nr);
   }
   gupTookPages(w, r);
+  if (r.gupFlags & FOLL_WRITE) {
+    for (let i = 0; i < r.nr; i++) if (wpPromised(w.shadow, r.mm, r.addr + i)) return wpLost(w, r.mm, r.addr + i, 'a R/W GUP');
+  }
+  return { kind: 'ok' };
+}
+
+/** A GUP asleep on a userfault (it may sleep: FOLL_UNLOCKABLE): it stays in progress, gup_step continues it once woken. */
+export function gupAsleep(w: World, ref: number, r: GupRef, uf: { readonly addr: number }): Outcome {
+  bindPending(w, ref, r);
+  gupStarted(w, r);
+  w.journal.other();
+  return { kind: 'ok', note: `asleep in handle_userfault() at ${w.words.addr(r.mm, uf.addr)}: gup_step continues it once an ioctl wakes it` };
 }
 
 /** What a finished or failed GUP means for the op that ran it. */
-export function gupOutcome(g: Exclude<GupResult, { kind: 'ok' }>): Outcome {
+export function gupOutcome(g: Exclude<GupResult, { kind: 'ok' } | { kind: 'blocked' }>): Outcome {
   if (g.kind === 'refused') return refused(g.errno, g.why);
   return { kind: 'violated', invariant: 'gup-progress', why: g.why };
 }
@@ -124,7 +141,9 @@ export const gupOp: OpSpec<GupOp> = {
         return refused('EOPNOTSUPP', 'io_uring takes fixed buffers in anonymous memory (or shmem, by era) only');
       }
     }
-    const r = gupStart(w.k, mm, addr, op.pages, op.flags);
+    // a stepwise GUP is the unlocked slow path (FOLL_UNLOCKABLE) and so is vmsplice()'s
+    // get_user_pages_fast(); plain get_user_pages() and io_uring's pin_user_pages() hold the mmap lock
+    const r = gupStart(w.k, mm, addr, op.pages, op.flags, op.stepwise || op.via === 'vmsplice');
     if (op.stepwise && r.job !== null) {
       bindPending(w, op.ref, r);
       gupStarted(w, r);
@@ -132,12 +151,12 @@ export const gupOp: OpSpec<GupOp> = {
       return { kind: 'ok', note: 'started' };
     }
     const g = gupFinish(w.k, r);
+    if (g.kind === 'blocked') return gupAsleep(w, op.ref, r, g.userfault);
     if (g.kind !== 'ok') {
       refuseRefName(w, op.ref);
       return gupOutcome(g);
     }
-    gupCompleted(w, op.ref, r, false);
-    return { kind: 'ok' };
+    return gupCompleted(w, op.ref, r, false);
   },
   possible: (w, scope) => procsWithVma(w) > 0 && w.liveRefs.length + w.pending.length < scope.maxRefs,
   build(w, scope, c) {

@@ -43,6 +43,10 @@ export const gupStepOp: OpSpec<GupStepOp> = {
       gupTookPages(w, r);
       return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
     }
+    if (s.kind === 'blocked') {
+      gupTookPages(w, r);
+      return { kind: 'ok', note: `page ${r.job!.page}: asleep in handle_userfault() until an ioctl wakes it` };
+    }
     const poke = w.pokes.delete(r.id);
     if (s.kind !== 'done') {
       refusePending(w, op.ref);
@@ -54,8 +58,8 @@ export const gupStepOp: OpSpec<GupStepOp> = {
       return pokeWrite(w, r);
     }
     settlePending(w, op.ref, true);
-    gupCompleted(w, op.ref, r, true);
-    return { kind: 'ok', note: 'completed' };
+    const done = gupCompleted(w, op.ref, r, true);
+    return done.kind === 'ok' ? { kind: 'ok', note: 'completed' } : done;
   },
   inScope: (scope) => scope.gupVariants,
   possible: (w) => w.pending.length > 0,

@@ -10,12 +10,13 @@ import { folioMarkDirty } from '../../model/filemap.js';
 import { gupFinish, gupStart, putUserPages, refFolio } from '../../model/gup.js';
 import { touchFolioData } from '../../model/kernel.js';
 import type { GupRef } from '../../model/types.js';
-import { shadowStore, storeValue } from '../../oracle/shadow.js';
+import { shadowStore, storeValue, wpPromised } from '../../oracle/shadow.js';
 import { bindPending, refNameInUse, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
 import { refName } from '../names.js';
 import { addrArg, asRef, fail, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
+import { wpLost } from '../uffd.js';
 import { freeRefName, gupOutcome } from './gup.js';
 
 export interface PokeOp {
@@ -34,6 +35,7 @@ export const POKE_FLAGS = FOLL_GET | FOLL_FORCE | FOLL_WRITE | FOLL_TOUCH;
 
 /** The forced write itself, once GUP has returned the page: copy_to_user_page(), set_page_dirty_lock(), put_page(). */
 export function pokeWrite(w: World, r: GupRef): Outcome {
+  const promised = wpPromised(w.shadow, r.mm, r.addr);
   const v = storeValue(w.shadow, r.mm, r.addr);
   const f = refFolio(w.k, r, 0);
   if (f !== null) {
@@ -43,6 +45,7 @@ export function pokeWrite(w: World, r: GupRef): Outcome {
   }
   shadowStore(w.shadow, r.mm, r.addr, v);
   putUserPages(w.k, r);
+  if (promised) return wpLost(w, r.mm, r.addr, 'a forced write (FOLL_FORCE)');
   return { kind: 'ok', value: v };
 }
 
@@ -75,6 +78,7 @@ export const pokeOp: OpSpec<PokeOp> = {
       return { kind: 'ok', note: 'started' };
     }
     const g = gupFinish(w.k, r);
+    if (g.kind === 'blocked') throw new Error('model bug: /proc/PID/mem GUP slept on a userfault (it cannot: no FOLL_UNLOCKABLE)');
     if (g.kind !== 'ok') return gupOutcome(g);
     return pokeWrite(w, r);
   },

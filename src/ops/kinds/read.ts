@@ -1,11 +1,10 @@
 // read PROC ADDR: a user load (the MMU, then do_user_addr_fault() -> handle_mm_fault() on a miss).
 // read REF[+N]: a device or pipe reads page N of a GUP reference (no fault, no page table).
 
-import { userLoad } from '../../model/access.js';
 import { refFolio } from '../../model/gup.js';
-import { expectedTag } from '../../oracle/shadow.js';
 import { refOf } from '../../world/world.js';
-import { checkAddr, checkRef, pickAddr, pickLiveRef, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
+import { checkAddr, checkRef, pickAddr, pickLiveRef, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
+import { userRead } from '../uffd.js';
 import { refName } from '../names.js';
 import { addrArg, arity, fail, procArg, refArg, type ParseCtx, type Tok } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
@@ -54,8 +53,7 @@ export const readOp: OpSpec<ReadOp> = {
       return f ? { kind: 'ok', value: f.pages[r.idxs[op.page]!]!.data } : { kind: 'ok', note: 'the reference names a freed folio' };
     }
     const { mm, addr } = resolveAddr(w, op);
-    const r = userLoad(w.k, mm, addr, w.k.mteInUse ? expectedTag(w.shadow, mm.id, addr) : -1);
-    return r.ok ? { kind: 'ok', value: r.value } : refused(r.sig, r.why);
+    return userRead(w, op.proc, mm, addr);
   },
   possible: (w) => procsWithVma(w) > 0 || w.liveRefs.length > 0,
   build(w, _scope, c) {

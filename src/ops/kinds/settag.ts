@@ -4,9 +4,8 @@
 // through them is tag-checked in a PROT_MTE mapping. Outside PROT_MTE a tag store is ignored.
 
 import { VM_MTE } from '../../model/constants.js';
-import { userSetTag } from '../../model/access.js';
-import { shadowSetTag } from '../../oracle/shadow.js';
-import { anyVma, checkAddr, pickAddr, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
+import { anyVma, checkAddr, pickAddr, pickProcWithVma, printAddr, resolveAddr } from '../common.js';
+import { userTag } from '../uffd.js';
 import { addrArg, arity, countArg, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
 
@@ -37,11 +36,7 @@ export const settagOp: OpSpec<SettagOp> = {
   check: (w, op) => checkAddr(w, op),
   apply(w, op): Outcome {
     const { mm, addr } = resolveAddr(w, op);
-    const r = userSetTag(w.k, mm, addr, op.tag);
-    if (!r.ok) return refused(r.sig, r.why);
-    if (!r.tagged) return { kind: 'ok', note: 'not a PROT_MTE mapping: the tag store is ignored' };
-    shadowSetTag(w.shadow, mm.id, addr, op.tag);
-    return { kind: 'ok' };
+    return userTag(w, op.proc, mm, addr, op.tag);
   },
   possible: (w, scope) => scope.mte && anyVma(w, mte),
   inScope: (scope) => scope.mte,

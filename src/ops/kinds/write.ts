@@ -2,14 +2,14 @@
 // write REF[+N]: a device writes a fresh value into page N through a R/W GUP reference (DMA).
 
 import { VM_WRITE } from '../../model/constants.js';
-import { userStore } from '../../model/access.js';
 import { folioMarkDirty } from '../../model/filemap.js';
 import { refFolio } from '../../model/gup.js';
 import { touchFolioData } from '../../model/kernel.js';
-import { expectedTag, refWriteWithinContract, shadowRefStore, shadowStore, storeValue } from '../../oracle/shadow.js';
+import { refWriteWithinContract, shadowRefStore } from '../../oracle/shadow.js';
 import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
-import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, refused, resolveAddr } from '../common.js';
+import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, resolveAddr } from '../common.js';
+import { userWrite } from '../uffd.js';
 import { refName } from '../names.js';
 import { addrArg, arity, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
@@ -66,11 +66,7 @@ export const writeOp: OpSpec<WriteOp> = {
       return { kind: 'ok', value: v };
     }
     const { mm, addr } = resolveAddr(w, op);
-    const v = storeValue(w.shadow, mm.id, addr);
-    const r = userStore(w.k, mm, addr, v, w.k.mteInUse ? expectedTag(w.shadow, mm.id, addr) : -1);
-    if (!r.ok) return refused(r.sig, r.why);
-    shadowStore(w.shadow, mm.id, addr, v);
-    return { kind: 'ok', value: v };
+    return userWrite(w, op.proc, mm, addr);
   },
   possible: (w) => writableVmas(w) || writableRefs(w) > 0,
   build(w, _scope, c) {

@@ -19,6 +19,17 @@ import {
   wpReuseAnonExclusiveSmall,
   swapinWholeBatch,
   forkSplitsPinnedExclusivePmd,
+  forkCopiesMarkers,
+  forkUffdWpByDst,
+  pteInstallUffdWpIfNeeded,
+  uffd519,
+  uffd64,
+  uffd66,
+  uffd68,
+  uffdDisableFaultAround,
+  uffdResolveCanChangeWritable,
+  uffdWpMarkersFile,
+  uffdWpMarkersUnpopulated,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -33,7 +44,8 @@ export const anonExclusive519 = variant(
   {
     name: 'anon-exclusive-5.19',
     kernels: '5.19',
-    summary: 'PageAnonExclusive: exclusive pages are reused whatever their refcount; R/O pins unshare non-exclusive anon pages; fork copies pinned exclusive pages; swap-out keeps exclusivity in the swap PTE and refuses pinned exclusive pages',
+    summary:
+      'PageAnonExclusive: exclusive pages are reused whatever their refcount; R/O pins unshare non-exclusive anon pages; fork copies pinned exclusive pages; swap-out keeps exclusivity in the swap PTE and refuses pinned exclusive pages; PTE markers: uffd-wp on shmem, no fault-around in WP or MINOR ranges, markers copied at fork whatever the child (unregister leaves uffd-wp bits)',
   },
   {
     features: { anonExclusive: true, swpExclusive: true, hasPinnedFlag: true },
@@ -44,6 +56,17 @@ export const anonExclusive519 = variant(
     gupMustUnshare: gupMustUnshareAnon,
     tryToUnmapAnon: unmapShareAnonRmap,
     hugePmdWpReuse: hugeWpAnonExclusive,
+    // 679d10331910 "mm: introduce PTE_MARKER swap entry" and the shmem/hugetlb uffd-wp series (5.19)
+    uffd: uffd519,
+    uffdDisableFaultAround,
+    uffdWpUseMarkers: uffdWpMarkersFile,
+    installUffdWpMarker: pteInstallUffdWpIfNeeded,
+    forkKeepsUffdWp: forkCopiesMarkers,
+    // c56d1b62cce8 "mm/shmem: handle uffd-wp during fork()"
+    vmaNeedsCopyUffdWp: true,
+    markerEncoding: 'pte-marker',
+    // 32 - SWP_DEVICE_NUM 4 - SWP_MIGRATION_NUM 3 - SWP_HWPOISON_NUM 1 - SWP_PTE_MARKER_NUM 1 - SWP_SWAPIN_ERROR_NUM 1
+    maxSwapfiles: 22,
   },
 );
 
@@ -57,9 +80,16 @@ export const anonExclusive60 = variant(
   {
     name: 'anon-exclusive-6.0',
     kernels: '6.0 - 6.1',
-    summary: 'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable',
+    summary:
+      'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable + UFFDIO_UNREGISTER resets uffd-wp (userfaultfd as in 6.1)',
   },
-  { writeFaultOnReadOnly: forgetWriteFault, canFollowWritePte: canFollowWriteExclusive, mprotectMakesWritable: canChangePteWritable },
+  {
+    writeFaultOnReadOnly: forgetWriteFault,
+    canFollowWritePte: canFollowWriteExclusive,
+    mprotectMakesWritable: canChangePteWritable,
+    // f369b07c8614 "mm/uffd: reset write protection when unregister with wp-mode" (6.0)
+    unregisterResetsWp: true,
+  },
 );
 
 /**
@@ -72,9 +102,21 @@ export const anonExclusive62 = variant(
   {
     name: 'anon-exclusive-6.2',
     kernels: '6.2 - 6.4',
-    summary: 'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings',
+    summary:
+      'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings + uffd-wp markers copied at fork only into a VM_UFFD_WP child; userfaultfd as in 6.4 (WP_UNPOPULATED, CONTINUE_MODE_WP, unprotect by can_change_pte_writable())',
   },
-  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy },
+  {
+    gupMustUnshare: gupMustUnshareCow,
+    wpUnshareNonAnon: unshareNonAnonCopy,
+    // 49d6d7fb6313 "mm/uffd: fix pte marker when fork() without fork event" (6.2)
+    forkKeepsUffdWp: forkUffdWpByDst,
+    // 931298e103c2 (6.3); 2bad466cc9d9 UFFD_FEATURE_WP_UNPOPULATED (6.4)
+    uffdWpResolveWritable: uffdResolveCanChangeWritable,
+    uffd: uffd64,
+    uffdWpUseMarkers: uffdWpMarkersUnpopulated,
+    // 6.2: swap-in errors became PTE markers ("mm: use pte markers for swap errors"), SWP_SWAPIN_ERROR_NUM gone: 32 - 4 - 3 - 1 - 1
+    maxSwapfiles: 23,
+  },
 );
 
 /**
@@ -88,7 +130,7 @@ export const anonExclusive65 = variant(
   {
     name: 'anon-exclusive-6.5',
     kernels: '6.5 - 6.6',
-    summary: 'anon-exclusive-6.2 + long-term R/W pins of dirty-tracked file mappings refused (EFAULT) + zero-page pins unaccounted',
+    summary: 'anon-exclusive-6.2 + long-term R/W pins of dirty-tracked file mappings refused (EFAULT) + zero-page pins unaccounted; userfaultfd as in 6.6 (UFFDIO_POISON)',
   },
   {
     writableFileMappingAllowed,
@@ -96,6 +138,7 @@ export const anonExclusive65 = variant(
     ioUringAcceptsVma: ioUringLeavesItToGup,
     pinAccountsZeroPage: false,
     mteRestore: 'before-swap-free',
+    uffd: uffd66,
   },
 );
 
@@ -123,9 +166,9 @@ export const anonExclusive68 = variant(
   {
     name: 'anon-exclusive-6.8',
     kernels: '6.8 - 6.9',
-    summary: 'anon-exclusive-6.7 + anonymous multi-size THP (mTHP) on write faults',
+    summary: 'anon-exclusive-6.7 + anonymous multi-size THP (mTHP) on write faults; UFFDIO_MOVE',
   },
-  { anonMthp: true },
+  { anonMthp: true, uffd: uffd68 },
 );
 
 /**
@@ -157,19 +200,36 @@ export const anonExclusive612 = variant(
     kernels: '6.12',
     summary: 'anon-exclusive-6.10 + splitting an anon THP maps the shared zero page over pages that hold only zeros',
   },
-  { splitRemapsZeroPages: true },
+  { splitRemapsZeroPages: 'memchr-inv' },
 );
 
 /**
- * 6.13+: 1ced09e0331f "mm: Allocate THP on hugezeropage wp-fault" (a write to the huge zero PMD
- * maps a new THP instead of splitting). The current kernel.
+ * 6.13-6.17: 1ced09e0331f "mm: Allocate THP on hugezeropage wp-fault" (a write to the huge zero PMD
+ * maps a new THP instead of splitting).
  */
-export const anonExclusive = variant(
+export const anonExclusive613 = variant(
   anonExclusive612,
   {
-    name: 'anon-exclusive',
-    kernels: '6.13+',
-    summary: 'anon-exclusive-6.12 + a write fault on the huge zero PMD maps a new THP (the current kernel)',
+    name: 'anon-exclusive-6.13',
+    kernels: '6.13 - 6.17',
+    summary: 'anon-exclusive-6.12 + a write fault on the huge zero PMD maps a new THP',
   },
   { hugeZeroWp: hugeZeroWpAlloc },
+);
+
+/**
+ * 6.18+: the split's zero-page remap compares with pages_identical() ("mm/thp: fix MTE tag mismatch
+ * when replacing zero-filled subpages": arm64 never treats an MTE-tagged page as a zero page) and
+ * keeps the PTE's soft-dirty and uffd-wp bits ("mm/rmap: fix soft-dirty and uffd-wp bit loss when
+ * remapping zero-filled mTHP subpage to shared zeropage"); both mm-hotfixes of the 6.18 cycle, Cc
+ * stable. The current kernel.
+ */
+export const anonExclusive = variant(
+  anonExclusive613,
+  {
+    name: 'anon-exclusive',
+    kernels: '6.18+',
+    summary: 'anon-exclusive-6.13 + the split keeps MTE-tagged zero-filled pages and the soft-dirty and uffd-wp bits of those it remaps (the current kernel)',
+  },
+  { splitRemapsZeroPages: 'pages-identical' },
 );

@@ -27,6 +27,13 @@ import {
   swapinOnePage,
   forkSharesHugePmd,
   mteSaveEachTaggedPage,
+  faultAroundIgnoresUffd,
+  forkUffdWpBySrc,
+  noUffdWpInstall,
+  noUffdWpMarkers,
+  uffd48,
+  uffd57,
+  uffdResolveByVmFlags,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -37,7 +44,7 @@ import { variant } from '../variant.js';
 export const mapcount: CowPolicy = {
   name: 'mapcount',
   kernels: '4.9 - 5.7',
-  summary: 'reuse when mapcount + swap count says one user (reuse_swap_page); GUP references ignored; fork shares pinned pages',
+  summary: 'reuse when mapcount + swap count says one user (reuse_swap_page); GUP references ignored; fork shares pinned pages; userfaultfd as in 5.7 (WP on anonymous memory, no PTE markers)',
   features: { anonExclusive: false, swpExclusive: false, hasPinnedFlag: false },
   wpReuseAnon: wpReuseByMapcount,
   wpReuseAfterFreeSwap: wpSoleReference,
@@ -57,7 +64,7 @@ export const mapcount: CowPolicy = {
   reclaimSplitsLarge: reclaimSplitsWithoutPmd,
   swapinBatch: swapinOnePage,
   protMte: false,
-  splitRemapsZeroPages: false,
+  splitRemapsZeroPages: 'never',
   mteRestore: 'before-swap-free',
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
@@ -78,6 +85,18 @@ export const mapcount: CowPolicy = {
   hugeZeroWp: hugeZeroWpAllocIfEnabled,
   reserveSwapHeader: true,
   swapLowestBit: 1,
+  // userfaultfd as in 5.7: WP on anonymous memory only, no markers, fork keeps the bit by the source VMA
+  uffd: uffd57,
+  uffdDisableFaultAround: faultAroundIgnoresUffd,
+  uffdWpUseMarkers: noUffdWpMarkers,
+  installUffdWpMarker: noUffdWpInstall,
+  forkKeepsUffdWp: forkUffdWpBySrc,
+  vmaNeedsCopyUffdWp: false,
+  unregisterResetsWp: false,
+  uffdWpResolveWritable: uffdResolveByVmFlags,
+  markerEncoding: 'none',
+  // 32 - SWP_DEVICE_NUM 2 (4.14) - SWP_MIGRATION_NUM 2 - SWP_HWPOISON_NUM 1
+  maxSwapfiles: 27,
 };
 
 /**
@@ -92,5 +111,6 @@ export const mapcount48 = variant(
     kernels: '<= 4.8',
     summary: 'mapcount + the FOLL_WRITE games in __get_user_pages(): a forced write retried as a read after its COW (Dirty COW, CVE-2016-5195)',
   },
-  { writeFaultOnReadOnly: dropFollWrite, canFollowWritePte: canFollowWriteNever },
+  // userfaultfd as in 4.8: MISSING on private anonymous memory only; no device swap types yet (32 - 2 - 1)
+  { writeFaultOnReadOnly: dropFollWrite, canFollowWritePte: canFollowWriteNever, uffd: uffd48, maxSwapfiles: 29 },
 );

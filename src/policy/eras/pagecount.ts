@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
+import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, forkUffdWpByDst, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, noFaultAroundMinor, pteIsPinned, reclaimSkipsMaybePinned, uffd514, wpReuseByPageCount } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -36,7 +36,17 @@ export const pagecount = variant(
   {
     name: 'pagecount',
     kernels: '5.11 - 5.17',
-    summary: 'pagecount-5.9 + maybe-pinned pages stay out of the swap cache and keep their PTE writable across clear_refs; swap-in still by mapcount',
+    summary:
+      'pagecount-5.9 + maybe-pinned pages stay out of the swap cache and keep their PTE writable across clear_refs; swap-in still by mapcount; userfaultfd as in 5.17 (MINOR on shmem without fault-around, PM_UFFD_WP, uffd-wp kept at fork only for a VM_UFFD_WP child)',
   },
-  { reclaimSkipsAddToSwap: reclaimSkipsMaybePinned, clearRefsSkips: pteIsPinned, ioUringAcceptsVma: ioUringAnonOrShmem },
+  {
+    reclaimSkipsAddToSwap: reclaimSkipsMaybePinned,
+    clearRefsSkips: pteIsPinned,
+    ioUringAcceptsVma: ioUringAnonOrShmem,
+    uffd: uffd514,
+    uffdDisableFaultAround: noFaultAroundMinor,
+    forkKeepsUffdWp: forkUffdWpByDst,
+    // 5.14 (b756a3b5e7ea): SWP_DEVICE_NUM 4 with the device-exclusive entries: 32 - 4 - 2 - 1
+    maxSwapfiles: 25,
+  },
 );
