@@ -381,6 +381,12 @@ function doSwapPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PteSwap, fla
  * the swap cache keeps its own) or nothing was saved (missing tags: the page stays untagged, and
  * mte_sync_tags() clears its tags when it is mapped).
  */
+/**
+ * models arch_swap_restore(folio_swap(entry, folio), folio) -> mte_restore_tags() on arm64 (the
+ * large-folio form merged in 6.10): page i gets the tags saved for the folio's first slot + i,
+ * unless it is already tagged (try_page_mte_tagging() fails) or no tags are saved there (never
+ * saved, or freed with the slot by arch_swap_invalidate_page())
+ */
 function archSwapRestore(k: Kernel, folio: Folio, type: number, firstOffset: number): void {
   const si = swapInfo(k, type);
   let changed = false;
