@@ -31,8 +31,17 @@ export const LARGE_SCOPE: Scope = { maxProcs: 24, maxLabels: 4, mmapPages: [4], 
  */
 export const THP_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0, swapSlots: 12, thp: true, mte: true, weights: { thp: 3, madvise: 4, munmap: 2, fork: 6, split: 1 } };
 
+/**
+ * hugetlb: anonymous memory with MAP_HUGETLB mappings of one huge page beside small ones, and the
+ * pool size (`hugepages`, small, so that a COW can find it empty: SIGBUS, unmap_ref_private()). Kept
+ * out of the default scope: under the current era it finds the FOLL_GET leak hugetlb_wp() keeps
+ * on purpose (reuse by mapcount; cow.c marks it XFAIL), which `fuzz --policy anon-exclusive` in the
+ * default scope must not report.
+ */
+export const HUGETLB_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0, hugetlb: true, weights: { fork: 6, munmap: 2, hugepages: 1 } };
+
 /** The scopes `cowfuzz fuzz --scope` names. */
-export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, large: LARGE_SCOPE };
+export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, hugetlb: HUGETLB_SCOPE, large: LARGE_SCOPE };
 
 /**
  * exhaust --scope thp: large folios and MTE tags, in a world small enough to explore: two processes, one
@@ -41,5 +50,8 @@ export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_S
  */
 export const EXHAUST_THP_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 2, mmapPages: [], maxRefs: 1, swapSlots: 8, advice: ['MADV_DONTNEED'], partialRanges: true, thp: true, mte: true };
 
+/** exhaust --scope hugetlb: two processes, one mapping (a huge page or small pages), one reference, the pool size. */
+export const EXHAUST_HUGETLB_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 2, maxRefs: 1, hugetlb: true };
+
 /** The scopes `cowfuzz exhaust --scope` names. */
-export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = { anon: EXHAUST_SCOPE, files: EXHAUST_FILES_SCOPE, thp: EXHAUST_THP_SCOPE };
+export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = { anon: EXHAUST_SCOPE, files: EXHAUST_FILES_SCOPE, thp: EXHAUST_THP_SCOPE, hugetlb: EXHAUST_HUGETLB_SCOPE };

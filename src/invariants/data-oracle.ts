@@ -6,7 +6,7 @@
 import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import type { Inode, Kernel, Vma } from '../model/types.js';
+import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel, type Vma } from '../model/types.js';
 import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, SHARED_VIEW, UNMAPPED, valueObj } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -48,6 +48,8 @@ export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
     }
     default: {
       const v = vmaAt(k, mm, addr);
+      // hugetlb_no_page(): a VMA unmap_ref_private() took a page from is killed at its next fault there
+      if (v !== null && v.resv & HPAGE_RESV_UNMAPPED) return null;
       if (v === null || v.file < 0) return ZERO_VALUE;
       const ino = k.inodes[v.file]!;
       const index = v.pgoff + (addr - v.start);

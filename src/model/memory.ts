@@ -32,6 +32,8 @@ import { swapDuplicate, swapFree, swapInfo, swpOffset, swpVal } from './swapfile
 import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
 import { isCowMapping } from './vma.js';
 import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
+import { copyHugetlbPageRange, hugetlbFault, isVmHugetlbPage } from './hugetlb.js';
+import type { Errno } from './result.js';
 
 export { isCowMapping };
 
@@ -40,8 +42,9 @@ export function vmNormalFolio(k: Kernel, pte: PtePresent): Folio | null {
   return pte.folio === ZERO_FOLIO ? null : folioOf(k, pte.folio);
 }
 
-/** models handle_mm_fault() -> __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
+/** models handle_mm_fault(): hugetlb_fault() for a hugetlb VMA, else __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
 export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  if (isVmHugetlbPage(vma)) return hugetlbFault(k, mm, vma, addr, flags);
   const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
   if (pmd.kind !== 'table' && vma.file < 0) {
     const ret = handleHugePmdFault(k, mm, vma, addr, flags, pmd.kind === 'huge' ? pmd : null);
@@ -409,11 +412,13 @@ export function zapPteRange(k: Kernel, mm: Mm, start: number, end: number): void
 }
 
 /**
- * models copy_page_range() -> copy_pte_range() for one VMA at fork. vma_needs_copy(): a shared
- * file mapping (no anon_vma) is not copied: the child faults the page cache in again.
+ * models copy_page_range() -> copy_pte_range() for one VMA at fork (copy_hugetlb_page_range() for
+ * a hugetlb VMA, which may fail: ENOMEM). vma_needs_copy(): a shared file mapping (no anon_vma) is
+ * not copied: the child faults the page cache in again.
  */
-export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
-  if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return;
+export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): Errno | null {
+  if (isVmHugetlbPage(srcVma)) return copyHugetlbPageRange(k, src, dst, srcVma, dstVma);
+  if (srcVma.file >= 0 && srcVma.flags & VM_SHARED && !(dstVma.flags & VM_UFFD_WP)) return null;
   for (let a = srcVma.start; a < srcVma.end; a++) {
     const pmd = src.pmd[(a / k.pmdPages) | 0]!;
     // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
@@ -425,6 +430,7 @@ export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: 
     if (pte.kind === 'none') continue;
     setPte(k, dst, a, copyOnePte(k, src, srcVma, dstVma, a, pte));
   }
+  return null;
 }
 
 function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, pte: Pte): Pte {

@@ -2,9 +2,10 @@
 // boundaries and merging neighbours that became identical, as mmap(), munmap(), mprotect() and
 // madvise() do over address ranges.
 
-import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
+import { VM_HUGETLB, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
 import { zapPteRange } from './memory.js';
 import { splitHugePmdAt } from './huge_memory.js';
+import { hugetlbAcctAllows, hugetlbReservePages, hugetlbSplitRefused, hugetlbVmOpClose, isVmHugetlbPage } from './hugetlb.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
@@ -51,7 +52,7 @@ export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flag
   const start = k.nextVpn + ((align - (k.nextVpn % align)) % align);
   k.nextVpn = start + pages + 1;
   ptEnsure(k, mm, k.nextVpn);
-  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff };
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, resv: 0 };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);
@@ -78,7 +79,7 @@ function splitAt(k: Kernel, mm: Mm, addr: number): void {
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
   splitHugePmdAt(k, mm, addr);
-  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start) };
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start), resv: v.resv }; // hugetlb_vm_op_open(): the halves share the resv_map
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
 }
@@ -132,15 +133,27 @@ export function removeVmas(mm: Mm, start: number, end: number): void {
   }
 }
 
-/** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
-export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (const v of vmasInRange(k, mm, start, end)) zapPteRange(k, mm, v.start, v.end);
+/**
+ * models do_vmi_munmap(): split at the range's ends (EINVAL when that would cut a hugetlb VMA off a
+ * huge page boundary: hugetlb_vm_op_split()), zap the pages (unmap_region()), close the VMAs
+ * (hugetlb_vm_op_close()) and remove them
+ */
+export function munmap(k: Kernel, mm: Mm, start: number, end: number): Errno | null {
+  if (hugetlbSplitRefused(k, mm, start, end)) return 'EINVAL';
+  for (const v of vmasInRange(k, mm, start, end)) {
+    zapPteRange(k, mm, v.start, v.end);
+    if (isVmHugetlbPage(v)) hugetlbVmOpClose(k, mm, v, v.start, v.end);
+  }
   removeVmas(mm, start, end);
+  return null;
 }
 
 /** models exit_mmap(): every mapping goes */
 export function exitMmap(k: Kernel, mm: Mm): void {
-  for (const v of mm.vmas) zapPteRange(k, mm, v.start, v.end);
+  for (const v of mm.vmas) {
+    zapPteRange(k, mm, v.start, v.end);
+    if (isVmHugetlbPage(v)) hugetlbVmOpClose(k, mm, v, v.start, v.end);
+  }
   mm.vmas.length = 0;
   mm.alive = false;
 }
@@ -169,4 +182,18 @@ export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write:
     flags |= VM_MAYWRITE;
   }
   return mmapRegion(k, mm, label, pages, flags | extraFlags, ino.id, pgoff, align);
+}
+
+/**
+ * models mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB): ksys_mmap_pgoff() rounds the length up to
+ * whole huge pages and maps a private hugetlbfs file (hugetlb_file_setup()) at a huge-page
+ * aligned address; hugetlbfs_file_mmap() -> hugetlb_reserve_pages() reserves every huge page for
+ * the owner, or the mmap() fails with ENOMEM. Returns the VMA.
+ */
+export function mmapHugetlbAnon(k: Kernel, mm: Mm, label: number, pages: number, write: boolean): Vma | Errno {
+  const len = Math.ceil(pages / k.pmdPages) * k.pmdPages;
+  if (!hugetlbAcctAllows(k, len / k.pmdPages)) return 'ENOMEM';
+  const vma = mmapRegion(k, mm, label, len, anonVmFlags(write) | VM_HUGETLB, -1, 0, k.pmdPages);
+  hugetlbReservePages(k, mm, vma);
+  return vma;
 }

@@ -30,6 +30,12 @@ export const PG_swapcache = 1 << 1;
 export const PG_dirty = 1 << 2;
 export const PG_zero = 1 << 3;
 export const PG_ksm = 1 << 4;
+/** folio_test_hugetlb(): a folio of the hugetlb pool (a huge page of k.pmdPages pages, always mapped whole by a huge entry) */
+export const PG_hugetlb = 1 << 5;
+
+/** vma_resv_map() flags of a private hugetlb VMA (mm/hugetlb.c) */
+export const HPAGE_RESV_OWNER = 1 << 0;
+export const HPAGE_RESV_UNMAPPED = 1 << 1;
 
 export interface Folio {
   readonly id: number;
@@ -65,6 +71,8 @@ export interface Vma {
   /** the scenario label (mapping name) this VMA was created for, and that label's base address */
   readonly label: number;
   readonly labelBase: number;
+  /** a private hugetlb VMA's reservation flags (HPAGE_RESV_OWNER: its mm mmap()ed it; HPAGE_RESV_UNMAPPED: unmap_ref_private() took a page from it); 0 elsewhere */
+  resv: number;
 }
 
 export interface Mm {
@@ -161,6 +169,24 @@ export interface ThpSettings {
   readonly orders: ThpOrderMode[];
 }
 
+/**
+ * The hugetlb pool of the one huge page size (struct hstate, mm/hugetlb.c): huge pages of
+ * k.pmdPages pages each, counted as the kernel counts them (no surplus pages: overcommit is 0).
+ */
+export interface HugetlbPool {
+  /** nr_huge_pages: the persistent pool size (/proc/sys/vm/nr_hugepages) */
+  nr: number;
+  /** free_huge_pages */
+  free: number;
+  /** resv_huge_pages: free pages promised to mappings (reservations not yet consumed) */
+  resv: number;
+  /**
+   * the reservations of private mappings' owners not yet consumed (the resv_map of each
+   * HPAGE_RESV_OWNER VMA), as hugetlbResvKey(mm, address of the huge page)
+   */
+  readonly privResv: Set<number>;
+}
+
 export interface KernelOptions {
   /** slots per swap device, the header included */
   readonly swapSlots: number;
@@ -191,6 +217,8 @@ export interface Kernel {
   readonly thp: ThpSettings;
   /** the huge zero folio (mm_get_huge_zero_folio() allocates it on first use): its id, -1 before */
   hugeZeroFolio: number;
+  /** the hugetlb pool */
+  readonly hugetlb: HugetlbPool;
   /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
   mteInUse: boolean;
   /** the era (or variant) whose decisions the model asks */

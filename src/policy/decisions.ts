@@ -420,3 +420,32 @@ export const forkSplitsMaybePinnedPmd = decision<CowSite, boolean>('copy_huge_pm
 export const forkSplitsPinnedExclusivePmd = decision<CowSite, boolean>('folio_try_dup_anon_rmap_pmd', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
   s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
 );
+
+// ---- hugetlb (mm/hugetlb.c) ----
+
+/**
+ * models hugetlb_cow() / hugetlb_wp()'s reuse test, the same in every era: "if (page_mapcount(old_page)
+ * == 1 && PageAnon(old_page))" (folio_mapcount() == 1 && folio_test_anon() since 6.0). A hugetlb
+ * page is mapped whole, so its mapcount is its entire mapcount. References (FOLL_GET, pipes) are not
+ * counted, on purpose ("there can still be leaks between processes, for example, with FOLL_GET users").
+ */
+export const hugetlbWpReuseByMapcount = decision<CowSite, boolean>('hugetlb_wp', ['entireMapcount', 'anon'], (s) =>
+  folioMapcount(s.folio) === 1 && folioTestAnon(s.folio),
+);
+
+/** copy_hugetlb_page_range() <= 5.11: every anon huge page is shared at fork, pinned or not */
+export const hugetlbForkShares = decision<CowSite, boolean>('copy_hugetlb_page_range', [], () => false);
+
+/**
+ * models copy_hugetlb_page_range()'s early COW of 4eae4efa2c29 "hugetlb: do early cow when page
+ * pinned on src mm" (5.12; page_needs_cow_for_dma() from 97a7e4733b9b): a COW mapping, an mm that
+ * has pinned, a maybe-pinned huge page (its exact _pincount).
+ */
+export const hugetlbForkCopiesMaybePinned = decision<CowSite, boolean>('page_needs_cow_for_dma', ['MMF_HAS_PINNED', 'pincount'], (s) =>
+  isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** models page_try_dup_anon_rmap(page, true, vma) / hugetlb_try_dup_anon_rmap() failing (5.19+): an exclusive head of a maybe-pinned huge page is copied for the child */
+export const hugetlbForkCopiesPinnedExclusive = decision<CowSite, boolean>('hugetlb_try_dup_anon_rmap', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
+  s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);

@@ -63,6 +63,7 @@ export function gupUnsupportedWhy(flags: number): string {
 const STEPWISE = 'a GUP played out step by step between other ops (a race the model schedules) cannot be driven from user space';
 const FILES = 'files, memfds and shared mappings have no C form yet (the runtime maps private anonymous memory only)';
 const MTE = 'arm64 MTE (PROT_MTE, tag stores) has no C form yet: the runtime is for x86-64';
+const HUGETLB = "hugetlb has no C form yet (the runtime maps 4 KiB private anonymous memory; the model's huge page is a few pages, not 2 MiB, and the pool is the machine's nr_hugepages)";
 const LARGE = "large folios have no C form yet (the runtime maps every label MADV_NOHUGEPAGE at a 4 KiB boundary, and the model's PMD is a few pages, not 2 MiB)";
 
 export const C_FORMS: CFormTable = {
@@ -71,6 +72,8 @@ export const C_FORMS: CFormTable = {
       ? unsupported(FILES)
       : op.mte
         ? unsupported(MTE)
+        : op.hugetlb
+        ? unsupported(HUGETLB)
         : op.aligned
         ? unsupported(LARGE)
         : c(`CF_MMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
@@ -117,6 +120,7 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   thp: LARGE,
   split: LARGE,
   settag: MTE,
+  hugepages: HUGETLB,
 };
 
 /** The C form of one op, from the table. */

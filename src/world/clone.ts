@@ -41,6 +41,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     pmdOrder: k.pmdOrder,
     thp: { enabled: k.thp.enabled, orders: k.thp.orders.slice() },
     hugeZeroFolio: k.hugeZeroFolio,
+    hugetlb: { nr: k.hugetlb.nr, free: k.hugetlb.free, resv: k.hugetlb.resv, privResv: new Set(k.hugetlb.privResv) },
     mteInUse: k.mteInUse,
     pol: k.pol,
     journal,

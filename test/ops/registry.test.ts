@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, THP_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, HUGETLB_SCOPE, THP_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -23,8 +23,8 @@ function generated(runs = 400): Map<string, Op[]> {
   const c = randomChoose(rnd);
   const weights = weightArray(DEFAULT_WEIGHTS);
   for (let r = 0; r < runs; r++) {
-    // the default scope, and every other run the large-folio one
-    const scope = r % 2 === 0 ? DEFAULT_SCOPE : THP_SCOPE;
+    // the default scope, the large-folio one and the hugetlb one in turn
+    const scope = [DEFAULT_SCOPE, THP_SCOPE, HUGETLB_SCOPE][r % 3]!;
     const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
     for (let i = 0; i < 30; i++) {
       const op = generateOp(w, scope, weights, c, rnd);
@@ -74,8 +74,8 @@ describe('the op registry', () => {
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
         for (let r = 0; r < 200 && !seen; r++) {
-          // exhaust's scopes: anonymous memory, files, large folios
-          const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE][r % 3]!;
+          // exhaust's scopes: anonymous memory, files, large folios, hugetlb
+          const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_HUGETLB_SCOPE][r % 4]!;
           const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
           for (let i = 0; i < 8 && !seen; i++) {
             const ops = possibleOps(w, scope);
@@ -98,7 +98,7 @@ describe('the op registry', () => {
     const c = randomChoose(rnd);
     const weights = weightArray(DEFAULT_WEIGHTS);
     for (let r = 0; r < 150; r++) {
-      const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE][r % 3]!;
+      const scope = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_HUGETLB_SCOPE][r % 4]!;
       const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
       for (let i = 0; i < 6; i++) {
         const ops = possibleOps(w, scope);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, THP_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, HUGETLB_SCOPE, THP_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
@@ -26,12 +26,12 @@ describe('incremental and full checking agree', () => {
       const rnd = seedrandom.alea(`diff/${pol.name}`);
       const c = randomChoose(rnd);
       let failures = 0;
-      for (let run = 0; run < 450; run++) {
+      for (let run = 0; run < 550; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
-        // found), alternately, then large folios (THPs, mTHPs, PMD mappings); a policy that names
-        // a fuzz scope of its own runs in it throughout
+        // found), alternately, then large folios (THPs, mTHPs, PMD mappings), then hugetlb; a policy
+        // that names a fuzz scope of its own runs in it throughout
         const own = pol.fuzzScope !== undefined ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
-        const scope = own ?? (run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
+        const scope = own ?? (run >= 450 ? HUGETLB_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd));
         const ops: Op[] = [];

@@ -19,6 +19,7 @@ import {
   wpReuseAnonExclusiveSmall,
   swapinWholeBatch,
   forkSplitsPinnedExclusivePmd,
+  hugetlbForkCopiesPinnedExclusive,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -44,6 +45,7 @@ export const anonExclusive519 = variant(
     gupMustUnshare: gupMustUnshareAnon,
     tryToUnmapAnon: unmapShareAnonRmap,
     hugePmdWpReuse: hugeWpAnonExclusive,
+    hugetlbForkCopies: hugetlbForkCopiesPinnedExclusive,
   },
 );
 
@@ -74,7 +76,8 @@ export const anonExclusive62 = variant(
     kernels: '6.2 - 6.4',
     summary: 'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings',
   },
-  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy },
+  // 8ebe0a5eaaeb (6.2, in 6.1 stable): MADV_DONTNEED of hugetlb rounds the end down, not up
+  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy, hugetlbDontneed: 'align-down' },
 );
 
 /**

@@ -27,6 +27,8 @@ import {
   swapinOnePage,
   forkSharesHugePmd,
   mteSaveEachTaggedPage,
+  hugetlbWpReuseByMapcount,
+  hugetlbForkShares,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -75,6 +77,9 @@ export const mapcount: CowPolicy = {
   anonMthp: false,
   hugePmdWpReuse: hugeWpByMapcountCopy,
   hugeZeroWp: hugeZeroWpAllocIfEnabled,
+  hugetlbWpReuse: hugetlbWpReuseByMapcount,
+  hugetlbForkCopies: hugetlbForkShares,
+  hugetlbDontneed: 'EINVAL',
   reserveSwapHeader: true,
   swapLowestBit: 1,
 };

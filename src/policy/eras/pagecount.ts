@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount } from '../decisions.js';
+import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, pteIsPinned, reclaimSkipsMaybePinned, wpReuseByPageCount, hugetlbForkCopiesMaybePinned } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -38,5 +38,11 @@ export const pagecount = variant(
     kernels: '5.11 - 5.17',
     summary: 'pagecount-5.9 + maybe-pinned pages stay out of the swap cache and keep their PTE writable across clear_refs; swap-in still by mapcount',
   },
-  { reclaimSkipsAddToSwap: reclaimSkipsMaybePinned, clearRefsSkips: pteIsPinned, ioUringAcceptsVma: ioUringAnonOrShmem },
+  {
+    reclaimSkipsAddToSwap: reclaimSkipsMaybePinned,
+    clearRefsSkips: pteIsPinned,
+    ioUringAcceptsVma: ioUringAnonOrShmem,
+    // 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" is 5.12: 5.11 itself still shares
+    hugetlbForkCopies: hugetlbForkCopiesMaybePinned,
+  },
 );
