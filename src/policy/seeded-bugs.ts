@@ -7,7 +7,7 @@ import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
 import { folioSwapcount } from '../model/swap_state.js';
-import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
+import { canFollowWriteExclusive, forkAlwaysShares, forkSharesHugePmd, hugetlbForkShares, noUnshare, reclaimAnything, wpReuseByMapcount } from './decisions.js';
 import { anonExclusive } from './eras/anon-exclusive.js';
 import { variant, type PolicyOverrides } from './variant.js';
 
@@ -109,6 +109,21 @@ export const seededBugs: readonly CowPolicy[] = [
     'copy_huge_pmd() shares a pinned THP with the child instead of splitting the PMD (as before d042035eaf5f)',
     { forkSplitsHugePmd: forkSharesHugePmd },
     'thp',
+  ),
+  // hugetlb
+  bug(
+    'bug-hugetlb-fork-shares-pinned',
+    'copy_hugetlb_page_range() shares a pinned exclusive huge page with the child instead of copying it (as before 4eae4efa2c29)',
+    { hugetlbForkCopies: hugetlbForkShares },
+    'hugetlb',
+  ),
+  bug(
+    'bug-hugetlb-wp-reuse-subpage-mapcount',
+    "hugetlb_wp() tests page_mapcount() of the head page's PTE mappings (always 0 under a huge entry) instead of folio_mapcount(): every anon huge page is reused",
+    {
+      hugetlbWpReuse: decision<CowSite, boolean>('hugetlb_wp', ['mapcount', 'anon'], (s) => s.folio.pages[0]!.mapcount <= 1 && folioTestAnon(s.folio)),
+    },
+    'hugetlb',
   ),
 ];
 
