@@ -214,7 +214,8 @@ function walk(w: World, out: Sink): void {
   }
   for (const ino of k.inodes) {
     out.tag(11);
-    out.n((ino.kind === 'shmem' ? 1 : 0) | (ino.readOnly ? 2 : 0) | (ino.writeback ? 4 : 0));
+    out.n((ino.kind === 'shmem' ? 1 : ino.kind === 'hugetlbfs' ? 8 : 0) | (ino.readOnly ? 2 : 0) | (ino.writeback ? 4 : 0));
+    for (const r of ino.hugetlbResv) out.n(r ? 1 : 0);
     out.n(ino.size);
     out.n(ino.seals);
     for (const c of ino.cache) c < 0 ? out.n(-1) : folio(c);

@@ -57,7 +57,7 @@ function checkFolio(w: World, id: number): Violation | null {
   if (f.flags & PG_hugetlb && (f.nr !== w.k.pmdPages || sites.length > 0)) return v(`hugetlb ${w.words.folio(id)} is mapped by a PTE or is not a whole huge page`, [id]);
   const g = gupRefs(w, f);
   const ino = f.mapping >= 0 ? k.inodes[f.mapping] : undefined;
-  if (f.mapping >= 0 && (!ino || ino.cache[f.index] !== id)) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
+  if (f.mapping >= 0 && (!ino || f.pages.some((_, j) => ino.cache[f.index + j] !== id))) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
   const cache = (f.swap >= 0 ? f.nr : 0) + (ino ? f.nr : 0);
   const expected = (zero ? 1 : sites.length + pmds.length) + cache + g.refs;
   if (f.refcount !== expected) {
@@ -130,7 +130,7 @@ function checkInodes(w: World): Violation | null {
       if (id < 0) continue;
       const f = w.k.folios[id];
       if (!f) return v(`page ${index} of inode ${ino.id} is freed ${w.words.folio(id)}`, [id]);
-      if (f.mapping !== ino.id || f.index !== index) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
+      if (f.mapping !== ino.id || index < f.index || index >= f.index + f.nr) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
       if ((ino.swapped[index] ?? -1) >= 0) return v(`page ${index} of inode ${ino.id} is both cached and swapped out`, [id]);
     }
   }
@@ -147,7 +147,9 @@ function checkHugetlbPool(w: World): Violation | null {
   let live = 0;
   for (const f of w.k.folios) if (f !== null && f.flags & PG_hugetlb) live++;
   if (pool.free !== pool.nr - live) return v(`the hugetlb pool has ${pool.nr} pages, ${live} in use, but free_huge_pages is ${pool.free}`);
-  if (pool.resv !== pool.privResv.size) return v(`resv_huge_pages is ${pool.resv} but ${pool.privResv.size} reservations are held`);
+  let held = pool.privResv.size;
+  for (const ino of w.k.inodes) for (const r of ino.hugetlbResv) if (r) held++;
+  if (pool.resv !== held) return v(`resv_huge_pages is ${pool.resv} but ${held} reservations are held`);
   if (pool.resv > pool.free) return v(`resv_huge_pages ${pool.resv} exceeds free_huge_pages ${pool.free}`);
   return null;
 }

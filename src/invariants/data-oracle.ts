@@ -16,7 +16,10 @@ import type { InvariantName, Violation } from './types.js';
 /** What a file page holds now: the page cache, else (shmem) the swap slot, else (a file) the disk; zero for a hole. */
 export function objectContent(k: Kernel, ino: Inode, index: number): number {
   const id = ino.cache[index] ?? -1;
-  if (id >= 0) return k.folios[id]?.pages[0]?.data ?? ZERO_VALUE;
+  if (id >= 0) {
+    const f = k.folios[id];
+    return f?.pages[index - f.index]?.data ?? ZERO_VALUE; // a hugetlbfs folio is cached at every index it covers
+  }
   const entry = ino.swapped[index] ?? -1;
   if (entry >= 0) {
     const f = swapCacheLookup(k, swpType(entry), swpOffset(entry));

@@ -7,13 +7,14 @@
 // before 5.19), whose reuse test is by mapcount in every era; fork is copy_hugetlb_page_range().
 
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_SIGBUS, VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE } from './constants.js';
-import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon } from './kernel.js';
+import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
+import { filemapLookup, inodeOf } from './filemap.js';
 import { pmdIndex, setPmd } from './pgtable.js';
 import type { CowSite } from './policy.js';
 import { mkHugePmd, PMD_NONE, type PmdHuge } from './pte.js';
 import type { Errno } from './result.js';
 import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
-import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, type Folio, type Kernel, type Mm, type Vma } from './types.js';
+import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 import { isCowMapping } from './vma.js';
 
 /** is_vm_hugetlb_page() */
@@ -76,13 +77,17 @@ export function hugetlbVmOpClose(k: Kernel, mm: Mm, vma: Vma, start: number, end
 export function allocHugetlbFolio(k: Kernel, mm: Mm, vma: Vma, addr: number, avoidReserve: boolean, src: Folio | null): Folio | null {
   const pool = k.hugetlb;
   const key = hugetlbResvKey(mm.id, addr - (addr % k.pmdPages));
-  const reserved = !avoidReserve && (vma.resv & HPAGE_RESV_OWNER) !== 0 && pool.privResv.has(key);
+  // vma_needs_reservation(): a shared mapping's reservations are the file's (its resv_map), a private one's its owner's
+  const ino = vma.flags & VM_MAYSHARE && vma.file >= 0 ? inodeOf(k, vma.file) : null;
+  const hidx = ino !== null ? hugeIndex(k, vma, addr) : -1;
+  const reserved = !avoidReserve && (ino !== null ? ino.hugetlbResv[hidx] === true : (vma.resv & HPAGE_RESV_OWNER) !== 0 && pool.privResv.has(key));
   if (!reserved && pool.free - pool.resv <= 0) {
     if (k.tracer) k.tracer.event('alloc_hugetlb_folio', `no free huge page outside the reserves (${pool.free} free, ${pool.resv} reserved): -ENOSPC`);
     return null;
   }
   if (reserved) {
-    pool.privResv.delete(key);
+    if (ino !== null) ino.hugetlbResv[hidx] = false;
+    else pool.privResv.delete(key);
     pool.resv -= 1; // the reservation is consumed
   }
   if (k.journal) k.journal.other();
@@ -122,6 +127,7 @@ export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: n
  * at once ("do the COW without a second fault"), which reuses it. No page: VM_FAULT_SIGBUS.
  */
 function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  if (vma.flags & VM_MAYSHARE && vma.file >= 0) return hugetlbNoPageShared(k, mm, vma, addr, inodeOf(k, vma.file));
   if (vma.resv & HPAGE_RESV_UNMAPPED) {
     if (k.tracer) k.tracer.event('hugetlb_no_page', 'HPAGE_RESV_UNMAPPED: the owner took this page back (inadequate hugepage pool): SIGBUS');
     return VM_FAULT_SIGBUS;
@@ -286,5 +292,66 @@ export function setMaxHugePages(k: Kernel, count: number): void {
   const target = Math.max(count, inUse + pool.resv);
   pool.free += target - pool.nr;
   pool.nr = target;
+  if (k.journal) k.journal.other();
+}
+
+/** The huge page index in the file of a hugetlbfs VMA at addr (vma_hugecache_offset()). */
+function hugeIndex(k: Kernel, vma: Vma, addr: number): number {
+  return ((vma.pgoff + (addr - vma.start)) / k.pmdPages) | 0;
+}
+
+/**
+ * models hugetlb_no_page() for a shared mapping of a hugetlbfs file (a MFD_HUGETLB memfd): past
+ * i_size SIGBUS; the page cache's huge page, or a new one (the file's reservation, if any)
+ * added to the page cache (hugetlb_add_to_page_cache(): dirty, cached at every index it
+ * covers); hugetlb_add_file_rmap(); writable when the mapping is shared and writable.
+ */
+function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode): number {
+  const base = addr - (addr % k.pmdPages);
+  const index = vma.pgoff + (base - vma.start);
+  if (index >= ino.size) return VM_FAULT_SIGBUS;
+  let folio = filemapLookup(k, ino, index);
+  if (folio === null) {
+    folio = allocHugetlbFolio(k, mm, vma, base, false, null);
+    if (folio === null) return VM_FAULT_SIGBUS;
+    for (let j = 0; j < folio.nr; j++) {
+      while (ino.cache.length <= index + j) ino.cache.push(-1);
+      ino.cache[index + j] = folio.id;
+    }
+    folio.mapping = ino.id;
+    folio.index = index;
+    folio.flags |= PG_dirty;
+    folioGet(k, folio, folio.nr); // the page cache's references; the allocation's becomes the mapping's
+    if (k.tracer) k.tracer.event('hugetlb_add_to_page_cache', `folio#${folio.id} cached at page ${index} of inode ${ino.id}`);
+  } else folioGet(k, folio);
+  folio.entireMapcount += 1; // hugetlb_add_file_rmap()
+  touchFolio(k, folio);
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
+  setPmd(k, mm, pmdIndex(k, addr), mkHugePmd(folio.id, write, write, false, false));
+  return 0;
+}
+
+/**
+ * models hugetlb_reserve_pages() for a shared mapping of pages [pgoff, pgoff + pages) of a
+ * hugetlbfs file: the huge pages neither cached nor reserved yet are reserved in the file's
+ * resv_map (region_chg()). Returns how many it needs (hugetlbSharedReserve() takes them).
+ */
+export function hugetlbSharedChg(k: Kernel, ino: Inode, pgoff: number, pages: number): number {
+  let chg = 0;
+  for (let index = pgoff; index < pgoff + pages; index += k.pmdPages) {
+    if (ino.hugetlbResv[(index / k.pmdPages) | 0] !== true && filemapLookup(k, ino, index) === null) chg++;
+  }
+  return chg;
+}
+
+/** The reservations hugetlbSharedChg() counted, taken (region_add(), resv_huge_pages + chg). */
+export function hugetlbSharedReserve(k: Kernel, ino: Inode, pgoff: number, pages: number): void {
+  for (let index = pgoff; index < pgoff + pages; index += k.pmdPages) {
+    const h = (index / k.pmdPages) | 0;
+    if (ino.hugetlbResv[h] === true || filemapLookup(k, ino, index) !== null) continue;
+    while (ino.hugetlbResv.length <= h) ino.hugetlbResv.push(false);
+    ino.hugetlbResv[h] = true;
+    k.hugetlb.resv += 1;
+  }
   if (k.journal) k.journal.other();
 }

@@ -5,7 +5,7 @@
 import { VM_HUGETLB, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
 import { zapPteRange } from './memory.js';
 import { splitHugePmdAt } from './huge_memory.js';
-import { hugetlbAcctAllows, hugetlbReservePages, hugetlbSplitRefused, hugetlbVmOpClose, isVmHugetlbPage } from './hugetlb.js';
+import { hugetlbAcctAllows, hugetlbReservePages, hugetlbSharedChg, hugetlbSharedReserve, hugetlbSplitRefused, hugetlbVmOpClose, isVmHugetlbPage } from './hugetlb.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
@@ -195,5 +195,21 @@ export function mmapHugetlbAnon(k: Kernel, mm: Mm, label: number, pages: number,
   if (!hugetlbAcctAllows(k, len / k.pmdPages)) return 'ENOMEM';
   const vma = mmapRegion(k, mm, label, len, anonVmFlags(write) | VM_HUGETLB, -1, 0, k.pmdPages);
   hugetlbReservePages(k, mm, vma);
+  return vma;
+}
+
+/**
+ * models mmap(MAP_SHARED) of a hugetlbfs file (a MFD_HUGETLB memfd): hugetlb_get_unmapped_area()
+ * and hugetlbfs_file_mmap() refuse a length or offset off a huge page boundary (EINVAL); the
+ * file's huge pages not yet cached or reserved are reserved (hugetlb_reserve_pages(), ENOMEM when
+ * the pool cannot); the rest is do_mmap() of a file.
+ */
+export function mmapHugetlbFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, ino: Inode, pgoff: number): Vma | Errno {
+  if (pages % k.pmdPages !== 0 || pgoff % k.pmdPages !== 0) return 'EINVAL';
+  const chg = hugetlbSharedChg(k, ino, pgoff, pages);
+  if (!hugetlbAcctAllows(k, chg)) return 'ENOMEM';
+  const vma = mmapFile(k, mm, label, pages, write, true, ino, pgoff, k.pmdPages, VM_HUGETLB);
+  if (typeof vma === 'string') return vma;
+  hugetlbSharedReserve(k, ino, pgoff, pages);
   return vma;
 }

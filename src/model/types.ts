@@ -126,7 +126,7 @@ export interface SwapInfo {
 }
 
 /** What backs an inode: a regular file on a disk filesystem, or shmem (tmpfs, memfd, MAP_SHARED|MAP_ANONYMOUS). */
-export type InodeKind = 'file' | 'shmem';
+export type InodeKind = 'file' | 'shmem' | 'hugetlbfs';
 
 /** memfd seals (include/uapi/linux/fcntl.h) */
 export const F_SEAL_SEAL = 0x0001;
@@ -155,6 +155,8 @@ export interface Inode {
   readonly disk: number[];
   /** the mapping can write back (mapping_can_writeback()) and has page_mkwrite: dirty tracking through write-protected PTEs */
   readonly writeback: boolean;
+  /** hugetlbfs only: per huge page (index / k.pmdPages), a reservation of the inode's resv_map not yet consumed (shared mappings reserve at mmap()) */
+  readonly hugetlbResv: boolean[];
 }
 
 /** /sys/kernel/mm/transparent_hugepage/enabled */

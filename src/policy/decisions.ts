@@ -249,14 +249,14 @@ export const folioFastPinAllowed = decision<GupSite, boolean>('folio_fast_pin_al
   if ((s.gupFlags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !== (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) return true;
   if (s.folio === null || folioTestAnon(s.folio)) return true;
   const ino = s.folio.mapping >= 0 ? s.k.inodes[s.folio.mapping] : undefined;
-  return ino !== undefined && ino.kind === 'shmem';
+  return ino !== undefined && (ino.kind === 'shmem' || ino.kind === 'hugetlbfs'); // hugetlb needs no dirty tracking
 });
 
 /** io_uring before 5.11 (io_sqe_buffer_register()): a fixed buffer may be anonymous memory or hugetlbfs only [U: the exact release that let shmem in is between 5.10 and 6.1] */
-export const ioUringAnonOnly = decision<VmaSite, boolean>('io_sqe_buffer_register', ['file'], (s) => s.inode === null);
+export const ioUringAnonOnly = decision<VmaSite, boolean>('io_sqe_buffer_register', ['file'], (s) => s.inode === null || s.inode.kind === 'hugetlbfs');
 
 /** io_uring 5.11-6.4 (io_pin_pages()): anonymous memory or shmem (and hugetlbfs), no other file */
-export const ioUringAnonOrShmem = decision<VmaSite, boolean>('io_pin_pages', ['file'], (s) => s.inode === null || s.inode.kind === 'shmem');
+export const ioUringAnonOrShmem = decision<VmaSite, boolean>('io_pin_pages', ['file'], (s) => s.inode === null || s.inode.kind === 'shmem' || s.inode.kind === 'hugetlbfs');
 
 /** io_uring 6.5+: no check of its own; GUP's check_vma_flags() decides */
 export const ioUringLeavesItToGup = decision<VmaSite, boolean>('io_pin_pages', [], () => true);

@@ -35,7 +35,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     swap: k.swap.map((si) => ({ type: si.type, map: si.map.slice(), hasCache: si.hasCache.slice(), data: si.data.slice(), tags: si.tags.slice() })),
     swapCache: k.swapCache.map((c) => c.slice()),
     refs: k.refs.map(cloneRef),
-    inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice() })),
+    inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice(), hugetlbResv: i.hugetlbResv.slice() })),
     nextVpn: k.nextVpn,
     pmdPages: k.pmdPages,
     pmdOrder: k.pmdOrder,

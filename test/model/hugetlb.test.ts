@@ -138,3 +138,32 @@ describe('ranges and advice', () => {
     expect(folioAt(r2, 'P0').id).toBe(id);
   });
 });
+
+describe('hugetlbfs files (MFD_HUGETLB memfds, MAP_SHARED|MAP_HUGETLB)', () => {
+  it('a shared mapping reserves the file, faults the page cache in whole and shares it; the page cache keeps it after munmap', () => {
+    const r = runClean(ops('memfd F 8 hugetlb', 'mmap P0 A 8 shared F', 'write P0 A+5', 'fork P0 P1', 'read P1 A+5', 'munmap P0 A', 'exit P1', 'pread F 5'));
+    const ino = r.world.k.inodes[0]!;
+    expect(ino.kind).toBe('hugetlbfs');
+    const f = r.world.k.folios[ino.cache[4]!]!;
+    expect(f.flags & PG_hugetlb).toBe(PG_hugetlb);
+    expect(f.flags & PG_anon).toBe(0);
+    expect(ino.cache.slice(4, 8)).toEqual([f.id, f.id, f.id, f.id]);
+    expect(f.pages[1]!.data).not.toBe(0);
+    const pool = r.world.k.hugetlb;
+    expect([pool.free, pool.resv]).toEqual([3, 1]); // one page cached, the other still reserved by the file
+  });
+
+  it('refuses what hugetlbfs refuses: an unaligned size or mapping (EINVAL), write(2) (EINVAL), a pool that cannot reserve (ENOMEM)', () => {
+    expect(refusalOf(run(ops('memfd F 3 hugetlb')))).toBe('EINVAL');
+    expect(refusalOf(run(ops('memfd F 4 hugetlb', 'mmap P0 A 2 shared F')))).toBe('EINVAL');
+    expect(refusalOf(run(ops('memfd F 4 hugetlb', 'pwrite F 0')))).toBe('EINVAL');
+    expect(refusalOf(run(ops('hugepages 1', 'memfd F 8 hugetlb', 'mmap P0 A 8 shared F')))).toBe('ENOMEM');
+  });
+
+  it('MAP_SHARED|MAP_ANONYMOUS|MAP_HUGETLB is an unnamed hugetlbfs file: parent and child share writes', () => {
+    for (const mode of CHECK_MODES) {
+      const r = run(ops('mmap P0 A 1 shared hugetlb', 'write P0 A+3', 'fork P0 P1', 'write P1 A', 'read P0 A', 'read P1 A+3'), 'anon-exclusive', mode);
+      expect(r.verdict, r.violation?.message).toBe('pass');
+    }
+  });
+});

@@ -4,7 +4,7 @@
 // mapping of that file or memfd from page N. The first mmap by a process name starts that process.
 
 import { VM_MTE } from '../../model/constants.js';
-import { anonVmFlags, mmapFile, mmapHugetlbAnon, mmapRegion, newMm } from '../../model/mmap.js';
+import { anonVmFlags, mmapFile, mmapHugetlbAnon, mmapHugetlbFile, mmapRegion, newMm } from '../../model/mmap.js';
 import { newInode } from '../../model/filemap.js';
 import { shadowMmap, shadowMmapFile, shadowNewMm } from '../../oracle/shadow.js';
 import { bindProc, procMm, type World } from '../../world/world.js';
@@ -96,8 +96,9 @@ export const mmapOp: OpSpec<MmapOp> = {
     `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.aligned ? ' aligned' : ''}${op.mte ? ' mte' : ''}${op.hugetlb ? ' hugetlb' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
   check(w, op) {
     if (op.mte && (op.obj >= 0 || op.shared || op.hugetlb)) return 'the model has PROT_MTE for private anonymous mappings of small pages only (mte on a shared, file or hugetlb mapping)';
-    if (op.hugetlb && (op.obj >= 0 || op.shared)) return 'the model has MAP_HUGETLB for private anonymous mappings only';
+    if (op.hugetlb && op.obj >= 0) return "MAP_HUGETLB is for anonymous memory (a hugetlb memfd's mappings are hugetlb already)";
     if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
+    if (op.obj >= 0 && !op.shared && w.k.inodes[w.objIno[op.obj]!]!.kind === 'hugetlbfs') return 'the model has no private mappings of a hugetlb memfd yet (shared ones only)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
     if (!created) return null; // the first mmap starts the process
     const mm = procMm(w, op.proc);
@@ -128,8 +129,19 @@ export const mmapOp: OpSpec<MmapOp> = {
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);
       return OK;
     }
-    // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
-    const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
+    // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size;
+    // with MAP_HUGETLB an unnamed hugetlbfs file (hugetlb_file_setup()), the length rounded up to whole huge pages
+    const hpages = Math.ceil(op.pages / w.k.pmdPages) * w.k.pmdPages;
+    const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : op.hugetlb ? newInode(w.k, 'hugetlbfs', hpages, false) : newInode(w.k, 'shmem', op.pages, false);
+    if (ino.kind === 'hugetlbfs') {
+      const hv = mmapHugetlbFile(w.k, mm, op.label, op.obj >= 0 ? op.pages : hpages, op.write, ino, op.offset);
+      if (typeof hv === 'string') {
+        const why = hv === 'EINVAL' ? 'a hugetlbfs mapping must cover whole huge pages from a huge page boundary' : hv === 'ENOMEM' ? "hugetlb_reserve_pages(): the pool cannot reserve the file's huge pages" : 'the memfd is write-sealed';
+        return refused(hv, why);
+      }
+      shadowMmapFile(w.shadow, mm.id, hv.start, hv.end, ino.id, op.offset, op.shared);
+      return OK;
+    }
     const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset, align);
     if (typeof vma === 'string') return refused(vma, vma === 'EACCES' ? 'MAP_SHARED with PROT_WRITE of a file opened read-only' : 'the memfd is write-sealed');
     shadowMmapFile(w.shadow, mm.id, vma.start, vma.end, ino.id, op.offset, op.shared);
@@ -150,7 +162,8 @@ export const mmapOp: OpSpec<MmapOp> = {
     const label = labelsOf(w, proc);
     if (scope.hugetlb && c.chance(0.6)) {
       // MAP_HUGETLB of one huge page (cow.c's hugetlb context)
-      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: false, mte: false, hugetlb: true };
+      // (sometimes MAP_SHARED: an unnamed hugetlbfs file)
+      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: c.chance(0.2), obj: -1, offset: 0, aligned: false, mte: false, hugetlb: true };
     }
     if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.5))) {
       // a PMD-aligned mapping of one PMD: room for a THP (or mTHPs)
