@@ -113,18 +113,24 @@ export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: n
   const pmd = mm.pmd[i]!;
   if (pmd.kind !== 'huge') return hugetlbNoPage(k, mm, vma, addr, flags);
   if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
-    if (!pmd.write) return hugetlbWp(k, mm, vma, addr, flags, -1);
+    if (!pmd.write) {
+      // a private mapping of a file: the page-cache folio there (filemap_lock_hugetlb_folio()), which hugetlb_wp() copies within the owner's reserve
+      const cached = vma.file >= 0 && !(vma.flags & VM_MAYSHARE) ? filemapLookup(k, inodeOf(k, vma.file), vma.pgoff + (addr - (addr % k.pmdPages) - vma.start)) : null;
+      return hugetlbWp(k, mm, vma, addr, flags, cached !== null ? cached.id : -1);
+    }
     if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, i, { ...pmd, dirty: true });
   }
   return 0;
 }
 
 /**
- * models hugetlb_no_page() for a private anonymous mapping: a VMA unmap_ref_private() took a page
- * from is killed (VM_FAULT_SIGBUS, "killed due to inadequate hugepage pool"); else a new zeroed
- * huge page (the owner's reservation, if any), anon and exclusive, mapped read-only
- * (make_huge_pte(): writable only in a shared mapping), and a write goes on to hugetlb_wp()
- * at once ("do the COW without a second fault"), which reuses it. No page: VM_FAULT_SIGBUS.
+ * models hugetlb_no_page() for a private mapping: a VMA unmap_ref_private() took a page from is
+ * killed (VM_FAULT_SIGBUS, "killed due to inadequate hugepage pool"); a file's page in the page
+ * cache is mapped read-only (hugetlb_add_file_rmap()); else (anonymous memory, or a hole of the
+ * file, which a private mapping never fills) a new zeroed huge page (the owner's reservation, if
+ * any), anon and exclusive, mapped read-only (make_huge_pte(): writable only in a shared mapping).
+ * A write goes on to hugetlb_wp() at once ("do the COW without a second fault"), which reuses the
+ * new anon page or copies the file's. No page: VM_FAULT_SIGBUS.
  */
 function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
   if (vma.flags & VM_MAYSHARE && vma.file >= 0) return hugetlbNoPageShared(k, mm, vma, addr, inodeOf(k, vma.file));
@@ -132,10 +138,24 @@ function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number)
     if (k.tracer) k.tracer.event('hugetlb_no_page', 'HPAGE_RESV_UNMAPPED: the owner took this page back (inadequate hugepage pool): SIGBUS');
     return VM_FAULT_SIGBUS;
   }
+  const i = pmdIndex(k, addr);
+  if (vma.file >= 0) {
+    const ino = inodeOf(k, vma.file);
+    const index = vma.pgoff + (addr - (addr % k.pmdPages) - vma.start);
+    if (index >= ino.size) return VM_FAULT_SIGBUS;
+    const cached = filemapLookup(k, ino, index);
+    if (cached !== null) {
+      folioGet(k, cached);
+      cached.entireMapcount += 1; // hugetlb_add_file_rmap()
+      touchFolio(k, cached);
+      setPmd(k, mm, i, mkHugePmd(cached.id, false, false, false, false));
+      if (flags & FAULT_FLAG_WRITE) return hugetlbWp(k, mm, vma, addr, flags, cached.id);
+      return 0;
+    }
+  }
   const folio = allocHugetlbFolio(k, mm, vma, addr, false, null);
   if (folio === null) return VM_FAULT_SIGBUS; // vmf_error(-ENOSPC)
   hugetlbAddNewAnonRmap(k, folio);
-  const i = pmdIndex(k, addr);
   const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
   setPmd(k, mm, i, mkHugePmd(folio.id, write, write, false, false));
   if (flags & FAULT_FLAG_WRITE && !(vma.flags & VM_SHARED)) return hugetlbWp(k, mm, vma, addr, flags, folio.id);

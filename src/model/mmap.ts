@@ -199,17 +199,20 @@ export function mmapHugetlbAnon(k: Kernel, mm: Mm, label: number, pages: number,
 }
 
 /**
- * models mmap(MAP_SHARED) of a hugetlbfs file (a MFD_HUGETLB memfd): hugetlb_get_unmapped_area()
- * and hugetlbfs_file_mmap() refuse a length or offset off a huge page boundary (EINVAL); the
- * file's huge pages not yet cached or reserved are reserved (hugetlb_reserve_pages(), ENOMEM when
- * the pool cannot); the rest is do_mmap() of a file.
+ * models mmap() of a hugetlbfs file (a MFD_HUGETLB memfd): hugetlb_get_unmapped_area() and
+ * hugetlbfs_file_mmap() refuse a length or offset off a huge page boundary (EINVAL);
+ * hugetlb_reserve_pages() reserves, for MAP_SHARED, the file's huge pages not yet cached or
+ * reserved, for MAP_PRIVATE every huge page for the owner (ENOMEM when the pool cannot); the rest
+ * is do_mmap() of a file.
  */
-export function mmapHugetlbFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, ino: Inode, pgoff: number): Vma | Errno {
+export function mmapHugetlbFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, shared: boolean, ino: Inode, pgoff: number): Vma | Errno {
   if (pages % k.pmdPages !== 0 || pgoff % k.pmdPages !== 0) return 'EINVAL';
-  const chg = hugetlbSharedChg(k, ino, pgoff, pages);
+  // a private mapping reserves every huge page for its owner, a shared one the file's missing pages
+  const chg = shared ? hugetlbSharedChg(k, ino, pgoff, pages) : pages / k.pmdPages;
   if (!hugetlbAcctAllows(k, chg)) return 'ENOMEM';
-  const vma = mmapFile(k, mm, label, pages, write, true, ino, pgoff, k.pmdPages, VM_HUGETLB);
+  const vma = mmapFile(k, mm, label, pages, write, shared, ino, pgoff, k.pmdPages, VM_HUGETLB);
   if (typeof vma === 'string') return vma;
-  hugetlbSharedReserve(k, ino, pgoff, pages);
+  if (shared) hugetlbSharedReserve(k, ino, pgoff, pages);
+  else hugetlbReservePages(k, mm, vma);
   return vma;
 }

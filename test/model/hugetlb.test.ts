@@ -167,3 +167,22 @@ describe('hugetlbfs files (MFD_HUGETLB memfds, MAP_SHARED|MAP_HUGETLB)', () => {
     }
   });
 });
+
+describe('private mappings of a hugetlb memfd', () => {
+  it('map the page-cache page read-only, copy it on write within the owner reservation, and fill a hole with an anon page the file never sees', () => {
+    const r = runClean(ops('memfd F 8 hugetlb', 'mmap P1 S 8 shared F', 'write P1 S+1', 'mmap P0 A 8 private F', 'read P0 A+1', 'read P0 A+5'));
+    const ino = r.world.k.inodes[0]!;
+    const cached = r.world.k.folios[ino.cache[0]!]!;
+    expect(folioAt(r, 'P0').id).toBe(cached.id); // mapped from the page cache
+    expect(cached.entireMapcount).toBe(2);
+    expect(ino.cache[4] ?? -1).toBe(-1); // the hole stays a hole
+    const mm = mmOf(r, 'P0');
+    const hole = mm.pmd[((mm.vmas[0]!.start + 4) / r.world.k.pmdPages) | 0]!;
+    expect(hole.kind === 'huge' && (r.world.k.folios[hole.folio]!.flags & PG_anon) !== 0).toBe(true);
+    const w = runClean(ops('memfd F 8 hugetlb', 'mmap P1 S 8 shared F', 'write P1 S+1', 'mmap P0 A 8 private F', 'write P0 A+2'));
+    const copy = folioAt(w, 'P0');
+    expect(copy.flags & PG_anon).toBe(PG_anon);
+    expect(copy.pages[1]!.data).toBe(w.world.k.folios[w.world.k.inodes[0]!.cache[0]!]!.pages[1]!.data);
+    expect(w.world.k.hugetlb.privResv.size).toBe(1); // the owner's second reservation is left
+  });
+});

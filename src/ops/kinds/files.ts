@@ -73,6 +73,13 @@ function pickObj(w: World, c: Choose): number {
 
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
 
+/** The files and memfds that are not hugetlbfs (the model has no punch or truncate of hugetlbfs). */
+function plainObjs(w: World): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < objsCreated(w); o++) if (inodeOfObj(w, o).kind !== 'hugetlbfs') out.push(o);
+  return out;
+}
+
 function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
   const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES [hugetlb]'];
   return {
@@ -99,7 +106,11 @@ function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
       return OK;
     },
     possible: (w, scope) => objsCreated(w) < scope.maxObjs,
-    build: (w, scope, c) => ({ kind, obj: objsCreated(w), pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!, ro: kind === 'file' && c.chance(0.2), hugetlb: false }),
+    build(w, scope, c) {
+      // in the hugetlb scope a memfd is often MFD_HUGETLB, of one or two huge pages
+      if (kind === 'memfd' && scope.hugetlb === true && c.chance(0.5)) return { kind, obj: objsCreated(w), pages: w.k.pmdPages * (1 + c.pick(2)), ro: false, hugetlb: true };
+      return { kind, obj: objsCreated(w), pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!, ro: kind === 'file' && c.chance(0.2), hugetlb: false };
+    },
     simplify(op) {
       const out: CreateOp[] = [];
       if (op.pages > 1 && !op.hugetlb) out.push({ ...op, pages: 1 });
@@ -129,9 +140,10 @@ function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: W
     print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.page}`,
     check: (w, op) => checkIt(w, op.obj),
     apply: (w, op) => apply(w, inodeOfObj(w, op.obj), op.page),
-    possible: hasObj,
+    possible: kind === 'punch' ? (w: World) => plainObjs(w).length > 0 : hasObj,
     build(w, _scope: Scope, c) {
-      const obj = pickObj(w, c);
+      const plain = kind === 'punch' ? plainObjs(w) : null;
+      const obj = plain !== null ? plain[c.pick(plain.length)]! : pickObj(w, c);
       return { kind, obj, page: c.pick(Math.max(1, inodeOfObj(w, obj).size)) };
     },
     simplify: (op) => (op.page > 0 ? [{ ...op, page: 0 }] : []),
@@ -186,9 +198,10 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     w.journal.other();
     return OK;
   },
-  possible: hasObj,
+  possible: (w) => plainObjs(w).length > 0,
   build(w, scope, c) {
-    return { kind: 'ftruncate', obj: pickObj(w, c), pages: c.pick(Math.max(...scope.mmapPages) + 1) };
+    const plain = plainObjs(w);
+    return { kind: 'ftruncate', obj: plain[c.pick(plain.length)]!, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
   },
   simplify: () => [],
 };

@@ -98,7 +98,6 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (op.mte && (op.obj >= 0 || op.shared || op.hugetlb)) return 'the model has PROT_MTE for private anonymous mappings of small pages only (mte on a shared, file or hugetlb mapping)';
     if (op.hugetlb && op.obj >= 0) return "MAP_HUGETLB is for anonymous memory (a hugetlb memfd's mappings are hugetlb already)";
     if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
-    if (op.obj >= 0 && !op.shared && w.k.inodes[w.objIno[op.obj]!]!.kind === 'hugetlbfs') return 'the model has no private mappings of a hugetlb memfd yet (shared ones only)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
     if (!created) return null; // the first mmap starts the process
     const mm = procMm(w, op.proc);
@@ -134,7 +133,7 @@ export const mmapOp: OpSpec<MmapOp> = {
     const hpages = Math.ceil(op.pages / w.k.pmdPages) * w.k.pmdPages;
     const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : op.hugetlb ? newInode(w.k, 'hugetlbfs', hpages, false) : newInode(w.k, 'shmem', op.pages, false);
     if (ino.kind === 'hugetlbfs') {
-      const hv = mmapHugetlbFile(w.k, mm, op.label, op.obj >= 0 ? op.pages : hpages, op.write, ino, op.offset);
+      const hv = mmapHugetlbFile(w.k, mm, op.label, op.obj >= 0 ? op.pages : hpages, op.write, op.shared, ino, op.offset);
       if (typeof hv === 'string') {
         const why = hv === 'EINVAL' ? 'a hugetlbfs mapping must cover whole huge pages from a huge page boundary' : hv === 'ENOMEM' ? "hugetlb_reserve_pages(): the pool cannot reserve the file's huge pages" : 'the memfd is write-sealed';
         return refused(hv, why);
@@ -175,7 +174,12 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (scope.maxObjs > 0 && c.chance(0.4)) {
       // a file or memfd if there is one, else shared anonymous memory
       const shared = c.chance(0.5);
-      if (objs > 0) return { kind: 'mmap', proc, label, pages, write, shared, obj: c.pick(objs), offset: 0, aligned: false, mte: false, hugetlb: false };
+      if (objs > 0) {
+        const obj = c.pick(objs);
+        const ino = w.k.inodes[w.objIno[obj]!]!;
+        // a hugetlb memfd is mapped whole (its size is whole huge pages)
+        return { kind: 'mmap', proc, label, pages: ino.kind === 'hugetlbfs' ? Math.max(w.k.pmdPages, ino.size) : pages, write, shared, obj, offset: 0, aligned: false, mte: false, hugetlb: false };
+      }
       return { kind: 'mmap', proc, label, pages, write, shared: true, obj: -1, offset: 0, aligned: false, mte: false, hugetlb: false };
     }
     return { kind: 'mmap', proc, label, pages, write, shared: false, obj: -1, offset: 0, aligned: false, mte: scope.mte && c.chance(0.4), hugetlb: false };
