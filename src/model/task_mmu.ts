@@ -1,7 +1,7 @@
 // /proc/PID/clear_refs (fs/proc/task_mmu.c): "4" clears soft-dirty, write-protecting every PTE so
 // the next write faults and sets the bit again.
 
-import { VM_SOFTDIRTY } from './constants.js';
+import { VM_HUGETLB, VM_SOFTDIRTY } from './constants.js';
 import { ask } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
 import { setPmd, setPte } from './pgtable.js';
@@ -11,6 +11,7 @@ import type { Kernel, Mm } from './types.js';
 export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
   for (const vma of mm.vmas) {
     vma.flags &= ~VM_SOFTDIRTY;
+    if (vma.flags & VM_HUGETLB) continue; // __walk_page_range(): clear_refs_walk_ops has no hugetlb_entry
     for (let a = vma.start; a < vma.end; a++) {
       const i = (a / k.pmdPages) | 0;
       const pmd = mm.pmd[i]!;

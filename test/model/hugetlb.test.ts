@@ -126,6 +126,11 @@ describe('ranges and advice', () => {
     expect(folioAt(up, 'P0').pages[1]!.data).toBe(0);
   });
 
+  it('clear_refs leaves a hugetlb mapping alone (no hugetlb_entry in its page walk): a pinned huge page stays writable', () => {
+    const r = runClean(ops('mmap P0 A 4 hugetlb', 'write P0 A', 'io_uring_register P0 A 4 as r1', 'clear_refs P0'), 'mapcount');
+    expect(hugeAt(r, 'P0').write).toBe(true);
+  });
+
   it('MADV_PAGEOUT of a hugetlb mapping is EINVAL', () => {
     expect(refusalOf(run(ops('mmap P0 A 4 hugetlb', 'write P0 A', 'madvise P0 A 4 MADV_PAGEOUT')))).toBe('EINVAL');
   });
