@@ -181,7 +181,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
       .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
-      .option('--scope <name>', 'default (anonymous memory, files and memfds), anon (anonymous memory only) or large (24 processes, 16 pages)', 'default')
+      .option(
+        '--scope <name>',
+        "default (anonymous memory, files and memfds), anon (anonymous memory only), thp (large folios and MTE), hugetlb (MAP_HUGETLB and the pool) or large (24 processes, 16 pages); left out: default, or the policy's own scope",
+      )
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),
   ).action(
@@ -199,7 +202,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
       .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
       .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '4000000')
-      .option('--scope <name>', 'anon (one mapping of anonymous memory) or files (one file or memfd too: file-backed races such as Dirty COW)', 'anon')
+      .option('--scope <name>', 'anon (one mapping of anonymous memory), files (one file or memfd too: file-backed races such as Dirty COW), thp or hugetlb', 'anon')
       .option('--json', 'one JSON object instead of text', false),
   ).action(
     run(async (ctx, cmd) => {

@@ -133,6 +133,7 @@ function walk(w: World, out: Sink): void {
       out.n(v.file);
       out.n(v.pgoff);
       out.n(v.anonVma ? 1 : 0);
+      out.n(v.resv);
       for (let a = v.start; a < v.end; a++) pte(mm.pt[a]!);
       // the PMDs over the VMA: none (a THP may be faulted in), a PTE table, or a huge PMD
       for (let i = (v.start / k.pmdPages) | 0; i * k.pmdPages < v.end; i++) pmd(mm.pmd[i]!);
@@ -151,6 +152,11 @@ function walk(w: World, out: Sink): void {
   out.tag(12);
   out.n(k.thp.enabled === 'always' ? 0 : k.thp.enabled === 'madvise' ? 1 : 2);
   for (const o of k.thp.orders) out.n(o === 'always' ? 0 : o === 'madvise' ? 1 : o === 'inherit' ? 2 : 3);
+  out.tag(13);
+  out.n(k.hugetlb.nr);
+  out.n(k.hugetlb.free);
+  out.n(k.hugetlb.resv);
+  for (const r of [...k.hugetlb.privResv].sort((x, y) => x - y)) out.n(r);
   // live references and GUPs in progress, by name (a poke in progress writes when it completes)
   const names = [...w.liveRefs, ...w.pending].sort((x, y) => x - y);
   for (const name of names) {
@@ -249,7 +255,8 @@ function walk(w: World, out: Sink): void {
   }
   for (const ino of k.inodes) {
     out.tag(11);
-    out.n((ino.kind === 'shmem' ? 1 : 0) | (ino.readOnly ? 2 : 0) | (ino.writeback ? 4 : 0));
+    out.n((ino.kind === 'shmem' ? 1 : ino.kind === 'hugetlbfs' ? 8 : 0) | (ino.readOnly ? 2 : 0) | (ino.writeback ? 4 : 0));
+    for (const r of ino.hugetlbResv) out.n(r ? 1 : 0);
     out.n(ino.size);
     out.n(ino.seals);
     for (const c of ino.cache) c < 0 ? out.n(-1) : folio(c);

@@ -3,7 +3,7 @@
 
 import { FOLL_PIN, GUP_PIN_COUNTING_BIAS, SWAP_MAP_BAD, ZERO_FOLIO } from '../model/constants.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import { PG_zero, type Folio, type GupRef } from '../model/types.js';
+import { PG_hugetlb, PG_zero, type Folio, type GupRef } from '../model/types.js';
 import { lowestSite, pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -54,9 +54,10 @@ function checkFolio(w: World, id: number): Violation | null {
       if (f.pages[n]!.mapcount !== mapped) return v(`${w.words.folio(id)}+${n}: mapcount ${f.pages[n]!.mapcount} but ${mapped} PTEs map it`, [id]);
     }
   }
+  if (f.flags & PG_hugetlb && (f.nr !== w.k.pmdPages || sites.length > 0)) return v(`hugetlb ${w.words.folio(id)} is mapped by a PTE or is not a whole huge page`, [id]);
   const g = gupRefs(w, f);
   const ino = f.mapping >= 0 ? k.inodes[f.mapping] : undefined;
-  if (f.mapping >= 0 && (!ino || ino.cache[f.index] !== id)) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
+  if (f.mapping >= 0 && (!ino || f.pages.some((_, j) => ino.cache[f.index + j] !== id))) return v(`${w.words.folio(id)} claims page ${f.index} of inode ${f.mapping}, which the page cache does not give it`, [id]);
   const cache = (f.swap >= 0 ? f.nr : 0) + (ino ? f.nr : 0);
   const expected = (zero ? 1 : sites.length + pmds.length) + cache + g.refs;
   if (f.refcount !== expected) {
@@ -129,14 +130,33 @@ function checkInodes(w: World): Violation | null {
       if (id < 0) continue;
       const f = w.k.folios[id];
       if (!f) return v(`page ${index} of inode ${ino.id} is freed ${w.words.folio(id)}`, [id]);
-      if (f.mapping !== ino.id || f.index !== index) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
+      if (f.mapping !== ino.id || index < f.index || index >= f.index + f.nr) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
       if ((ino.swapped[index] ?? -1) >= 0) return v(`page ${index} of inode ${ino.id} is both cached and swapped out`, [id]);
     }
   }
   return null;
 }
 
+/**
+ * The hugetlb pool: free_huge_pages is the pool less the live hugetlb folios, resv_huge_pages the
+ * reservations not yet consumed, and no more are promised than are free.
+ */
+function checkHugetlbPool(w: World): Violation | null {
+  const pool = w.k.hugetlb;
+  if (pool.free === pool.nr && pool.resv === 0 && pool.privResv.size === 0) return null; // the pool was never used
+  let live = 0;
+  for (const f of w.k.folios) if (f !== null && f.flags & PG_hugetlb) live++;
+  if (pool.free !== pool.nr - live) return v(`the hugetlb pool has ${pool.nr} pages, ${live} in use, but free_huge_pages is ${pool.free}`);
+  let held = pool.privResv.size;
+  for (const ino of w.k.inodes) for (const r of ino.hugetlbResv) if (r) held++;
+  if (pool.resv !== held) return v(`resv_huge_pages is ${pool.resv} but ${held} reservations are held`);
+  if (pool.resv > pool.free) return v(`resv_huge_pages ${pool.resv} exceeds free_huge_pages ${pool.free}`);
+  return null;
+}
+
 export function checkAccounting(w: World, set: CheckSet): Violation | null {
+  const pool = checkHugetlbPool(w);
+  if (pool) return pool;
   if (w.k.inodes.length > 0) {
     const bad = checkInodes(w);
     if (bad) return bad;

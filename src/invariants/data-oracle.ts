@@ -6,7 +6,7 @@
 import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import type { Inode, Kernel, Vma } from '../model/types.js';
+import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel, type Vma } from '../model/types.js';
 import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -16,7 +16,10 @@ import type { InvariantName, Violation } from './types.js';
 /** What a file page holds now: the page cache, else (shmem) the swap slot, else (a file) the disk; zero for a hole. */
 export function objectContent(k: Kernel, ino: Inode, index: number): number {
   const id = ino.cache[index] ?? -1;
-  if (id >= 0) return k.folios[id]?.pages[0]?.data ?? ZERO_VALUE;
+  if (id >= 0) {
+    const f = k.folios[id];
+    return f?.pages[index - f.index]?.data ?? ZERO_VALUE; // a hugetlbfs folio is cached at every index it covers
+  }
   const entry = ino.swapped[index] ?? -1;
   if (entry >= 0) {
     const f = swapCacheLookup(k, swpType(entry), swpOffset(entry));
@@ -49,6 +52,8 @@ export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
     default: {
       if (k.inodes.length === 0) return ZERO_VALUE; // anonymous memory only: no PTE reads zero
       const v = vmaAt(k, mm, addr);
+      // hugetlb_no_page(): a VMA unmap_ref_private() took a page from is killed at its next fault there
+      if (v !== null && v.resv & HPAGE_RESV_UNMAPPED) return null;
       if (v === null || v.file < 0) return ZERO_VALUE;
       const ino = k.inodes[v.file]!;
       const index = v.pgoff + (addr - v.start);

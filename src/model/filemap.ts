@@ -18,6 +18,7 @@ export function newInode(k: Kernel, kind: InodeKind, pages: number, readOnly: bo
     disk: [],
     // disk filesystems (ext4, xfs, btrfs) have page_mkwrite and writeback; tmpfs has neither
     writeback: kind === 'file',
+    hugetlbResv: [],
   };
   k.inodes.push(ino);
   return ino;

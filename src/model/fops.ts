@@ -34,6 +34,7 @@ export function filemapGetFolio(k: Kernel, ino: Inode, index: number): Folio | n
  */
 export function filePwrite(k: Kernel, ino: Inode, index: number, value: number): Errno | null {
   if (ino.readOnly) return 'EBADF';
+  if (ino.kind === 'hugetlbfs') return 'EINVAL'; // hugetlbfs has no ->write_iter
   if (ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return 'EPERM';
   if (index >= ino.size) ino.size = index + 1;
   const f = filemapGetFolio(k, ino, index)!;
@@ -51,6 +52,11 @@ export function filePwrite(k: Kernel, ino: Inode, index: number, value: number):
  */
 export function fileRead(k: Kernel, ino: Inode, index: number): number | null {
   if (index >= ino.size) return null;
+  if (ino.kind === 'hugetlbfs') {
+    // hugetlbfs_read_iter(): the cached huge page's page, a hole reads as zeros
+    const h = filemapLookup(k, ino, index);
+    return h === null ? 0 : h.pages[index - h.index]!.data;
+  }
   if (ino.kind === 'shmem' && filemapLookup(k, ino, index) === null && (ino.swapped[index] ?? -1) < 0) return 0;
   const f = filemapGetFolio(k, ino, index)!;
   const v = f.pages[0]!.data;

@@ -3,12 +3,17 @@
 
 import { VM_DONTCOPY, VM_WIPEONFORK } from './constants.js';
 import { copyPageRange } from './memory.js';
-import { newMm } from './mmap.js';
+import { exitMmap, newMm } from './mmap.js';
+import type { Errno } from './result.js';
 import type { Kernel, Mm, Vma } from './types.js';
 import { dupUserfaultfd } from './userfaultfd.js';
 
-/** models copy_process() -> dup_mm() -> dup_mmap(): returns the child mm */
-export function dupMmap(k: Kernel, parent: Mm): Mm {
+/**
+ * models copy_process() -> dup_mm() -> dup_mmap(): returns the child mm, or the errno fork()
+ * fails with when copy_page_range() fails (copy_hugetlb_page_range() found no huge page for an
+ * early COW): the half-built child is torn down (mmput() -> exit_mmap()).
+ */
+export function dupMmap(k: Kernel, parent: Mm): Mm | Errno {
   const child = newMm(k);
   child.labels.push(...parent.labels);
   child.labelPages.push(...parent.labelPages);
@@ -24,10 +29,15 @@ export function dupMmap(k: Kernel, parent: Mm): Mm {
       file: src.file,
       pgoff: src.pgoff,
       anonVma: src.anonVma, // anon_vma_fork()
+      resv: 0, // reset_vma_resv_huge_pages(): the child owns no reservation of a private hugetlb mapping
     };
     child.vmas.push(dst);
     if (src.flags & VM_WIPEONFORK) continue; // the child gets the VMA, empty
-    copyPageRange(k, parent, child, src, dst);
+    const err = copyPageRange(k, parent, child, src, dst);
+    if (err !== null) {
+      exitMmap(k, child);
+      return err;
+    }
   }
   // copy_files(): the child holds every file the parent held, the pipes and rings behind references included
   // a GUP in progress belongs to the parent's syscall, not to the pipe or ring the child inherits

@@ -19,6 +19,7 @@ import {
   VM_FAULT_OOM,
   VM_FAULT_RETRY,
   VM_FAULT_WRITE,
+  VM_HUGETLB,
   VM_MAYREAD,
   VM_READ,
   VM_WRITE,
@@ -82,6 +83,8 @@ function checkVmaFlags(k: Kernel, vma: Vma, gupFlags: number): string | null {
     }
     if (!(vma.flags & VM_WRITE)) {
       if (!(gupFlags & FOLL_FORCE)) return 'FOLL_WRITE on a VMA without VM_WRITE';
+      // f347454d0349 (6.2) "hugetlb does not support FOLL_FORCE|FOLL_WRITE"; the model refuses it in every era (see README)
+      if (vma.flags & VM_HUGETLB) return 'FOLL_FORCE|FOLL_WRITE on a hugetlb VMA';
       if (!isCowMapping(vma.flags)) return 'FOLL_FORCE write into a shared mapping without VM_WRITE';
     }
   } else if (!(vma.flags & VM_READ)) {
@@ -209,7 +212,8 @@ export function gupStep(k: Kernel, r: GupRef): GupStep {
     // follow_huge_pmd(): can_follow_write_pmd() and gup_must_unshare() read the head page (pmd_page())
     const site: GupSite = { k, vma, inode, gupFlags: job.foll, pte, folio: zero ? null : folio, page: zero ? null : folio.pages[pmd !== null ? 0 : pte.idx]!, follCow: job.follCow };
     // follow_page_pte(): FOLL_WRITE needs a writable PTE or can_follow_write_pte()
-    const writeOk = !(job.foll & FOLL_WRITE) || pte.write || ask(k, 'follow_page_pte', k.pol.canFollowWritePte, site);
+    // follow_hugetlb_page() / hugetlb_follow_page_mask(): a write needs a writable huge entry (no can_follow_write_pte())
+    const writeOk = !(job.foll & FOLL_WRITE) || pte.write || (!(vma.flags & VM_HUGETLB) && ask(k, 'follow_page_pte', k.pol.canFollowWritePte, site));
     if (writeOk) {
       if (pte.write || !ask(k, 'follow_page_pte', k.pol.gupMustUnshare, site)) {
         grab(k, r, folio, pte.idx);

@@ -26,7 +26,7 @@ import { mkHugePmd, mkPresent, PMD_NONE, PMD_TABLE, type PmdHuge, type PtePresen
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { folioFreeSwap } from './swap_state.js';
 import { swpOffset, swpType, swpVal } from './swapfile.js';
-import type { Folio, Kernel, Mm, Page, Vma } from './types.js';
+import { PG_hugetlb, type Folio, type Kernel, type Mm, type Page, type Vma } from './types.js';
 
 /**
  * models __thp_vma_allowable_orders() for one order of an anonymous VMA: vma_thp_disabled()
@@ -198,6 +198,7 @@ export function splitHugePmd(k: Kernel, mm: Mm, addr: number): void {
   if (pmd.kind !== 'huge') return;
   const base = i * k.pmdPages;
   const folio = folioOf(k, pmd.folio);
+  if (folio.flags & PG_hugetlb) throw new Error(`model bug: a hugetlb entry (folio#${folio.id}) is never split`);
   setPmd(k, mm, i, PMD_TABLE);
   if (k.tracer) k.tracer.event('split_huge_pmd', `the PMD of folio#${folio.id} at ${base} becomes ${k.pmdPages} PTEs`);
   if (isZeroFolio(folio)) {
@@ -347,7 +348,7 @@ function remapsToZeroPage(page: Page, how: 'memchr-inv' | 'pages-identical'): bo
  * page loses PG_anon_exclusive. null on success.
  */
 export function splitFolio(k: Kernel, folio: Folio): 'EBUSY' | 'EAGAIN' | null {
-  if (isZeroFolio(folio)) return 'EBUSY';
+  if (isZeroFolio(folio) || folio.flags & PG_hugetlb) return 'EBUSY'; // hugetlb folios are never split
   if (folio.nr === 1) return null;
   if (!canSplitFolio(folio)) return 'EAGAIN';
   // unmap_folio(): PMD mappings become PTE mappings first

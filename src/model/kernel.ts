@@ -6,10 +6,13 @@ import type { Decision } from './policy.js';
 import type { CowPolicy } from './policy.js';
 import { newSwapInfo, swapCount, swpOffset, swpType } from './swapfile.js';
 import { follText } from './trace.js';
-import { PG_anon, PG_zero, type Folio, type Kernel, type KernelOptions, type Page, type ThpSettings } from './types.js';
+import { PG_anon, PG_hugetlb, PG_zero, type Folio, type Kernel, type KernelOptions, type Page, type ThpSettings } from './types.js';
 
 /** HPAGE_PMD_NR of the model when a scenario does not say: small, so that a THP is a few pages. */
 export const DEFAULT_PMD_PAGES = 4;
+
+/** The hugetlb pool the model boots with (nr_hugepages), when a scenario does not say (`hugepages N`): a few huge pages, so that running out is reachable. */
+export const DEFAULT_HUGEPAGES = 4;
 
 /** A page; its MTE tags uninitialised (PG_mte_tagged clear) unless given. */
 export function newPage(data: number, mteTag = -1): Page {
@@ -63,6 +66,7 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     pmdOrder,
     thp: defaultThpSettings(pmdOrder),
     hugeZeroFolio: -1,
+    hugetlb: { nr: DEFAULT_HUGEPAGES, free: DEFAULT_HUGEPAGES, resv: 0, privResv: new Set<number>() },
     mteInUse: false,
     nextUserfault: 0,
     pol,
@@ -130,6 +134,22 @@ export function allocLargeAnonFolio(k: Kernel, nr: number, data: readonly number
 }
 
 /**
+ * models dequeue_hugetlb_folio_vma() / alloc_hugetlb_folio()'s allocation once the reservation
+ * accounting (model/hugetlb.ts) has allowed it: a free huge page of the pool (free_huge_pages - 1),
+ * zero-filled, PG_hugetlb, with one reference, the caller's. The data and tags are a copy's when given.
+ */
+export function allocHugetlbPage(k: Kernel, data: readonly number[] | null, tags: readonly number[] | null): Folio {
+  const pages: Page[] = [];
+  for (let i = 0; i < k.pmdPages; i++) pages.push(newPage(data ? data[i]! : ZERO_VALUE, tags ? tags[i]! : -1));
+  const f = mkFolio(k.folios.length, k.pmdPages, pages, PG_hugetlb, 0);
+  k.folios.push(f);
+  k.hugetlb.free -= 1;
+  touchFolio(k, f);
+  if (k.tracer) k.tracer.event('alloc_hugetlb_folio', `folio#${f.id} (a huge page; ${k.hugetlb.free} free, ${k.hugetlb.resv} reserved)`);
+  return f;
+}
+
+/**
  * models mm_get_huge_zero_folio(): the huge zero folio, allocated on first use (get_huge_zero_folio())
  * and kept; like the small zero page it is never freed and its mappings take no reference.
  */
@@ -171,6 +191,7 @@ export function folioPut(k: Kernel, f: Folio, nr = 1): void {
 export function freeFolio(k: Kernel, f: Folio): void {
   for (const p of f.pages) p.anonExclusive = false;
   k.folios[f.id] = null;
+  if (f.flags & PG_hugetlb) k.hugetlb.free += 1; // free_huge_folio() -> enqueue_hugetlb_folio(): back to the pool
   if (k.tracer) k.tracer.event('free_folio', `folio#${f.id}`);
 }
 
@@ -217,6 +238,8 @@ function probe(name: string, s: { folio?: Folio | null; page?: Page | null; k?: 
       return f ? String(f.pincount) : undefined;
     case 'nr':
       return f && f.nr > 1 ? String(f.nr) : undefined; // said of large folios only
+    case 'anon':
+      return f ? (folioTestAnon(f) ? 'yes' : 'no') : undefined;
     case 'entireMapcount':
       return f ? String(f.entireMapcount) : undefined;
     case 'PageAnonExclusive':

@@ -10,6 +10,7 @@ import { rangeMapped, vmaMergeAll, vmasInRange } from './mmap.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm } from './types.js';
 import { shrinkFolio } from './vmscan.js';
+import { hugeAligned, hugetlbSplitRefused, isVmHugetlbPage } from './hugetlb.js';
 
 export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_DOFORK' | 'MADV_HUGEPAGE' | 'MADV_NOHUGEPAGE';
 
@@ -24,21 +25,41 @@ export const ALL_ADVICE: readonly Advice[] = [...ADVICE, ...THP_ADVICE];
 
 /**
  * models do_madvise() -> madvise_walk_vmas() on [start, end): the advice is applied to every
- * mapped part; a hole anywhere in the range makes the call return ENOMEM (unmapped_error), after
- * the work. null on success.
+ * mapped part, VMA by VMA, stopping at the first VMA that refuses it (hugetlb: EINVAL); a hole
+ * anywhere in the range makes the call return ENOMEM (unmapped_error), after the work. null on
+ * success. `zapped` receives the ranges MADV_DONTNEED zapped.
  */
-export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: Advice): Errno | null {
+export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: Advice, zapped: [number, number][] = []): Errno | null {
   const hole = !rangeMapped(mm, start, end);
   switch (advice) {
     case 'MADV_DONTNEED':
       // madvise_dontneed_single_vma() -> zap_page_range_single(..., NULL), VMA by VMA
-      for (const v of mm.vmas) zapPteRange(k, mm, v, Math.max(v.start, start), Math.min(v.end, end), null);
+      for (const v of mm.vmas.slice()) {
+        const from = Math.max(v.start, start);
+        let to = Math.min(v.end, end);
+        if (from >= to) continue;
+        if (isVmHugetlbPage(v)) {
+          // madvise_dontneed_free_valid_vma(): EINVAL before 5.18; whole huge pages from an aligned start
+          if (k.pol.hugetlbDontneed === 'EINVAL' || !hugeAligned(k, from)) return 'EINVAL';
+          to = k.pol.hugetlbDontneed === 'align-up' ? Math.min(v.end, to + ((k.pmdPages - (to % k.pmdPages)) % k.pmdPages)) : to - (to % k.pmdPages);
+          if (from >= to) continue;
+        }
+        zapPteRange(k, mm, v, from, to, null);
+        zapped.push([from, to]);
+      }
       break;
     case 'MADV_PAGEOUT':
-      for (const v of mm.vmas) madvisePageout(k, mm, Math.max(v.start, start), Math.min(v.end, end));
+      for (const v of mm.vmas.slice()) {
+        const from = Math.max(v.start, start);
+        const to = Math.min(v.end, end);
+        if (from >= to) continue;
+        if (isVmHugetlbPage(v)) return 'EINVAL'; // can_madv_lru_vma(): VM_HUGETLB
+        madvisePageout(k, mm, from, to);
+      }
       break;
     case 'MADV_DONTFORK':
     case 'MADV_DOFORK':
+      if (hugetlbSplitRefused(k, mm, start, end)) return 'EINVAL'; // hugetlb_vm_op_split()
       for (const vma of vmasInRange(k, mm, start, end)) {
         vma.flags = advice === 'MADV_DONTFORK' ? vma.flags | VM_DONTCOPY : vma.flags & ~VM_DONTCOPY;
       }
@@ -47,6 +68,7 @@ export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: A
     case 'MADV_HUGEPAGE':
     case 'MADV_NOHUGEPAGE':
       // hugepage_madvise(): VM_HUGEPAGE and VM_NOHUGEPAGE exclude each other; THPs already there stay
+      if (hugetlbSplitRefused(k, mm, start, end)) return 'EINVAL'; // hugetlb_vm_op_split()
       for (const vma of vmasInRange(k, mm, start, end)) {
         vma.flags = advice === 'MADV_HUGEPAGE' ? (vma.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE : (vma.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
       }

@@ -23,7 +23,7 @@ function pinned(k: Kernel, ino: Inode): boolean {
   for (const id of ino.cache) {
     if (id < 0) continue;
     const f = k.folios[id]!;
-    let mapped = 0;
+    let mapped = f.entireMapcount;
     for (const p of f.pages) mapped += p.mapcount;
     if (f.refcount - mapped !== f.nr) return true;
   }
@@ -32,7 +32,7 @@ function pinned(k: Kernel, ino: Inode): boolean {
 
 /** models memfd_add_seals(); null on success */
 export function memfdAddSeal(k: Kernel, ino: Inode, seal: Seal): Errno | null {
-  if (ino.kind !== 'shmem') return 'EINVAL';
+  if (ino.kind === 'file') return 'EINVAL'; // memfds (shmem, and hugetlbfs with MFD_HUGETLB) seal
   if (ino.seals & F_SEAL_SEAL) return 'EPERM';
   if (ino.readOnly) return 'EPERM'; // the fd must be open for writing
   if (seal === 'write') {

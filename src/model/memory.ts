@@ -35,6 +35,8 @@ import type { Folio, Inode, Kernel, Mm, Vma } from './types.js';
 import { isCowMapping } from './vma.js';
 import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
 import { handleUserfault } from './userfaultfd_k.js';
+import { copyHugetlbPageRange, hugetlbFault, isVmHugetlbPage } from './hugetlb.js';
+import type { Errno } from './result.js';
 
 export { isCowMapping };
 
@@ -43,8 +45,9 @@ export function vmNormalFolio(k: Kernel, pte: PtePresent): Folio | null {
   return pte.folio === ZERO_FOLIO ? null : folioOf(k, pte.folio);
 }
 
-/** models handle_mm_fault() -> __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
+/** models handle_mm_fault(): hugetlb_fault() for a hugetlb VMA, else __handle_mm_fault(): the PMD level (huge_memory.ts), then handle_pte_fault() */
 export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  if (isVmHugetlbPage(vma)) return hugetlbFault(k, mm, vma, addr, flags);
   const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
   if (pmd.kind !== 'table' && vma.file < 0) {
     const ret = handleHugePmdFault(k, mm, vma, addr, flags, pmd.kind === 'huge' ? pmd : null);
@@ -514,14 +517,16 @@ export function zapPteRange(k: Kernel, mm: Mm, vma: Vma, start: number, end: num
 }
 
 /**
- * models copy_page_range() -> copy_pte_range() for one VMA at fork. vma_needs_copy(): only a VMA
- * with an anon_vma is copied (the child faults shared and unwritten file pages in again), and,
- * from 5.19, one whose child VMA is VM_UFFD_WP (its page table holds protection the page cache
- * does not).
+/**
+ * models copy_page_range() -> copy_pte_range() for one VMA at fork (copy_hugetlb_page_range() for
+ * a hugetlb VMA, which may fail: ENOMEM). vma_needs_copy(): only a VMA with an anon_vma is copied
+ * (the child faults shared and unwritten file pages in again), and, from 5.19, one whose child VMA
+ * is VM_UFFD_WP (its page table holds protection the page cache does not).
  */
-export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): void {
+export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): Errno | null {
   const needsCopy = srcVma.anonVma || (k.pol.vmaNeedsCopyUffdWp && (dstVma.flags & VM_UFFD_WP) !== 0);
-  if (!needsCopy) return;
+  if (!needsCopy) return null;
+  if (isVmHugetlbPage(srcVma)) return copyHugetlbPageRange(k, src, dst, srcVma, dstVma);
   for (let a = srcVma.start; a < srcVma.end; a++) {
     const pmd = src.pmd[(a / k.pmdPages) | 0]!;
     // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
@@ -536,6 +541,7 @@ export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: 
     setPte(k, dst, a, child);
     if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
+  return null;
 }
 
 function forkKeepsUffdWp(k: Kernel, srcVma: Vma, dstVma: Vma, kind: 'present' | 'swap' | 'early-cow' | 'marker'): boolean {

@@ -2,9 +2,10 @@
 // boundaries and merging neighbours that became identical, as mmap(), munmap(), mprotect() and
 // madvise() do over address ranges.
 
-import { VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
+import { VM_HUGETLB, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE } from './constants.js';
 import { ZAP_UNMAP, zapPteRange } from './memory.js';
 import { splitHugePmdAt } from './huge_memory.js';
+import { hugetlbAcctAllows, hugetlbReservePages, hugetlbSharedChg, hugetlbSharedReserve, hugetlbSplitRefused, hugetlbVmOpClose, isVmHugetlbPage } from './hugetlb.js';
 import { ptEnsure } from './pgtable.js';
 import type { Errno } from './result.js';
 import { F_SEAL_FUTURE_WRITE, F_SEAL_WRITE, type Inode, type Kernel, type Mm, type Vma } from './types.js';
@@ -51,7 +52,7 @@ export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flag
   const start = k.nextVpn + ((align - (k.nextVpn % align)) % align);
   k.nextVpn = start + pages + 1;
   ptEnsure(k, mm, k.nextVpn);
-  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, anonVma: false };
+  const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, anonVma: false, resv: 0 };
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);
@@ -78,7 +79,7 @@ function splitAt(k: Kernel, mm: Mm, addr: number): void {
   const v = mm.vmas[i]!;
   if (v.start === addr) return;
   splitHugePmdAt(k, mm, addr);
-  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start), anonVma: v.anonVma };
+  const tail: Vma = { start: addr, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff + (addr - v.start), anonVma: v.anonVma, resv: v.resv }; // hugetlb_vm_op_open(): the halves share the resv_map
   v.end = addr;
   mm.vmas.splice(i + 1, 0, tail);
 }
@@ -133,15 +134,27 @@ export function removeVmas(mm: Mm, start: number, end: number): void {
   }
 }
 
-/** models do_vmi_munmap(): split at the range's ends, zap the pages (unmap_region()), remove the VMAs */
-export function munmap(k: Kernel, mm: Mm, start: number, end: number): void {
-  for (const v of vmasInRange(k, mm, start, end)) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
+/**
+ * models do_vmi_munmap(): split at the range's ends (EINVAL when that would cut a hugetlb VMA off a
+ * huge page boundary: hugetlb_vm_op_split()), zap the pages (unmap_region()), close the VMAs
+ * (hugetlb_vm_op_close()) and remove them
+ */
+export function munmap(k: Kernel, mm: Mm, start: number, end: number): Errno | null {
+  if (hugetlbSplitRefused(k, mm, start, end)) return 'EINVAL';
+  for (const v of vmasInRange(k, mm, start, end)) {
+    zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
+    if (isVmHugetlbPage(v)) hugetlbVmOpClose(k, mm, v, v.start, v.end);
+  }
   removeVmas(mm, start, end);
+  return null;
 }
 
 /** models exit_mmap(): every mapping goes */
 export function exitMmap(k: Kernel, mm: Mm): void {
-  for (const v of mm.vmas) zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
+  for (const v of mm.vmas) {
+    zapPteRange(k, mm, v, v.start, v.end, ZAP_UNMAP);
+    if (isVmHugetlbPage(v)) hugetlbVmOpClose(k, mm, v, v.start, v.end);
+  }
   mm.vmas.length = 0;
   mm.alive = false;
 }
@@ -170,4 +183,37 @@ export function mmapFile(k: Kernel, mm: Mm, label: number, pages: number, write:
     flags |= VM_MAYWRITE;
   }
   return mmapRegion(k, mm, label, pages, flags | extraFlags, ino.id, pgoff, align);
+}
+
+/**
+ * models mmap(MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB): ksys_mmap_pgoff() rounds the length up to
+ * whole huge pages and maps a private hugetlbfs file (hugetlb_file_setup()) at a huge-page
+ * aligned address; hugetlbfs_file_mmap() -> hugetlb_reserve_pages() reserves every huge page for
+ * the owner, or the mmap() fails with ENOMEM. Returns the VMA.
+ */
+export function mmapHugetlbAnon(k: Kernel, mm: Mm, label: number, pages: number, write: boolean): Vma | Errno {
+  const len = Math.ceil(pages / k.pmdPages) * k.pmdPages;
+  if (!hugetlbAcctAllows(k, len / k.pmdPages)) return 'ENOMEM';
+  const vma = mmapRegion(k, mm, label, len, anonVmFlags(write) | VM_HUGETLB, -1, 0, k.pmdPages);
+  hugetlbReservePages(k, mm, vma);
+  return vma;
+}
+
+/**
+ * models mmap() of a hugetlbfs file (a MFD_HUGETLB memfd): hugetlb_get_unmapped_area() and
+ * hugetlbfs_file_mmap() refuse a length or offset off a huge page boundary (EINVAL);
+ * hugetlb_reserve_pages() reserves, for MAP_SHARED, the file's huge pages not yet cached or
+ * reserved, for MAP_PRIVATE every huge page for the owner (ENOMEM when the pool cannot); the rest
+ * is do_mmap() of a file.
+ */
+export function mmapHugetlbFile(k: Kernel, mm: Mm, label: number, pages: number, write: boolean, shared: boolean, ino: Inode, pgoff: number): Vma | Errno {
+  if (pages % k.pmdPages !== 0 || pgoff % k.pmdPages !== 0) return 'EINVAL';
+  // a private mapping reserves every huge page for its owner, a shared one the file's missing pages
+  const chg = shared ? hugetlbSharedChg(k, ino, pgoff, pages) : pages / k.pmdPages;
+  if (!hugetlbAcctAllows(k, chg)) return 'ENOMEM';
+  const vma = mmapFile(k, mm, label, pages, write, shared, ino, pgoff, k.pmdPages, VM_HUGETLB);
+  if (typeof vma === 'string') return vma;
+  if (shared) hugetlbSharedReserve(k, ino, pgoff, pages);
+  else hugetlbReservePages(k, mm, vma);
+  return vma;
 }

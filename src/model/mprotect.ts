@@ -4,6 +4,7 @@
 import { PTE_MARKER_UFFD_WP, VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
 import { changeHugePmd } from './huge_memory.js';
+import { hugetlbChangeProtection, hugetlbSplitRefused, isVmHugetlbPage } from './hugetlb.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
@@ -18,6 +19,7 @@ import { uffdMemType } from './userfaultfd_k.js';
  * hole), a VMA that may not become writable with EACCES. null on success.
  */
 export function mprotect(k: Kernel, mm: Mm, start: number, end: number, write: boolean): Errno | null {
+  if (hugetlbSplitRefused(k, mm, start, end)) return 'EINVAL'; // hugetlb_vm_op_split()
   let err: Errno | null = null;
   let at = start;
   for (const vma of vmasInRange(k, mm, start, end)) {
@@ -40,6 +42,7 @@ export function mprotect(k: Kernel, mm: Mm, start: number, end: number, write: b
 
 /** models change_pmd_range() -> change_huge_pmd() for a huge PMD (whole inside the VMA: the VMA split split any other), else change_pte_range() */
 function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
+  if (isVmHugetlbPage(vma)) return hugetlbChangeProtection(k, mm, vma, write);
   for (let a = vma.start; a < vma.end; a++) {
     if (mm.pmd[(a / k.pmdPages) | 0]!.kind === 'huge') {
       changeHugePmd(k, mm, vma, a, write);

@@ -66,7 +66,7 @@ export function writebackFolio(k: Kernel, ino: Inode, f: Folio): void {
 
 /** models vfs_fsync_range() over an inode: every dirty page-cache folio written back; shmem: noop_fsync() */
 export function fsyncInode(k: Kernel, ino: Inode): void {
-  if (ino.kind === 'shmem') return;
+  if (ino.kind !== 'file') return; // shmem and hugetlbfs: noop_fsync()
   for (let index = 0; index < ino.cache.length; index++) {
     const f = filemapLookup(k, ino, index);
     if (f !== null) writebackFolio(k, ino, f);

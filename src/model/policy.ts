@@ -285,6 +285,17 @@ export interface CowPolicy {
   readonly mteLargeSwap: boolean;
   /** copy_user_highpage() -> arm64 copy_highpage(): a COW copy of a tagged page carries its tags (mte_copy_page_tags()) */
   readonly mteCopyTags: boolean;
+  /**
+   * hugetlb_wp() (hugetlb_cow() before 5.19... 6.0): reuse the anon huge page in place (make the
+   * entry writable; SetPageAnonExclusive 5.19+) instead of copying it. The kernel decides by
+   * mapcount in every era (folio_mapcount() == 1 && folio_test_anon()): a refcount test would copy
+   * on spurious references and kill fork()+exit() users when the pool runs out.
+   */
+  readonly hugetlbWpReuse: Decision<CowSite, boolean>;
+  /** copy_hugetlb_page_range(): the child gets its own copy of this anon huge page at fork (the early COW of a maybe-pinned page, 4eae4efa2c29, 5.12) */
+  readonly hugetlbForkCopies: Decision<CowSite, boolean>;
+  /** madvise(MADV_DONTNEED) of a hugetlb VMA: EINVAL (can_madv_lru_vma(), <= 5.17), whole huge pages from an aligned start with the end rounded up (90e7e7f5ef3f, 5.18) or down (8ebe0a5eaaeb, 6.2) */
+  readonly hugetlbDontneed: 'EINVAL' | 'align-up' | 'align-down';
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

@@ -1,7 +1,7 @@
 // fs/proc/task_mmu.c: /proc/PID/clear_refs ("4" clears soft-dirty, write-protecting every PTE so
 // the next write faults and sets the bit again) and /proc/PID/pagemap (what a PTE shows).
 
-import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PTE_MARKER_UFFD_WP, VM_SOFTDIRTY } from './constants.js';
+import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY } from './constants.js';
 import { ask, folioTestAnon } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaLookup } from './mmap.js';
@@ -12,6 +12,7 @@ import type { Kernel, Mm } from './types.js';
 export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
   for (const vma of mm.vmas) {
     vma.flags &= ~VM_SOFTDIRTY;
+    if (vma.flags & VM_HUGETLB) continue; // __walk_page_range(): clear_refs_walk_ops has no hugetlb_entry
     if (k.journal) k.journal.range(mm.id, vma.start, vma.end);
     for (let a = vma.start; a < vma.end; a++) {
       const i = (a / k.pmdPages) | 0;

@@ -30,6 +30,12 @@ export const PG_swapcache = 1 << 1;
 export const PG_dirty = 1 << 2;
 export const PG_zero = 1 << 3;
 export const PG_ksm = 1 << 4;
+/** folio_test_hugetlb(): a folio of the hugetlb pool (a huge page of k.pmdPages pages, always mapped whole by a huge entry) */
+export const PG_hugetlb = 1 << 5;
+
+/** vma_resv_map() flags of a private hugetlb VMA (mm/hugetlb.c) */
+export const HPAGE_RESV_OWNER = 1 << 0;
+export const HPAGE_RESV_UNMAPPED = 1 << 1;
 
 export interface Folio {
   readonly id: number;
@@ -70,6 +76,8 @@ export interface Vma {
    * fault, do_cow_fault(), UFFDIO_COPY). fork copies the page table only then (vma_needs_copy()).
    */
   anonVma: boolean;
+  /** a private hugetlb VMA's reservation flags (HPAGE_RESV_OWNER: its mm mmap()ed it; HPAGE_RESV_UNMAPPED: unmap_ref_private() took a page from it); 0 elsewhere */
+  resv: number;
 }
 
 /** A userfault a thread waits on in handle_userfault(): the uffd_msg it queued. */
@@ -144,7 +152,7 @@ export interface SwapInfo {
 }
 
 /** What backs an inode: a regular file on a disk filesystem, or shmem (tmpfs, memfd, MAP_SHARED|MAP_ANONYMOUS). */
-export type InodeKind = 'file' | 'shmem';
+export type InodeKind = 'file' | 'shmem' | 'hugetlbfs';
 
 /** memfd seals (include/uapi/linux/fcntl.h) */
 export const F_SEAL_SEAL = 0x0001;
@@ -173,6 +181,8 @@ export interface Inode {
   readonly disk: number[];
   /** the mapping can write back (mapping_can_writeback()) and has page_mkwrite: dirty tracking through write-protected PTEs */
   readonly writeback: boolean;
+  /** hugetlbfs only: per huge page (index / k.pmdPages), a reservation of the inode's resv_map not yet consumed (shared mappings reserve at mmap()) */
+  readonly hugetlbResv: boolean[];
 }
 
 /** /sys/kernel/mm/transparent_hugepage/enabled */
@@ -185,6 +195,24 @@ export interface ThpSettings {
   enabled: ThpEnabled;
   /** per folio order (index = order, 1 .. PMD order; index 0 unused): the per-size setting */
   readonly orders: ThpOrderMode[];
+}
+
+/**
+ * The hugetlb pool of the one huge page size (struct hstate, mm/hugetlb.c): huge pages of
+ * k.pmdPages pages each, counted as the kernel counts them (no surplus pages: overcommit is 0).
+ */
+export interface HugetlbPool {
+  /** nr_huge_pages: the persistent pool size (/proc/sys/vm/nr_hugepages) */
+  nr: number;
+  /** free_huge_pages */
+  free: number;
+  /** resv_huge_pages: free pages promised to mappings (reservations not yet consumed) */
+  resv: number;
+  /**
+   * the reservations of private mappings' owners not yet consumed (the resv_map of each
+   * HPAGE_RESV_OWNER VMA), as hugetlbResvKey(mm, address of the huge page)
+   */
+  readonly privResv: Set<number>;
 }
 
 export interface KernelOptions {
@@ -217,6 +245,8 @@ export interface Kernel {
   readonly thp: ThpSettings;
   /** the huge zero folio (mm_get_huge_zero_folio() allocates it on first use): its id, -1 before */
   hugeZeroFolio: number;
+  /** the hugetlb pool */
+  readonly hugetlb: HugetlbPool;
   /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
   mteInUse: boolean;
   /** the id of the next userfault a thread waits on */

@@ -14,7 +14,7 @@ import { addToSwapCache, deleteFromSwapCache } from './swap_state.js';
 import { allocSwapSlot, allocSwapSlots, mteSaveTag, swapDuplicate, swapWrite, swpOffset, swpType } from './swapfile.js';
 import { canSplitFolio, splitFolio, splitHugePmd } from './huge_memory.js';
 import { folioPut } from './kernel.js';
-import { PG_dirty, type Folio, type Kernel } from './types.js';
+import { PG_dirty, PG_hugetlb, type Folio, type Kernel } from './types.js';
 
 export type ReclaimResult =
   | 'freed' // written out and dropped from memory
@@ -22,10 +22,12 @@ export type ReclaimResult =
   | 'kept-no-swap' // no free swap slot
   | 'kept-mapped' // try_to_unmap() could not unmap every PTE
   | 'kept-referenced' // unmapped and written, but other references keep it in the swap cache
+  | 'kept-hugetlb' // a hugetlb folio: not on the LRU, never swapped
   | 'kept-writeback'; // unmapped, its write to swap in flight: it stays in the swap cache until a later pass
 
 /** models shrink_folio_list() for one folio: anon, or in the page cache of a file or shmem */
 export function shrinkFolio(k: Kernel, folio: Folio, writeback = false): ReclaimResult {
+  if (folio.flags & PG_hugetlb) return 'kept-hugetlb'; // never on the LRU: the shrinker never sees it
   if (!folioTestAnon(folio)) return shrinkFileFolio(k, folio);
   return shrinkAnonFolio(k, folio, writeback);
 }

@@ -35,6 +35,7 @@ import {
   type UffdioPoisonOp,
   type UffdioZeropageOp,
 } from './kinds/uffdio_fill.js';
+import { hugepagesOp, type HugepagesOp } from './kinds/hugepages.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -71,7 +72,8 @@ export type Op =
   | UffdioPoisonOp
   | PagemapOp
   | SwaponOp
-  | UffdioMoveOp;
+  | UffdioMoveOp
+  | HugepagesOp;
 
 export type OpKind = Op['kind'];
 
@@ -139,6 +141,7 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = (
   pagemapOp,
   swaponOp,
   uffdioMoveOp,
+  hugepagesOp,
 ] as readonly OpSpec<OpBase>[]
 ).map(uniform);
 

@@ -34,6 +34,8 @@ export interface Scope {
   readonly thp: boolean;
   /** arm64 MTE: PROT_MTE mappings and tag stores (settag) */
   readonly mte: boolean;
+  /** hugetlb: MAP_HUGETLB mappings of one huge page and the pool size (hugepages) */
+  readonly hugetlb?: boolean;
   /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
   readonly weights?: Readonly<Record<string, number>>;
   /** userfaultfd: the generator registers ranges and answers userfaults with the ioctls */

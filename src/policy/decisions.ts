@@ -299,14 +299,14 @@ export const folioFastPinAllowed = decision<GupSite, boolean>('folio_fast_pin_al
   if ((s.gupFlags & (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) !== (FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE)) return true;
   if (s.folio === null || folioTestAnon(s.folio)) return true;
   const ino = s.folio.mapping >= 0 ? s.k.inodes[s.folio.mapping] : undefined;
-  return ino !== undefined && ino.kind === 'shmem';
+  return ino !== undefined && (ino.kind === 'shmem' || ino.kind === 'hugetlbfs'); // hugetlb needs no dirty tracking
 });
 
 /** io_uring before 5.11 (io_sqe_buffer_register()): a fixed buffer may be anonymous memory or hugetlbfs only [U: the exact release that let shmem in is between 5.10 and 6.1] */
-export const ioUringAnonOnly = decision<VmaSite, boolean>('io_sqe_buffer_register', ['file'], (s) => s.inode === null);
+export const ioUringAnonOnly = decision<VmaSite, boolean>('io_sqe_buffer_register', ['file'], (s) => s.inode === null || s.inode.kind === 'hugetlbfs');
 
 /** io_uring 5.11-6.4 (io_pin_pages()): anonymous memory or shmem (and hugetlbfs), no other file */
-export const ioUringAnonOrShmem = decision<VmaSite, boolean>('io_pin_pages', ['file'], (s) => s.inode === null || s.inode.kind === 'shmem');
+export const ioUringAnonOrShmem = decision<VmaSite, boolean>('io_pin_pages', ['file'], (s) => s.inode === null || s.inode.kind === 'shmem' || s.inode.kind === 'hugetlbfs');
 
 /** io_uring 6.5+: no check of its own; GUP's check_vma_flags() decides */
 export const ioUringLeavesItToGup = decision<VmaSite, boolean>('io_pin_pages', [], () => true);
@@ -608,4 +608,33 @@ export const uffdResolveByVmFlags = decision<PteSite, boolean>('uffd_wp_range', 
 /** uffd_wp_range() 6.3+: MM_CP_TRY_CHANGE_WRITABLE when vma_wants_manual_pte_write_upgrade(), then can_change_pte_writable() */
 export const uffdResolveCanChangeWritable = decision<PteSite, boolean>('can_change_pte_writable', ['PageAnonExclusive', 'softDirty', 'dirty'], (s) =>
   (s.vma.flags & VM_WRITE) !== 0 && canChangePteWritable(s),
+);
+
+// ---- hugetlb (mm/hugetlb.c) ----
+
+/**
+ * models hugetlb_cow() / hugetlb_wp()'s reuse test, the same in every era: "if (page_mapcount(old_page)
+ * == 1 && PageAnon(old_page))" (folio_mapcount() == 1 && folio_test_anon() since 6.0). A hugetlb
+ * page is mapped whole, so its mapcount is its entire mapcount. References (FOLL_GET, pipes) are not
+ * counted, on purpose ("there can still be leaks between processes, for example, with FOLL_GET users").
+ */
+export const hugetlbWpReuseByMapcount = decision<CowSite, boolean>('hugetlb_wp', ['entireMapcount', 'anon'], (s) =>
+  folioMapcount(s.folio) === 1 && folioTestAnon(s.folio),
+);
+
+/** copy_hugetlb_page_range() <= 5.11: every anon huge page is shared at fork, pinned or not */
+export const hugetlbForkShares = decision<CowSite, boolean>('copy_hugetlb_page_range', [], () => false);
+
+/**
+ * models copy_hugetlb_page_range()'s early COW of 4eae4efa2c29 "hugetlb: do early cow when page
+ * pinned on src mm" (5.12; page_needs_cow_for_dma() from 97a7e4733b9b): a COW mapping, an mm that
+ * has pinned, a maybe-pinned huge page (its exact _pincount).
+ */
+export const hugetlbForkCopiesMaybePinned = decision<CowSite, boolean>('page_needs_cow_for_dma', ['MMF_HAS_PINNED', 'pincount'], (s) =>
+  isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/** models page_try_dup_anon_rmap(page, true, vma) / hugetlb_try_dup_anon_rmap() failing (5.19+): an exclusive head of a maybe-pinned huge page is copied for the child */
+export const hugetlbForkCopiesPinnedExclusive = decision<CowSite, boolean>('hugetlb_try_dup_anon_rmap', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
+  s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
 );

@@ -13,6 +13,7 @@ import {
   forkAlwaysShares,
   forkCopiesMarkers,
   forkSharesHugePmd,
+  hugetlbForkShares,
   noUnshare,
   pteInstallUffdWpIfNeeded,
   reclaimAnything,
@@ -144,5 +145,20 @@ export const seededBugs: readonly CowPolicy[] = [
   uffdBug('bug-uffd-resolve-ignores-soft-dirty', 'uffd_wp_range() unprotects with vm_get_page_prot(): a shared PTE becomes writable where soft-dirty tracking wants the fault (before 931298e103c2)', {
     uffdWpResolveWritable: uffdResolveByVmFlags,
   }),
+  // hugetlb
+  bug(
+    'bug-hugetlb-fork-shares-pinned',
+    'copy_hugetlb_page_range() shares a pinned exclusive huge page with the child instead of copying it (as before 4eae4efa2c29)',
+    { hugetlbForkCopies: hugetlbForkShares },
+    'hugetlb',
+  ),
+  bug(
+    'bug-hugetlb-wp-reuse-subpage-mapcount',
+    "hugetlb_wp() tests page_mapcount() of the head page's PTE mappings (always 0 under a huge entry) instead of folio_mapcount(): every anon huge page is reused",
+    {
+      hugetlbWpReuse: decision<CowSite, boolean>('hugetlb_wp', ['mapcount', 'anon'], (s) => s.folio.pages[0]!.mapcount <= 1 && folioTestAnon(s.folio)),
+    },
+    'hugetlb',
+  ),
 ];
 

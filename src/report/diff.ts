@@ -4,7 +4,7 @@
 
 import { folioName, slotName, type SnapFolio, type SnapProc, type SnapRef, type SnapSlot, type Snapshot } from './snapshot.js';
 
-export type ChangeKind = 'process' | 'pte' | 'folio' | 'swap' | 'ref';
+export type ChangeKind = 'process' | 'pte' | 'folio' | 'swap' | 'ref' | 'hugetlb';
 
 export interface Change {
   readonly kind: ChangeKind;
@@ -18,7 +18,7 @@ export function shortValue(v: number): string {
 
 function vmasText(p: SnapProc): string {
   if (p.vmas.length === 0) return 'no VMA';
-  return p.vmas.map((v) => `${v.addr} ${v.pages} page${v.pages === 1 ? '' : 's'} ${v.prot}`).join(', ');
+  return p.vmas.map((v) => `${v.addr} ${v.pages} page${v.pages === 1 ? '' : 's'} ${v.prot}${v.hugetlb ? ` (${v.hugetlb})` : ''}`).join(', ');
 }
 
 /** A folio's fields by name, in the order a line prints them; the era decides which exist. */
@@ -70,6 +70,13 @@ function changedFields(a: readonly [string, string][], b: readonly [string, stri
 /** Every difference between the state before and after a step. */
 export function diffSnapshots(a: Snapshot, b: Snapshot): Change[] {
   const out: Change[] = [];
+
+  const ha = a.hugetlb;
+  const hb = b.hugetlb;
+  if (ha.nr !== hb.nr || ha.free !== hb.free || ha.resv !== hb.resv) {
+    const pool = (h: typeof ha): string => `${h.nr} huge pages, ${h.free} free, ${h.resv} reserved`;
+    out.push({ kind: 'hugetlb', text: `pool: ${pool(ha)} -> ${pool(hb)}` });
+  }
 
   const procsA = new Map(a.procs.map((p) => [p.name, p]));
   for (const p of b.procs) {

@@ -3,10 +3,10 @@
 // 5.9 (those fields are null there). `explain` diffs two of these around a step; the HTML report
 // draws them. Taking one never changes the world.
 
-import { FOLL_PIN, SWAP_MAP_BAD, VM_READ, VM_WRITE, ZERO_FOLIO } from '../model/constants.js';
+import { FOLL_PIN, SWAP_MAP_BAD, VM_HUGETLB, VM_READ, VM_WRITE, ZERO_FOLIO } from '../model/constants.js';
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
 import { follText } from '../model/trace.js';
-import { PG_anon, type Mm } from '../model/types.js';
+import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, type Mm } from '../model/types.js';
 import { addrText, procName, refName, type Names } from '../ops/names.js';
 import type { World } from '../world/world.js';
 import { describeFolio, describeHugePmd, describePte } from './state.js';
@@ -35,6 +35,8 @@ export interface SnapVma {
   readonly addr: string;
   readonly pages: number;
   readonly prot: 'rw' | 'ro' | 'none';
+  /** a hugetlb VMA: 'hugetlb', with its reservation flags ('hugetlb, HPAGE_RESV_OWNER'); '' for any other */
+  readonly hugetlb: string;
 }
 
 export interface SnapProc {
@@ -104,6 +106,8 @@ export interface Snapshot {
   readonly folios: readonly SnapFolio[];
   readonly slots: readonly SnapSlot[];
   readonly refs: readonly SnapRef[];
+  /** the hugetlb pool: nr_hugepages, free_huge_pages, resv_huge_pages */
+  readonly hugetlb: { readonly nr: number; readonly free: number; readonly resv: number };
 }
 
 export function slotName(val: number): string {
@@ -153,6 +157,7 @@ export function snapshot(w: World, names: Names): Snapshot {
         addr: addrName(mm, names, v.start),
         pages: v.end - v.start,
         prot: v.flags & VM_WRITE ? 'rw' : v.flags & VM_READ ? 'ro' : 'none',
+        hugetlb: v.flags & VM_HUGETLB ? ['hugetlb', v.resv & HPAGE_RESV_OWNER ? 'HPAGE_RESV_OWNER' : '', v.resv & HPAGE_RESV_UNMAPPED ? 'HPAGE_RESV_UNMAPPED' : ''].filter(Boolean).join(', ') : '',
       });
       for (let a = v.start; a < v.end; a++) {
         const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
@@ -235,5 +240,5 @@ export function snapshot(w: World, names: Names): Snapshot {
       slots.push({ key, name: slotName(key), count, hasCache, cacheFolio: k.swapCache[si.type]![off]!, data: si.data[off]! });
     }
   }
-  return { procs, folios, slots, refs };
+  return { procs, folios, slots, refs, hugetlb: { nr: k.hugetlb.nr, free: k.hugetlb.free, resv: k.hugetlb.resv } };
 }

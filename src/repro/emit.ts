@@ -79,19 +79,21 @@ const STEPWISE = 'a GUP played out step by step between other ops (a race the mo
 
 const prot = (write: boolean): string => (write ? 'CF_RW' : 'CF_RO');
 const MTE = 'arm64 MTE (PROT_MTE, tag stores) has no C form yet: the runtime is for x86-64';
+const HUGETLB = "hugetlb has no C form yet (the runtime maps 4 KiB private anonymous memory; the model's huge page is a few pages, not 2 MiB, and the pool is the machine's nr_hugepages)";
 const LARGE = "large folios have no C form yet (the runtime maps every label MADV_NOHUGEPAGE at a 4 KiB boundary, and the model's PMD is a few pages, not 2 MiB)";
 
 export const C_FORMS: CFormTable = {
   mmap(op, n) {
     if (op.mte) return unsupported(MTE);
     if (op.aligned) return unsupported(LARGE);
+    if (op.hugetlb) return unsupported(HUGETLB);
     const head = `${P(n, op.proc)}, ${L(n, op.label)}, ${op.pages}, ${prot(op.write)}`;
     if (op.obj >= 0) return c(`CF_MMAP_FILE(${head}, ${op.shared ? 'CF_SHARED' : 'CF_PRIVATE'}, ${F(n, op.obj)}, ${op.offset})`);
     return op.shared ? c(`CF_MMAP_SHARED(${head})`) : c(`CF_MMAP(${head})`);
   },
   // the controller's file and its system calls (the runtime's header says how a file is made)
   file: (op, n) => c(`CF_FILE(${F(n, op.obj)}, ${op.pages}, ${op.ro ? 1 : 0})`),
-  memfd: (op, n) => c(`CF_MEMFD(${F(n, op.obj)}, ${op.pages})`),
+  memfd: (op, n) => (op.hugetlb ? unsupported(HUGETLB) : c(`CF_MEMFD(${F(n, op.obj)}, ${op.pages})`)),
   pwrite: (op, n) => c(`CF_PWRITE(${F(n, op.obj)}, ${op.page})`),
   pread: (op, n) => c(`CF_PREAD(${F(n, op.obj)}, ${op.page})`),
   punch: (op, n) => c(`CF_PUNCH(${F(n, op.obj)}, ${op.page})`),
@@ -150,6 +152,7 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   uffdio_move: UFFD,
   pagemap: UFFD,
   swapon: 'swapon of a device per scenario line would change the machine beyond the run: not emitted',
+  hugepages: HUGETLB,
 };
 
 /** The C form of one op, from the table. */

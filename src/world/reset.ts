@@ -5,7 +5,7 @@
 import { ZERO_VALUE } from '../model/constants.js';
 import { SWAP_MAP_BAD } from '../model/constants.js';
 import { PG_zero } from '../model/types.js';
-import { resetThpSettings } from '../model/kernel.js';
+import { DEFAULT_HUGEPAGES, resetThpSettings } from '../model/kernel.js';
 import { clearSiteIndex } from './site-index.js';
 import { PLAIN_WORDS } from './words.js';
 import { plainFileWords, type World } from './world.js';
@@ -42,6 +42,10 @@ export function resetWorld(w: World): void {
   k.nextVpn = 16;
   k.hugeZeroFolio = -1;
   k.mteInUse = false;
+  k.hugetlb.nr = DEFAULT_HUGEPAGES;
+  k.hugetlb.free = DEFAULT_HUGEPAGES;
+  k.hugetlb.resv = 0;
+  k.hugetlb.privResv.clear();
   resetThpSettings(k.thp, k.pmdOrder);
   k.nextUserfault = 0;
   k.tracer = null;

@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE, HUGETLB_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -15,7 +15,7 @@ import { printOp } from '../../src/scenario/print.js';
 import { newWorld } from '../../src/world/world.js';
 
 const names = canonicalNames(8, 8, 8);
-const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE];
+const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_UFFD_SCOPE];
 
 /** Ops the generator makes over many short runs, by kind. */
 function generated(runs = 600): Map<string, Op[]> {
@@ -23,8 +23,8 @@ function generated(runs = 600): Map<string, Op[]> {
   const rnd = seedrandom.alea('registry');
   const c = randomChoose(rnd);
   for (let r = 0; r < runs; r++) {
-    // the default scope, the large-folio one and the one with userfaultfd
-    const scope = [DEFAULT_SCOPE, THP_SCOPE, UFFD_SCOPE][r % 3]!;
+    // the default scope, the large-folio one, the hugetlb one and the one with userfaultfd in turn
+    const scope = [DEFAULT_SCOPE, THP_SCOPE, HUGETLB_SCOPE, UFFD_SCOPE][r % 4]!;
     const weights = weightArray(DEFAULT_WEIGHTS, scope);
     const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
     for (let i = 0; i < 30; i++) {
@@ -75,7 +75,7 @@ describe('the op registry', () => {
         const weights = weightArray(DEFAULT_WEIGHTS);
         let seen = false;
         for (let r = 0; r < 900 && !seen; r++) {
-          // exhaust's scopes: anonymous memory, files, large folios, userfaultfd
+          // exhaust's scopes: anonymous memory, files, large folios, hugetlb, userfaultfd
           const scope = EXHAUST_SCOPES_ALL[r % EXHAUST_SCOPES_ALL.length]!;
           const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'incremental' });
           for (let i = 0; i < (scope.uffd ? 14 : 8) && !seen; i++) {

@@ -126,6 +126,18 @@ const CASES: Record<string, Case> = {
     verdict: 'mte-tags',
     at: 4,
   },
+  // a pinned huge page shared at fork: pinned and mapped by a huge entry whose head is not exclusive
+  'bug-hugetlb-fork-shares-pinned': {
+    ops: ['mmap P0 A 4 hugetlb', 'write P0 A', `io_uring_register P0 A 4 as r1`, 'fork P0 P1', 'write P0 A', 'read r1'],
+    verdict: 'anon-exclusive',
+    at: 3,
+  },
+  // the child's write reuses the huge page the parent still maps: exclusive and writable, yet mapped twice
+  'bug-hugetlb-wp-reuse-subpage-mapcount': {
+    ops: ['mmap P0 A 4 hugetlb', 'write P0 A', 'fork P0 P1', 'write P1 A', 'read P0 A'],
+    verdict: 'anon-exclusive',
+    at: 3,
+  },
   // swapped out, read back in (clean), reclaimed again: dropped
   'bug-shmem-swapin-clean': {
     ops: ['memfd F 1', 'mmap P0 A 1 shared F', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'reclaim P0 A'],

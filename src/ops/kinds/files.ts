@@ -27,6 +27,8 @@ export interface CreateOp {
   readonly obj: number;
   readonly pages: number;
   readonly ro: boolean;
+  /** memfd only: MFD_HUGETLB (a hugetlbfs file: huge pages from the pool) */
+  readonly hugetlb: boolean;
 }
 
 export interface FileIoOp {
@@ -60,6 +62,11 @@ function checkObj(w: World, obj: number): string | null {
   return (w.objIno[obj] ?? -1) < 0 ? 'no such file (create it with file or memfd first)' : null;
 }
 
+/** The model has no hole punching or truncation of a hugetlbfs file yet (remove_inode_hugepages()). */
+function checkObjNotHugetlb(w: World, obj: number): string | null {
+  return checkObj(w, obj) ?? (inodeOfObj(w, obj).kind === 'hugetlbfs' ? 'the model has no hole punching or truncation of a hugetlb memfd yet' : null);
+}
+
 function pickObj(w: World, c: Choose): number {
   return c.pick(objsCreated(w));
 }
@@ -67,8 +74,15 @@ function pickObj(w: World, c: Choose): number {
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
 const filesInScope = (scope: Scope): boolean => scope.maxObjs > 0;
 
+/** The files and memfds that are not hugetlbfs (the model has no punch or truncate of hugetlbfs). */
+function plainObjs(w: World): number[] {
+  const out: number[] = [];
+  for (let o = 0; o < objsCreated(w); o++) if (inodeOfObj(w, o).kind !== 'hugetlbfs') out.push(o);
+  return out;
+}
+
 function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
-  const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES'];
+  const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES [hugetlb]'];
   return {
     kind,
     verbs: [kind],
@@ -76,15 +90,17 @@ function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
     weight: 1,
     names: { objs: ['obj'] },
     parse(toks, ctx) {
-      if (kind === 'file') arity(toks, syntax, 2, 3);
-      else arity(toks, syntax, 2);
-      const ro = toks[3] ? keyword(toks[3], ['ro'] as const, 'an open mode', toks[3].col) === 'ro' : false;
-      return { kind, obj: objArg(ctx, toks[1]!), pages: countArg(toks[2]!, 0, 4096, 'a page count'), ro };
+      arity(toks, syntax, 2, 3);
+      const ro = kind === 'file' && toks[3] ? keyword(toks[3], ['ro'] as const, 'an open mode', toks[3].col) === 'ro' : false;
+      const hugetlb = kind === 'memfd' && toks[3] ? keyword(toks[3], ['hugetlb'] as const, "'hugetlb' or nothing", toks[3].col) === 'hugetlb' : false;
+      return { kind, obj: objArg(ctx, toks[1]!), pages: countArg(toks[2]!, 0, 4096, 'a page count'), ro, hugetlb };
     },
-    print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.pages}${op.ro ? ' ro' : ''}`,
+    print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.pages}${op.ro ? ' ro' : ''}${op.hugetlb ? ' hugetlb' : ''}`,
     check: (w, op) => ((w.objIno[op.obj] ?? -1) >= 0 ? 'a file by that name exists' : null),
     apply(w, op) {
-      const ino = newInode(w.k, kind === 'file' ? 'file' : 'shmem', op.pages, op.ro);
+      // memfd_create(MFD_HUGETLB) + ftruncate(): hugetlbfs_setattr() refuses a size off a huge page boundary
+      if (op.hugetlb && op.pages % w.k.pmdPages !== 0) return refused('EINVAL', 'ftruncate() of a hugetlbfs file to a size that is not whole huge pages');
+      const ino = newInode(w.k, kind === 'file' ? 'file' : op.hugetlb ? 'hugetlbfs' : 'shmem', op.pages, op.ro);
       while (w.objIno.length <= op.obj) w.objIno.push(-1);
       w.objIno[op.obj] = ino.id;
       w.journal.other();
@@ -92,11 +108,16 @@ function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
     },
     inScope: filesInScope,
     possible: (w, scope) => objsCreated(w) < scope.maxObjs,
-    build: (w, scope, c) => ({ kind, obj: objsCreated(w), pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!, ro: kind === 'file' && c.chance(0.2) }),
+    build(w, scope, c) {
+      // in the hugetlb scope a memfd is often MFD_HUGETLB, of one or two huge pages
+      if (kind === 'memfd' && scope.hugetlb === true && c.chance(0.5)) return { kind, obj: objsCreated(w), pages: w.k.pmdPages * (1 + c.pick(2)), ro: false, hugetlb: true };
+      return { kind, obj: objsCreated(w), pages: scope.mmapPages[c.pick(scope.mmapPages.length)]!, ro: kind === 'file' && c.chance(0.2), hugetlb: false };
+    },
     simplify(op) {
       const out: CreateOp[] = [];
-      if (op.pages > 1) out.push({ ...op, pages: 1 });
+      if (op.pages > 1 && !op.hugetlb) out.push({ ...op, pages: 1 });
       if (op.ro) out.push({ ...op, ro: false });
+      if (op.hugetlb) out.push({ ...op, hugetlb: false });
       return out;
     },
   };
@@ -106,6 +127,7 @@ export const fileOp = create('file');
 export const memfdOp = create('memfd');
 
 function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: World, ino: Inode, page: number) => Outcome): OpSpec<FileIoOp> {
+  const checkIt = kind === 'punch' ? checkObjNotHugetlb : checkObj;
   const syntax = [`${kind} NAME PAGE`];
   return {
     kind,
@@ -118,12 +140,13 @@ function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: W
       return { kind, obj: objArg(ctx, toks[1]!), page: countArg(toks[2]!, 0, 4095, 'a page') };
     },
     print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.page}`,
-    check: (w, op) => checkObj(w, op.obj),
+    check: (w, op) => checkIt(w, op.obj),
     apply: (w, op) => apply(w, inodeOfObj(w, op.obj), op.page),
     inScope: filesInScope,
-    possible: hasObj,
+    possible: kind === 'punch' ? (w: World) => plainObjs(w).length > 0 : hasObj,
     build(w, _scope: Scope, c) {
-      const obj = pickObj(w, c);
+      const plain = kind === 'punch' ? plainObjs(w) : null;
+      const obj = plain !== null ? plain[c.pick(plain.length)]! : pickObj(w, c);
       return { kind, obj, page: c.pick(Math.max(1, inodeOfObj(w, obj).size)) };
     },
     simplify: (op) => (op.page > 0 ? [{ ...op, page: 0 }] : []),
@@ -134,7 +157,7 @@ export const pwriteOp = fileIo('pwrite', 2, (w, ino, page) => {
   const key = objKey(ino.id, page);
   const v = newObjValue(w.shadow, key);
   const err = filePwrite(w.k, ino, page, v);
-  if (err) return refused(err, err === 'EPERM' ? 'the memfd is write-sealed' : 'the file is open read-only');
+  if (err) return refused(err, err === 'EPERM' ? 'the memfd is write-sealed' : err === 'EINVAL' ? 'hugetlbfs has no write(2)' : 'the file is open read-only');
   shadowFileWrite(w.shadow, key, v);
   return { kind: 'ok', value: v };
 });
@@ -164,7 +187,7 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     return { kind: 'ftruncate', obj: objArg(ctx, toks[1]!), pages: countArg(toks[2]!, 0, 4096, 'a page count') };
   },
   print: (op, n) => `ftruncate ${objName(n, op.obj)} ${op.pages}`,
-  check: (w, op) => checkObj(w, op.obj),
+  check: (w, op) => checkObjNotHugetlb(w, op.obj),
   apply(w, op) {
     const ino = inodeOfObj(w, op.obj);
     if (ino.readOnly) return refused('EINVAL', 'the file is open read-only');
@@ -179,9 +202,10 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     return OK;
   },
   inScope: filesInScope,
-  possible: hasObj,
+  possible: (w) => plainObjs(w).length > 0,
   build(w, scope, c) {
-    return { kind: 'ftruncate', obj: pickObj(w, c), pages: c.pick(Math.max(...scope.mmapPages) + 1) };
+    const plain = plainObjs(w);
+    return { kind: 'ftruncate', obj: plain[c.pick(plain.length)]!, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
   },
   simplify: () => [],
 };

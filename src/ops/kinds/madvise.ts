@@ -41,9 +41,11 @@ export const madviseOp: OpSpec<MadviseOp> = {
   apply(w, op) {
     const { mm, addr } = resolveAddr(w, op);
     const end = addr + op.pages;
-    const err = madvise(w.k, mm, addr, end, op.advice);
+    const zapped: [number, number][] = [];
+    const err = madvise(w.k, mm, addr, end, op.advice, zapped);
     // the mapped parts were zapped even when a hole made the call fail
-    if (op.advice === 'MADV_DONTNEED') for (const v of mm.vmas) if (v.start < end && v.end > addr) shadowZero(w.shadow, mm.id, Math.max(v.start, addr), Math.min(v.end, end));
+    for (const [from, to] of zapped) shadowZero(w.shadow, mm.id, from, to);
+    if (err === 'EINVAL') return refused(err, 'a hugetlb mapping refuses the advice or the range (can_madv_lru_vma(), madvise_dontneed_free_valid_vma(), hugetlb_vm_op_split())');
     return err ? refused(err, 'part of the range is not mapped') : OK;
   },
   possible: (w, scope) => procsWithVma(w) > 0 && (scope.advice.length > 0 || scope.thp),
@@ -58,7 +60,7 @@ export const madviseOp: OpSpec<MadviseOp> = {
     }
     const a = pickAddr(w, proc, c);
     const advice = scope.advice[c.pick(scope.advice.length)]!;
-    if (scope.thp && c.chance(0.5)) {
+    if ((scope.thp || scope.hugetlb) && c.chance(0.5)) {
       // part of a mapping to its end (cow.c's MADV_DONTNEED / MADV_DONTFORK of all but the first page of a THP)
       const rest = procMm(w, proc)!.labelPages[a.label]! - a.off;
       return { kind: 'madvise', ...a, pages: rest, advice };

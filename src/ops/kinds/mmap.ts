@@ -4,7 +4,7 @@
 // mapping of that file or memfd from page N. The first mmap by a process name starts that process.
 
 import { VM_MTE } from '../../model/constants.js';
-import { anonVmFlags, mmapFile, mmapRegion, newMm } from '../../model/mmap.js';
+import { anonVmFlags, mmapFile, mmapHugetlbAnon, mmapHugetlbFile, mmapRegion, newMm } from '../../model/mmap.js';
 import { newInode } from '../../model/filemap.js';
 import { shadowMmap, shadowMmapFile, shadowNewMm } from '../../oracle/shadow.js';
 import { bindProc, labelKey, procMm, type World } from '../../world/world.js';
@@ -28,9 +28,11 @@ export interface MmapOp {
   readonly aligned: boolean;
   /** PROT_MTE (arm64 VM_MTE): tag-checked accesses */
   readonly mte: boolean;
+  /** MAP_HUGETLB: huge pages of the hugetlb pool (the length rounded up to whole huge pages) */
+  readonly hugetlb: boolean;
 }
 
-const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [aligned] [mte] [NAME [offset N]]'];
+const syntax = ['mmap PROC LABEL PAGES [rw|ro] [private|shared] [aligned] [mte] [hugetlb] [NAME [offset N]]'];
 
 export const MAX_MMAP_PAGES = 64;
 
@@ -64,6 +66,8 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (next()?.text === 'aligned') aligned = toks[i++]!.text === 'aligned';
     let mte = false;
     if (next()?.text === 'mte') mte = toks[i++]!.text === 'mte';
+    let hugetlb = false;
+    if (next()?.text === 'hugetlb') hugetlb = toks[i++]!.text === 'hugetlb';
     let obj = -1;
     let offset = 0;
     if (next() !== undefined) {
@@ -86,12 +90,14 @@ export const mmapOp: OpSpec<MmapOp> = {
       offset,
       aligned,
       mte,
+      hugetlb,
     };
   },
   print: (op, n) =>
-    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.aligned ? ' aligned' : ''}${op.mte ? ' mte' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
+    `mmap ${procName(n, op.proc)} ${labelName(n, op.label)} ${op.pages}${op.write ? '' : ' ro'}${op.shared ? ' shared' : ''}${op.aligned ? ' aligned' : ''}${op.mte ? ' mte' : ''}${op.hugetlb ? ' hugetlb' : ''}${op.obj >= 0 ? ` ${objName(n, op.obj)}` : ''}${op.offset ? ` offset ${op.offset}` : ''}`,
   check(w, op) {
-    if (op.mte && (op.obj >= 0 || op.shared)) return 'the model has PROT_MTE for private anonymous mappings only (mte on a shared or file mapping)';
+    if (op.mte && (op.obj >= 0 || op.shared || op.hugetlb)) return 'the model has PROT_MTE for private anonymous mappings of small pages only (mte on a shared, file or hugetlb mapping)';
+    if (op.hugetlb && op.obj >= 0) return "MAP_HUGETLB is for anonymous memory (a hugetlb memfd's mappings are hugetlb already)";
     if (op.obj >= 0 && (w.objIno[op.obj] ?? -1) < 0) return 'no such file (create it with file or memfd first)';
     const created = (w.procMm[op.proc] ?? -1) >= 0;
     if (!created) return null; // the first mmap starts the process
@@ -113,13 +119,30 @@ export const mmapOp: OpSpec<MmapOp> = {
     // of an older kernel ignores a prot bit it does not know, and the mapping is not tagged
     const mte = op.mte && w.k.pol.protMte;
     if (mte) w.k.mteInUse = true;
+    if (op.hugetlb) {
+      const vma = mmapHugetlbAnon(w.k, mm, op.label, op.pages, op.write);
+      if (typeof vma === 'string') return refused(vma, 'hugetlb_reserve_pages(): the pool cannot reserve the mapping\'s huge pages');
+      shadowMmap(w.shadow, mm.id, vma.start, vma.end);
+      return OK;
+    }
     if (op.obj < 0 && !op.shared) {
       const vma = mmapRegion(w.k, mm, op.label, op.pages, anonVmFlags(op.write) | (mte ? VM_MTE : 0), -1, 0, align);
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);
       return OK;
     }
-    // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size
-    const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : newInode(w.k, 'shmem', op.pages, false);
+    // shmem_zero_setup(): shared anonymous memory is an unnamed shmem object of the mapping's size;
+    // with MAP_HUGETLB an unnamed hugetlbfs file (hugetlb_file_setup()), the length rounded up to whole huge pages
+    const hpages = Math.ceil(op.pages / w.k.pmdPages) * w.k.pmdPages;
+    const ino = op.obj >= 0 ? w.k.inodes[w.objIno[op.obj]!]! : op.hugetlb ? newInode(w.k, 'hugetlbfs', hpages, false) : newInode(w.k, 'shmem', op.pages, false);
+    if (ino.kind === 'hugetlbfs') {
+      const hv = mmapHugetlbFile(w.k, mm, op.label, op.obj >= 0 ? op.pages : hpages, op.write, op.shared, ino, op.offset);
+      if (typeof hv === 'string') {
+        const why = hv === 'EINVAL' ? 'a hugetlbfs mapping must cover whole huge pages from a huge page boundary' : hv === 'ENOMEM' ? "hugetlb_reserve_pages(): the pool cannot reserve the file's huge pages" : 'the memfd is write-sealed';
+        return refused(hv, why);
+      }
+      shadowMmapFile(w.shadow, mm.id, hv.start, hv.end, ino.id, op.offset, op.shared);
+      return OK;
+    }
     const vma = mmapFile(w.k, mm, op.label, op.pages, op.write, op.shared, ino, op.offset, align);
     if (typeof vma === 'string') {
       w.refusedLabels.add(labelKey(op.proc, op.label));
@@ -141,9 +164,14 @@ export const mmapOp: OpSpec<MmapOp> = {
       proc = cands[c.pick(cands.length)]!;
     }
     const label = labelsOf(w, proc);
+    if (scope.hugetlb && c.chance(0.6)) {
+      // MAP_HUGETLB of one huge page (cow.c's hugetlb context)
+      // (sometimes MAP_SHARED: an unnamed hugetlbfs file)
+      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: c.chance(0.2), obj: -1, offset: 0, aligned: false, mte: false, hugetlb: true };
+    }
     if (scope.thp && (scope.mmapPages.length === 0 || c.chance(0.5))) {
       // a PMD-aligned mapping of one PMD: room for a THP (or mTHPs)
-      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: true, mte: scope.mte && c.chance(0.4) };
+      return { kind: 'mmap', proc, label, pages: w.k.pmdPages, write: c.chance(0.9), shared: false, obj: -1, offset: 0, aligned: true, mte: scope.mte && c.chance(0.4), hugetlb: false };
     }
     const pages = scope.mmapPages[c.pick(scope.mmapPages.length)]!;
     const write = c.chance(0.9);
@@ -151,10 +179,15 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (scope.maxObjs > 0 && c.chance(0.4)) {
       // a file or memfd if there is one, else shared anonymous memory
       const shared = c.chance(0.5);
-      if (objs > 0) return { kind: 'mmap', proc, label, pages, write, shared, obj: c.pick(objs), offset: 0, aligned: false, mte: false };
-      return { kind: 'mmap', proc, label, pages, write, shared: true, obj: -1, offset: 0, aligned: false, mte: false };
+      if (objs > 0) {
+        const obj = c.pick(objs);
+        const ino = w.k.inodes[w.objIno[obj]!]!;
+        // a hugetlb memfd is mapped whole (its size is whole huge pages)
+        return { kind: 'mmap', proc, label, pages: ino.kind === 'hugetlbfs' ? Math.max(w.k.pmdPages, ino.size) : pages, write, shared, obj, offset: 0, aligned: false, mte: false, hugetlb: false };
+      }
+      return { kind: 'mmap', proc, label, pages, write, shared: true, obj: -1, offset: 0, aligned: false, mte: false, hugetlb: false };
     }
-    return { kind: 'mmap', proc, label, pages, write, shared: false, obj: -1, offset: 0, aligned: false, mte: scope.mte && c.chance(0.4) };
+    return { kind: 'mmap', proc, label, pages, write, shared: false, obj: -1, offset: 0, aligned: false, mte: scope.mte && c.chance(0.4), hugetlb: false };
   },
   simplify(op) {
     const out: MmapOp[] = [];
@@ -164,6 +197,7 @@ export const mmapOp: OpSpec<MmapOp> = {
     if (op.shared && op.obj >= 0) out.push({ ...op, shared: false });
     if (op.aligned) out.push({ ...op, aligned: false });
     if (op.mte) out.push({ ...op, mte: false });
+    if (op.hugetlb) out.push({ ...op, hugetlb: false });
     return out;
   },
 };

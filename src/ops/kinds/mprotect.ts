@@ -44,6 +44,7 @@ export const mprotectOp: OpSpec<MprotectOp> = {
     const { mm, addr } = resolveAddr(w, op);
     const end = addr + rangePages(mm.labelPages[op.label]!, op.off, op.pages);
     const err = mprotect(w.k, mm, addr, end, op.write);
+    if (err === 'EINVAL') return refused(err, 'the range would split a hugetlb mapping off a huge page boundary');
     return err ? refused(err, err === 'ENOMEM' ? 'part of the range is not mapped' : 'the mapping may not become writable') : OK;
   },
   possible: (w) => procsWithVma(w) > 0,

@@ -3,7 +3,7 @@
 
 import { munmap } from '../../model/mmap.js';
 import { shadowUnmap } from '../../oracle/shadow.js';
-import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
+import { checkAddr, refused, pickAddr, pickProcWithVma, printAddr, procsWithVma, resolveAddr } from '../common.js';
 import { addrArg, arity, countArg, procArg } from '../syntax.js';
 import { OK, type OpSpec } from '../types.js';
 import { procMm } from '../../world/world.js';
@@ -44,7 +44,7 @@ export const munmapOp: OpSpec<MunmapOp> = {
   apply(w, op) {
     const { mm, addr } = resolveAddr(w, op);
     const end = addr + rangePages(mm.labelPages[op.label]!, op.off, op.pages);
-    munmap(w.k, mm, addr, end);
+    if (munmap(w.k, mm, addr, end) !== null) return refused('EINVAL', 'the range would split a hugetlb mapping off a huge page boundary');
     shadowUnmap(w.shadow, mm.id, addr, end);
     return OK;
   },

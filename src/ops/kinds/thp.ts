@@ -7,7 +7,7 @@
 import { hugePmdAt } from '../../model/pgtable.js';
 import { folioOf, folioTestAnon, isZeroFolio } from '../../model/kernel.js';
 import { splitFolio, canSplitFolio } from '../../model/huge_memory.js';
-import type { ThpEnabled, ThpOrderMode } from '../../model/types.js';
+import { PG_hugetlb, type ThpEnabled, type ThpOrderMode } from '../../model/types.js';
 import { checkAddr, pickAddr, pickProcWithVma, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { addrArg, arity, countArg, fail, keyword, procArg } from '../syntax.js';
 import { OK, type OpSpec, type Outcome } from '../types.js';
@@ -97,6 +97,7 @@ export const splitOp: OpSpec<SplitOp> = {
     const id = pmd !== null ? pmd.folio : pte.kind === 'present' ? pte.folio : -1;
     if (id < 0) return { kind: 'ok', note: 'nothing mapped' };
     const folio = folioOf(w.k, id);
+    if (folio.flags & PG_hugetlb) return { kind: 'ok', note: 'a hugetlb folio: never split' };
     if (folio.nr === 1 || isZeroFolio(folio) || !folioTestAnon(folio)) return { kind: 'ok', note: 'not a large anon folio' };
     if (!canSplitFolio(folio)) return { kind: 'ok', note: 'can_split_folio(): extra references' };
     const err = splitFolio(w.k, folio);

@@ -30,6 +30,7 @@ import {
   uffdResolveCanChangeWritable,
   uffdWpMarkersFile,
   uffdWpMarkersUnpopulated,
+  hugetlbForkCopiesPinnedExclusive,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 import { pagecount518 } from './pagecount-5.18.js';
@@ -67,6 +68,7 @@ export const anonExclusive519 = variant(
     markerEncoding: 'pte-marker',
     // 32 - SWP_DEVICE_NUM 4 - SWP_MIGRATION_NUM 3 - SWP_HWPOISON_NUM 1 - SWP_PTE_MARKER_NUM 1 - SWP_SWAPIN_ERROR_NUM 1
     maxSwapfiles: 22,
+    hugetlbForkCopies: hugetlbForkCopiesPinnedExclusive,
   },
 );
 
@@ -116,6 +118,8 @@ export const anonExclusive62 = variant(
     uffdWpUseMarkers: uffdWpMarkersUnpopulated,
     // 6.2: swap-in errors became PTE markers ("mm: use pte markers for swap errors"), SWP_SWAPIN_ERROR_NUM gone: 32 - 4 - 3 - 1 - 1
     maxSwapfiles: 23,
+    // 8ebe0a5eaaeb (6.2, in 6.1 stable): MADV_DONTNEED of hugetlb rounds the end down, not up
+    hugetlbDontneed: 'align-down',
   },
 );
 

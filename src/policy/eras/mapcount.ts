@@ -34,6 +34,8 @@ import {
   uffd48,
   uffd57,
   uffdResolveByVmFlags,
+  hugetlbWpReuseByMapcount,
+  hugetlbForkShares,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -83,6 +85,9 @@ export const mapcount: CowPolicy = {
   anonMthp: false,
   hugePmdWpReuse: hugeWpByMapcountCopy,
   hugeZeroWp: hugeZeroWpAllocIfEnabled,
+  hugetlbWpReuse: hugetlbWpReuseByMapcount,
+  hugetlbForkCopies: hugetlbForkShares,
+  hugetlbDontneed: 'EINVAL',
   reserveSwapHeader: true,
   swapLowestBit: 1,
   // userfaultfd as in 5.7: WP on anonymous memory only, no markers, fork keeps the bit by the source VMA

@@ -14,7 +14,7 @@ export const pagecount518 = variant(
   {
     name: 'pagecount-5.18',
     kernels: '5.18',
-    summary: 'pagecount + swap-in and THP (do_huge_pmd_wp_page, 3bff7e3f1f16) reuse by page_count; do_wp_page frees the swap cache first',
+    summary: 'pagecount + swap-in and THP (do_huge_pmd_wp_page, 3bff7e3f1f16) reuse by page_count; do_wp_page frees the swap cache first; MADV_DONTNEED of hugetlb (90e7e7f5ef3f)',
   },
-  { wpReuseAnon: wpCanReuseAnonFolio, swapinFreeSwapFirst: shouldTryToFreeSwap, swapinMap: swapinReuseByPageCount, hugePmdWpReuse: hugeWpByRefcount, mteRestore: 'after-swap-free' },
+  { wpReuseAnon: wpCanReuseAnonFolio, swapinFreeSwapFirst: shouldTryToFreeSwap, swapinMap: swapinReuseByPageCount, hugePmdWpReuse: hugeWpByRefcount, mteRestore: 'after-swap-free', hugetlbDontneed: 'align-up' },
 );

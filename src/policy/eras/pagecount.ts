@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, forkUffdWpByDst, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, noFaultAroundMinor, pteIsPinned, reclaimSkipsMaybePinned, uffd514, wpReuseByPageCount } from '../decisions.js';
+import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, forkUffdWpByDst, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, noFaultAroundMinor, pteIsPinned, reclaimSkipsMaybePinned, uffd514, wpReuseByPageCount, hugetlbForkCopiesMaybePinned } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -48,5 +48,7 @@ export const pagecount = variant(
     forkKeepsUffdWp: forkUffdWpByDst,
     // 5.14 (b756a3b5e7ea): SWP_DEVICE_NUM 4 with the device-exclusive entries: 32 - 4 - 2 - 1
     maxSwapfiles: 25,
+    // 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" is 5.12: 5.11 itself still shares
+    hugetlbForkCopies: hugetlbForkCopiesMaybePinned,
   },
 );

@@ -1,0 +1,379 @@
+// hugetlb (mm/hugetlb.c): a pool of huge pages of one size (a PMD's k.pmdPages pages), each always
+// mapped whole by a huge entry (the model's huge PMD, on a folio with PG_hugetlb), never split,
+// never swapped, never the zero page (a read fault allocates). Private mappings reserve their
+// pages at mmap() (HPAGE_RESV_OWNER); a child of fork() owns no reservation, so a COW the pool
+// cannot serve ends in SIGBUS for it, or (when the owner's COW fails) unmap_ref_private() takes the
+// page from it and its next fault there is SIGBUS. The COW path is hugetlb_wp() (hugetlb_cow()
+// before 5.19), whose reuse test is by mapcount in every era; fork is copy_hugetlb_page_range().
+
+import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_SIGBUS, VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE } from './constants.js';
+import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
+import { filemapLookup, inodeOf } from './filemap.js';
+import { pmdIndex, setPmd } from './pgtable.js';
+import type { CowSite } from './policy.js';
+import { mkHugePmd, PMD_NONE, type PmdHuge } from './pte.js';
+import type { Errno } from './result.js';
+import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
+import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
+import { isCowMapping } from './vma.js';
+
+/** is_vm_hugetlb_page() */
+export function isVmHugetlbPage(vma: Vma): boolean {
+  return (vma.flags & VM_HUGETLB) !== 0;
+}
+
+/** The key of a private reservation in k.hugetlb.privResv: the owner's mm and the huge page's address. */
+export function hugetlbResvKey(mm: number, addr: number): number {
+  return mm * 0x4000000 + addr;
+}
+
+/** Is addr on a huge page boundary (addr & ~huge_page_mask(h) == 0)? */
+export function hugeAligned(k: Kernel, addr: number): boolean {
+  return addr % k.pmdPages === 0;
+}
+
+/**
+ * models hugetlb_reserve_pages() for a new private mapping (hugetlbfs_file_mmap() of the file
+ * behind MAP_HUGETLB): every huge page of the VMA is reserved for its owner (HPAGE_RESV_OWNER),
+ * once hugetlbAcctAllows() said the pool can promise them.
+ */
+export function hugetlbReservePages(k: Kernel, mm: Mm, vma: Vma): void {
+  const pool = k.hugetlb;
+  const chg = (vma.end - vma.start) / k.pmdPages;
+  pool.resv += chg;
+  for (let a = vma.start; a < vma.end; a += k.pmdPages) pool.privResv.add(hugetlbResvKey(mm.id, a));
+  vma.resv = HPAGE_RESV_OWNER;
+  if (k.journal) k.journal.other();
+}
+
+/** models hugetlb_acct_memory() -> gather_surplus_pages() without overcommit: can `chg` more huge pages be promised? */
+export function hugetlbAcctAllows(k: Kernel, chg: number): boolean {
+  const pool = k.hugetlb;
+  if (pool.free - pool.resv >= chg) return true;
+  if (k.tracer) k.tracer.event('hugetlb_acct_memory', `${chg} huge page(s) wanted, ${pool.free - pool.resv} free and unreserved: ENOMEM`);
+  return false;
+}
+
+/**
+ * models hugetlb_vm_op_close() for [start, end) of a VMA going away (munmap, exit): the owner's
+ * reservations not yet consumed there go back to the pool (hugetlb_acct_memory(h, -reserve)).
+ */
+export function hugetlbVmOpClose(k: Kernel, mm: Mm, vma: Vma, start: number, end: number): void {
+  if (!(vma.resv & HPAGE_RESV_OWNER)) return;
+  const pool = k.hugetlb;
+  for (let a = start - (start % k.pmdPages); a < end; a += k.pmdPages) {
+    if (pool.privResv.delete(hugetlbResvKey(mm.id, a))) pool.resv -= 1;
+  }
+  if (k.journal) k.journal.other();
+}
+
+/**
+ * models alloc_hugetlb_folio(vma, addr, avoid_reserve): a page the VMA reserved at this address
+ * (vma_needs_reservation() == 0: the owner's, not yet consumed) is taken from the reserve
+ * (resv_huge_pages - 1); otherwise only a free page nobody reserved will do
+ * (dequeue_hugetlb_folio_vma(): free_huge_pages - resv_huge_pages > 0), else -ENOSPC (null; there
+ * is no overcommit). The new folio holds the data and tags given (a copy), or zeros.
+ */
+export function allocHugetlbFolio(k: Kernel, mm: Mm, vma: Vma, addr: number, avoidReserve: boolean, src: Folio | null): Folio | null {
+  const pool = k.hugetlb;
+  const key = hugetlbResvKey(mm.id, addr - (addr % k.pmdPages));
+  // vma_needs_reservation(): a shared mapping's reservations are the file's (its resv_map), a private one's its owner's
+  const ino = vma.flags & VM_MAYSHARE && vma.file >= 0 ? inodeOf(k, vma.file) : null;
+  const hidx = ino !== null ? hugeIndex(k, vma, addr) : -1;
+  const reserved = !avoidReserve && (ino !== null ? ino.hugetlbResv[hidx] === true : (vma.resv & HPAGE_RESV_OWNER) !== 0 && pool.privResv.has(key));
+  if (!reserved && pool.free - pool.resv <= 0) {
+    if (k.tracer) k.tracer.event('alloc_hugetlb_folio', `no free huge page outside the reserves (${pool.free} free, ${pool.resv} reserved): -ENOSPC`);
+    return null;
+  }
+  if (reserved) {
+    if (ino !== null) ino.hugetlbResv[hidx] = false;
+    else pool.privResv.delete(key);
+    pool.resv -= 1; // the reservation is consumed
+  }
+  if (k.journal) k.journal.other();
+  return allocHugetlbPage(
+    k,
+    src ? src.pages.map((p) => p.data) : null,
+    src ? src.pages.map((p) => cowTag(k, p.mteTag)) : null,
+  );
+}
+
+/** models hugetlb_add_new_anon_rmap() (hugepage_add_new_anon_rmap() before 6.7): a new anon huge page, mapped once, its head PG_anon_exclusive */
+function hugetlbAddNewAnonRmap(k: Kernel, f: Folio): void {
+  f.flags |= PG_anon;
+  folioAddNewAnonRmapPmd(k, f);
+}
+
+/**
+ * models hugetlb_fault(): no entry goes to hugetlb_no_page(); a write or unshare fault on a
+ * write-protected entry to hugetlb_wp(); any other write only dirties the entry.
+ */
+export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  const i = pmdIndex(k, addr);
+  const pmd = mm.pmd[i]!;
+  if (pmd.kind !== 'huge') return hugetlbNoPage(k, mm, vma, addr, flags);
+  if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+    if (!pmd.write) {
+      // a private mapping of a file: the page-cache folio there (filemap_lock_hugetlb_folio()), which hugetlb_wp() copies within the owner's reserve
+      const cached = vma.file >= 0 && !(vma.flags & VM_MAYSHARE) ? filemapLookup(k, inodeOf(k, vma.file), vma.pgoff + (addr - (addr % k.pmdPages) - vma.start)) : null;
+      return hugetlbWp(k, mm, vma, addr, flags, cached !== null ? cached.id : -1);
+    }
+    if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, i, { ...pmd, dirty: true });
+  }
+  return 0;
+}
+
+/**
+ * models hugetlb_no_page() for a private mapping: a VMA unmap_ref_private() took a page from is
+ * killed (VM_FAULT_SIGBUS, "killed due to inadequate hugepage pool"); a file's page in the page
+ * cache is mapped read-only (hugetlb_add_file_rmap()); else (anonymous memory, or a hole of the
+ * file, which a private mapping never fills) a new zeroed huge page (the owner's reservation, if
+ * any), anon and exclusive, mapped read-only (make_huge_pte(): writable only in a shared mapping).
+ * A write goes on to hugetlb_wp() at once ("do the COW without a second fault"), which reuses the
+ * new anon page or copies the file's. No page: VM_FAULT_SIGBUS.
+ */
+function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
+  if (vma.flags & VM_MAYSHARE && vma.file >= 0) return hugetlbNoPageShared(k, mm, vma, addr, inodeOf(k, vma.file));
+  if (vma.resv & HPAGE_RESV_UNMAPPED) {
+    if (k.tracer) k.tracer.event('hugetlb_no_page', 'HPAGE_RESV_UNMAPPED: the owner took this page back (inadequate hugepage pool): SIGBUS');
+    return VM_FAULT_SIGBUS;
+  }
+  const i = pmdIndex(k, addr);
+  if (vma.file >= 0) {
+    const ino = inodeOf(k, vma.file);
+    const index = vma.pgoff + (addr - (addr % k.pmdPages) - vma.start);
+    if (index >= ino.size) return VM_FAULT_SIGBUS;
+    const cached = filemapLookup(k, ino, index);
+    if (cached !== null) {
+      folioGet(k, cached);
+      cached.entireMapcount += 1; // hugetlb_add_file_rmap()
+      touchFolio(k, cached);
+      setPmd(k, mm, i, mkHugePmd(cached.id, false, false, false, false));
+      if (flags & FAULT_FLAG_WRITE) return hugetlbWp(k, mm, vma, addr, flags, cached.id);
+      return 0;
+    }
+  }
+  vma.anonVma = true; // vmf_anon_prepare() before a private mapping's new page
+  const folio = allocHugetlbFolio(k, mm, vma, addr, false, null);
+  if (folio === null) return VM_FAULT_SIGBUS; // vmf_error(-ENOSPC)
+  hugetlbAddNewAnonRmap(k, folio);
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
+  setPmd(k, mm, i, mkHugePmd(folio.id, write, write, false, false));
+  if (flags & FAULT_FLAG_WRITE && !(vma.flags & VM_SHARED)) return hugetlbWp(k, mm, vma, addr, flags, folio.id);
+  return 0;
+}
+
+/**
+ * models hugetlb_wp() (hugetlb_cow() before 5.19): a write or unshare fault on a write-protected
+ * huge entry of a private mapping. A shared mapping's entry is only made writable. An anon page
+ * the era's test (mapcount) calls exclusive is reused: PG_anon_exclusive set, writable unless
+ * unsharing. Else a copy: the owner of the mapping copies outside its reserves (the reserve at
+ * this address was consumed by the page it copies); when no page is free the owner takes the page
+ * back from the children (unmap_ref_private()) and retries, a child gets SIGBUS. The copy is
+ * mapped writable (read-only for unshare), exclusive; the old page loses this mapping.
+ * `pagecache` is the folio hugetlb_no_page() just mapped (-1 from hugetlb_fault()).
+ */
+function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pagecache: number): number {
+  const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
+  const i = pmdIndex(k, addr);
+  const base = i * k.pmdPages;
+  const first = mm.pmd[i] as PmdHuge;
+  if (vma.flags & VM_MAYSHARE) {
+    if (!unshare) setPmd(k, mm, i, { ...first, write: true, dirty: true }); // set_huge_ptep_writable()
+    return 0;
+  }
+  const old = folioOf(k, first.folio);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const pmd = mm.pmd[i] as PmdHuge;
+    const site: CowSite = { k, mm, vma, folio: old, page: old.pages[0]! };
+    if (ask(k, 'hugetlb_wp', k.pol.hugetlbWpReuse, site)) {
+      if (!old.pages[0]!.anonExclusive) folioMoveAnonRmap(k, old, 0); // folio_move_anon_rmap() + SetPageAnonExclusive()
+      if (!unshare) setPmd(k, mm, i, { ...pmd, write: true, dirty: true }); // set_huge_ptep_writable()
+      return 0;
+    }
+    vma.anonVma = true; // vmf_anon_prepare() before the copy
+    const outsideReserve = (vma.resv & HPAGE_RESV_OWNER) !== 0 && old.id !== pagecache;
+    const copy = allocHugetlbFolio(k, mm, vma, base, outsideReserve, old);
+    if (copy === null) {
+      if (!outsideReserve || attempt > 0) return VM_FAULT_SIGBUS; // vmf_error(-ENOSPC)
+      unmapRefPrivate(k, mm, vma, old, base);
+      const now = mm.pmd[i]!;
+      if (now.kind !== 'huge' || now.folio !== old.id) return 0; // pte_same() failed: done
+      continue; // goto retry_avoidcopy
+    }
+    if (k.tracer) k.tracer.event('hugetlb_wp', `folio#${old.id} copied to folio#${copy.id}${unshare ? ' (unshare)' : ''}`);
+    hugetlbAddNewAnonRmap(k, copy);
+    setPmd(k, mm, i, mkHugePmd(copy.id, !unshare, !unshare, false, false)); // make_huge_pte(vma, new, !unshare)
+    folioRemoveRmapPmd(k, old);
+    folioPut(k, old);
+    return 0;
+  }
+  return VM_FAULT_SIGBUS;
+}
+
+/**
+ * models unmap_ref_private(): the owner of a private mapping could not copy a huge page it shares
+ * with its children, so every other private, non-owner VMA mapping that page (the children's, at the
+ * same address) loses it (__unmap_hugepage_range() with ref_page) and is marked
+ * HPAGE_RESV_UNMAPPED: its next fault on a missing page there is SIGBUS.
+ */
+function unmapRefPrivate(k: Kernel, mm: Mm, vma: Vma, old: Folio, base: number): void {
+  const i = pmdIndex(k, base);
+  for (const other of k.mms) {
+    if (!other.alive || other === mm) continue;
+    const v = other.vmas.find((x) => base >= x.start && base < x.end);
+    if (v === undefined || !isVmHugetlbPage(v) || v.flags & VM_MAYSHARE || v.resv & HPAGE_RESV_OWNER) continue;
+    const pmd = other.pmd[i];
+    if (pmd === undefined || pmd.kind !== 'huge' || pmd.folio !== old.id) continue;
+    setPmd(k, other, i, PMD_NONE);
+    folioRemoveRmapPmd(k, old);
+    folioPut(k, old);
+    v.resv |= HPAGE_RESV_UNMAPPED;
+    if (k.journal) k.journal.other();
+    if (k.tracer) k.tracer.event('unmap_ref_private', `folio#${old.id} unmapped from mm ${other.id} at ${base}: its VMA is HPAGE_RESV_UNMAPPED`);
+  }
+  void vma;
+}
+
+/**
+ * models copy_hugetlb_page_range() at fork for a private hugetlb VMA (a shared one has no anon_vma:
+ * vma_needs_copy() says no, the child faults the file's pages in). Each anon huge page is shared,
+ * both entries write-protected and the head's PG_anon_exclusive cleared, unless the era's early
+ * COW applies (a maybe-pinned page): then the child gets a copy (alloc_hugetlb_folio() outside any
+ * reserve; none free: fork fails with ENOMEM) and the parent's entry is left alone.
+ */
+export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): Errno | null {
+  if (srcVma.flags & VM_MAYSHARE) return null;
+  const cow = isCowMapping(srcVma.flags);
+  for (let a = srcVma.start - (srcVma.start % k.pmdPages); a < srcVma.end; a += k.pmdPages) {
+    const i = pmdIndex(k, a);
+    const pmd = src.pmd[i]!;
+    if (pmd.kind !== 'huge') continue;
+    const folio = folioOf(k, pmd.folio);
+    if (folioTestAnon(folio)) {
+      const site: CowSite = { k, mm: src, vma: srcVma, folio, page: folio.pages[0]! };
+      if (ask(k, 'copy_hugetlb_page_range', k.pol.hugetlbForkCopies, site)) {
+        const copy = allocHugetlbFolio(k, dst, dstVma, a, true, folio);
+        if (copy === null) return 'ENOMEM';
+        if (k.tracer) k.tracer.event('copy_hugetlb_page_range', `folio#${folio.id} may be pinned: copied to folio#${copy.id} for the child`);
+        hugetlbAddNewAnonRmap(k, copy); // hugetlb_install_folio()
+        const write = (dstVma.flags & VM_WRITE) !== 0;
+        setPmd(k, dst, i, mkHugePmd(copy.id, write, write, false, false));
+        continue;
+      }
+      folioGet(k, folio);
+      folioDupAnonRmapPmd(k, folio, k.pol.forkClearsAnonExclusive);
+    } else {
+      folioGet(k, folio);
+      folio.entireMapcount += 1; // hugetlb_add_file_rmap()
+    }
+    let entry: PmdHuge = pmd;
+    if (cow && pmd.write) {
+      entry = { ...pmd, write: false };
+      setPmd(k, src, i, entry); // huge_ptep_set_wrprotect()
+    }
+    setPmd(k, dst, i, { ...entry, uffdWp: false });
+  }
+  return null;
+}
+
+/**
+ * models hugetlb_change_protection() for mprotect(): the new entry is huge_pte_modify(old,
+ * vm_page_prot), and a private mapping's vm_page_prot has no write bit: PROT_WRITE makes only a
+ * shared mapping's entries writable; a private one's stay write-protected until hugetlb_wp().
+ */
+export function hugetlbChangeProtection(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
+  for (let a = vma.start - (vma.start % k.pmdPages); a < vma.end; a += k.pmdPages) {
+    const i = pmdIndex(k, a);
+    const pmd = mm.pmd[i]!;
+    if (pmd.kind !== 'huge') continue;
+    const w = write && (vma.flags & VM_SHARED) !== 0;
+    if (pmd.write !== w) setPmd(k, mm, i, { ...pmd, write: w });
+  }
+}
+
+/**
+ * Would splitting VMAs at start and end cut a hugetlb VMA at an address that is not on a huge page
+ * boundary? hugetlb_vm_op_split() refuses that with EINVAL (munmap, mprotect, madvise).
+ */
+export function hugetlbSplitRefused(k: Kernel, mm: Mm, start: number, end: number): boolean {
+  for (const v of mm.vmas) {
+    if (!isVmHugetlbPage(v)) continue;
+    for (const at of [start, end]) if (at > v.start && at < v.end && !hugeAligned(k, at)) return true;
+  }
+  return false;
+}
+
+/**
+ * models set_max_huge_pages() (writing /proc/sys/vm/nr_hugepages): the pool grows by new free
+ * pages, or shrinks by free pages, never below the pages in use plus those reserved.
+ */
+export function setMaxHugePages(k: Kernel, count: number): void {
+  const pool = k.hugetlb;
+  const inUse = pool.nr - pool.free;
+  const target = Math.max(count, inUse + pool.resv);
+  pool.free += target - pool.nr;
+  pool.nr = target;
+  if (k.journal) k.journal.other();
+}
+
+/** The huge page index in the file of a hugetlbfs VMA at addr (vma_hugecache_offset()). */
+function hugeIndex(k: Kernel, vma: Vma, addr: number): number {
+  return ((vma.pgoff + (addr - vma.start)) / k.pmdPages) | 0;
+}
+
+/**
+ * models hugetlb_no_page() for a shared mapping of a hugetlbfs file (a MFD_HUGETLB memfd): past
+ * i_size SIGBUS; the page cache's huge page, or a new one (the file's reservation, if any)
+ * added to the page cache (hugetlb_add_to_page_cache(): dirty, cached at every index it
+ * covers); hugetlb_add_file_rmap(); writable when the mapping is shared and writable.
+ */
+function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode): number {
+  const base = addr - (addr % k.pmdPages);
+  const index = vma.pgoff + (base - vma.start);
+  if (index >= ino.size) return VM_FAULT_SIGBUS;
+  let folio = filemapLookup(k, ino, index);
+  if (folio === null) {
+    folio = allocHugetlbFolio(k, mm, vma, base, false, null);
+    if (folio === null) return VM_FAULT_SIGBUS;
+    for (let j = 0; j < folio.nr; j++) {
+      while (ino.cache.length <= index + j) ino.cache.push(-1);
+      ino.cache[index + j] = folio.id;
+    }
+    folio.mapping = ino.id;
+    folio.index = index;
+    folio.flags |= PG_dirty;
+    folioGet(k, folio, folio.nr); // the page cache's references; the allocation's becomes the mapping's
+    if (k.tracer) k.tracer.event('hugetlb_add_to_page_cache', `folio#${folio.id} cached at page ${index} of inode ${ino.id}`);
+  } else folioGet(k, folio);
+  folio.entireMapcount += 1; // hugetlb_add_file_rmap()
+  touchFolio(k, folio);
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
+  setPmd(k, mm, pmdIndex(k, addr), mkHugePmd(folio.id, write, write, false, false));
+  return 0;
+}
+
+/**
+ * models hugetlb_reserve_pages() for a shared mapping of pages [pgoff, pgoff + pages) of a
+ * hugetlbfs file: the huge pages neither cached nor reserved yet are reserved in the file's
+ * resv_map (region_chg()). Returns how many it needs (hugetlbSharedReserve() takes them).
+ */
+export function hugetlbSharedChg(k: Kernel, ino: Inode, pgoff: number, pages: number): number {
+  let chg = 0;
+  for (let index = pgoff; index < pgoff + pages; index += k.pmdPages) {
+    if (ino.hugetlbResv[(index / k.pmdPages) | 0] !== true && filemapLookup(k, ino, index) === null) chg++;
+  }
+  return chg;
+}
+
+/** The reservations hugetlbSharedChg() counted, taken (region_add(), resv_huge_pages + chg). */
+export function hugetlbSharedReserve(k: Kernel, ino: Inode, pgoff: number, pages: number): void {
+  for (let index = pgoff; index < pgoff + pages; index += k.pmdPages) {
+    const h = (index / k.pmdPages) | 0;
+    if (ino.hugetlbResv[h] === true || filemapLookup(k, ino, index) !== null) continue;
+    while (ino.hugetlbResv.length <= h) ino.hugetlbResv.push(false);
+    ino.hugetlbResv[h] = true;
+    k.hugetlb.resv += 1;
+  }
+  if (k.journal) k.journal.other();
+}
