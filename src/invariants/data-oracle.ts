@@ -50,7 +50,7 @@ export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
       return f ? f.pages[pte.offset - swpOffset(f.swap)]!.data : (k.swap[pte.type]?.data[pte.offset] ?? ZERO_VALUE);
     }
     default: {
-      if (k.inodes.length === 0) return ZERO_VALUE; // anonymous memory only: no PTE reads zero
+      if (k.inodes.length === 0 && !k.hugetlbInUse) return ZERO_VALUE; // anonymous memory only: no PTE reads zero
       const v = vmaAt(k, mm, addr);
       // hugetlb_no_page(): a VMA unmap_ref_private() took a page from is killed at its next fault there
       if (v !== null && v.resv & HPAGE_RESV_UNMAPPED) return null;

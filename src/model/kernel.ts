@@ -68,6 +68,7 @@ export function newKernel(pol: CowPolicy, opts: KernelOptions): Kernel {
     hugeZeroFolio: -1,
     hugetlb: { nr: DEFAULT_HUGEPAGES, free: DEFAULT_HUGEPAGES, resv: 0, privResv: new Set<number>() },
     mteInUse: false,
+    hugetlbInUse: false,
     nextUserfault: 0,
     pol,
     journal: null,

@@ -53,6 +53,7 @@ export function mmapRegion(k: Kernel, mm: Mm, label: number, pages: number, flag
   k.nextVpn = start + pages + 1;
   ptEnsure(k, mm, k.nextVpn);
   const vma: Vma = { start, end: start + pages, flags, label, labelBase: start, file, pgoff, anonVma: false, resv: 0 };
+  if (flags & VM_HUGETLB) k.hugetlbInUse = true;
   insertVma(mm, vma);
   while (mm.labels.length <= label) {
     mm.labels.push(-1);

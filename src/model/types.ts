@@ -249,6 +249,8 @@ export interface Kernel {
   readonly hugetlb: HugetlbPool;
   /** some mapping was ever PROT_MTE (VM_MTE): only then do PTE writes and user accesses look for tags */
   mteInUse: boolean;
+  /** some mapping was ever a hugetlb one: only then may a VMA with no PTE be one that SIGBUSes (HPAGE_RESV_UNMAPPED) */
+  hugetlbInUse: boolean;
   /** the id of the next userfault a thread waits on */
   nextUserfault: number;
   /** the era (or variant) whose decisions the model asks */

@@ -45,6 +45,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     hugeZeroFolio: k.hugeZeroFolio,
     hugetlb: { nr: k.hugetlb.nr, free: k.hugetlb.free, resv: k.hugetlb.resv, privResv: new Set(k.hugetlb.privResv) },
     mteInUse: k.mteInUse,
+    hugetlbInUse: k.hugetlbInUse,
     nextUserfault: k.nextUserfault,
     pol: k.pol,
     journal,

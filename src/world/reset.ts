@@ -42,6 +42,7 @@ export function resetWorld(w: World): void {
   k.nextVpn = 16;
   k.hugeZeroFolio = -1;
   k.mteInUse = false;
+  k.hugetlbInUse = false;
   k.hugetlb.nr = DEFAULT_HUGEPAGES;
   k.hugetlb.free = DEFAULT_HUGEPAGES;
   k.hugetlb.resv = 0;
