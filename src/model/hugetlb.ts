@@ -16,6 +16,7 @@ import type { Errno } from './result.js';
 import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 import { isCowMapping } from './vma.js';
+import { zapHugePmd } from './huge_memory.js';
 
 /** is_vm_hugetlb_page() */
 export function isVmHugetlbPage(vma: Vma): boolean {
@@ -374,4 +375,41 @@ export function hugetlbSharedReserve(k: Kernel, ino: Inode, pgoff: number, pages
     k.hugetlb.resv += 1;
   }
   if (k.journal) k.journal.other();
+}
+
+/**
+ * models hugetlbfs_setattr() -> hugetlb_vmtruncate() (ftruncate() of a hugetlbfs file): a size off
+ * a huge page boundary is EINVAL; growing only moves i_size; shrinking zaps every mapping of the
+ * range, private copies too (hugetlb_vmdelete_list(): __unmap_hugepage_range() has no even_cows),
+ * then remove_inode_hugepages() drops the page cache's huge pages and hugetlb_unreserve_pages()
+ * the file's reservations there.
+ */
+export function hugetlbTruncate(k: Kernel, ino: Inode, pages: number): Errno | null {
+  if (pages % k.pmdPages !== 0) return 'EINVAL';
+  const old = ino.size;
+  ino.size = pages;
+  if (pages >= old) return null;
+  for (const mm of k.mms) {
+    if (!mm.alive) continue;
+    for (const v of mm.vmas) {
+      if (v.file !== ino.id) continue;
+      for (let a = v.start; a < v.end; a += k.pmdPages) if (v.pgoff + (a - v.start) >= pages) zapHugePmd(k, mm, a);
+    }
+  }
+  for (let index = pages; index < Math.max(old, ino.cache.length); index += k.pmdPages) {
+    const f = filemapLookup(k, ino, index);
+    if (f !== null) {
+      for (let j = 0; j < f.nr; j++) ino.cache[index + j] = -1;
+      f.mapping = -1;
+      if (k.tracer) k.tracer.event('remove_inode_hugepages', `folio#${f.id} leaves the page cache of inode ${ino.id} at ${index}`);
+      folioPut(k, f, f.nr);
+    }
+    const h = (index / k.pmdPages) | 0;
+    if (ino.hugetlbResv[h] === true) {
+      ino.hugetlbResv[h] = false;
+      k.hugetlb.resv -= 1;
+    }
+  }
+  if (k.journal) k.journal.other();
+  return null;
 }

@@ -14,6 +14,7 @@ import { memfdAddSeal, type Seal } from '../../model/memfd.js';
 import { fsyncInode } from '../../model/page-writeback.js';
 import type { Inode } from '../../model/types.js';
 import { punchHole, truncateInode } from '../../model/truncate.js';
+import { hugetlbTruncate } from '../../model/hugetlb.js';
 import { newObjValue, objKey, shadowDropCows, shadowFileWrite, shadowFileZero } from '../../oracle/shadow.js';
 import type { World } from '../../world/world.js';
 import { refused } from '../common.js';
@@ -62,9 +63,9 @@ function checkObj(w: World, obj: number): string | null {
   return (w.objIno[obj] ?? -1) < 0 ? 'no such file (create it with file or memfd first)' : null;
 }
 
-/** The model has no hole punching or truncation of a hugetlbfs file yet (remove_inode_hugepages()). */
+/** The model has no hole punching of a hugetlbfs file yet (hugetlbfs_punch_hole()). */
 function checkObjNotHugetlb(w: World, obj: number): string | null {
-  return checkObj(w, obj) ?? (inodeOfObj(w, obj).kind === 'hugetlbfs' ? 'the model has no hole punching or truncation of a hugetlb memfd yet' : null);
+  return checkObj(w, obj) ?? (inodeOfObj(w, obj).kind === 'hugetlbfs' ? 'the model has no hole punching of a hugetlb memfd yet' : null);
 }
 
 function pickObj(w: World, c: Choose): number {
@@ -73,7 +74,7 @@ function pickObj(w: World, c: Choose): number {
 
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
 
-/** The files and memfds that are not hugetlbfs (the model has no punch or truncate of hugetlbfs). */
+/** The files and memfds that are not hugetlbfs (the model has no hole punching of hugetlbfs). */
 function plainObjs(w: World): number[] {
   const out: number[] = [];
   for (let o = 0; o < objsCreated(w); o++) if (inodeOfObj(w, o).kind !== 'hugetlbfs') out.push(o);
@@ -184,12 +185,14 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     return { kind: 'ftruncate', obj: objArg(ctx, toks[1]!), pages: countArg(toks[2]!, 0, 4096, 'a page count') };
   },
   print: (op, n) => `ftruncate ${objName(n, op.obj)} ${op.pages}`,
-  check: (w, op) => checkObjNotHugetlb(w, op.obj),
+  check: (w, op) => checkObj(w, op.obj),
   apply(w, op) {
     const ino = inodeOfObj(w, op.obj);
     if (ino.readOnly) return refused('EINVAL', 'the file is open read-only');
     const old = ino.size;
-    truncateInode(w.k, ino, op.pages);
+    if (ino.kind === 'hugetlbfs') {
+      if (hugetlbTruncate(w.k, ino, op.pages) !== null) return refused('EINVAL', 'a hugetlbfs file is truncated to whole huge pages only');
+    } else truncateInode(w.k, ino, op.pages);
     for (let index = op.pages; index < old; index++) {
       const key = objKey(ino.id, index);
       shadowDropCows(w.shadow, key);
@@ -198,10 +201,11 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     w.journal.other();
     return OK;
   },
-  possible: (w) => plainObjs(w).length > 0,
+  possible: hasObj,
   build(w, scope, c) {
-    const plain = plainObjs(w);
-    return { kind: 'ftruncate', obj: plain[c.pick(plain.length)]!, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
+    const obj = pickObj(w, c);
+    if (inodeOfObj(w, obj).kind === 'hugetlbfs') return { kind: 'ftruncate', obj, pages: w.k.pmdPages * c.pick(3) };
+    return { kind: 'ftruncate', obj, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
   },
   simplify: () => [],
 };
