@@ -7,7 +7,7 @@
 // before 5.19), whose reuse test is by mapcount in every era; fork is copy_hugetlb_page_range().
 
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_SIGBUS, VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE } from './constants.js';
-import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
+import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio, touchFolioData } from './kernel.js';
 import { filemapLookup, inodeOf } from './filemap.js';
 import { pmdIndex, setPmd } from './pgtable.js';
 import type { CowSite } from './policy.js';
@@ -412,4 +412,20 @@ export function hugetlbTruncate(k: Kernel, ino: Inode, pages: number): Errno | n
   }
   if (k.journal) k.journal.other();
   return null;
+}
+
+/**
+ * models hugetlbfs_punch_hole() for a hole of one page (fallocate(FALLOC_FL_PUNCH_HOLE)): it holds
+ * no whole huge page, so nothing is unmapped or removed; hugetlbfs_zero_partial_page() (5.19)
+ * zeroes that page of the cached huge page, which every shared mapping sees (private copies keep
+ * theirs); before, the call changed nothing. Returns whether the page now reads as zeros.
+ */
+export function hugetlbPunchHole(k: Kernel, ino: Inode, index: number): boolean {
+  if (!k.pol.hugetlbPunchZeroesPartial) return false;
+  const f = filemapLookup(k, ino, index);
+  if (f === null) return true;
+  f.pages[index - f.index]!.data = 0;
+  touchFolioData(k, f);
+  if (k.tracer) k.tracer.event('hugetlbfs_zero_partial_page', `page ${index - f.index} of folio#${f.id} zeroed`);
+  return true;
 }

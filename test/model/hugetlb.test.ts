@@ -208,3 +208,14 @@ describe('ftruncate of a hugetlb memfd (hugetlb_vmtruncate)', () => {
     }
   });
 });
+
+describe('hole punching of a hugetlb memfd (hugetlbfs_punch_hole)', () => {
+  const text = ops('memfd F 4 hugetlb', 'mmap P0 A 4 shared F', 'write P0 A+1', 'punch F 1', 'read P0 A+1');
+  it('zeroes the page of the cached huge page from 5.19 (hugetlbfs_zero_partial_page()); before, changes nothing', () => {
+    const before = runClean(text, 'pagecount-5.18');
+    expect(folioAt(before, 'P0').pages[1]!.data).not.toBe(0);
+    const after = runClean(text, 'anon-exclusive-5.19');
+    expect(folioAt(after, 'P0').pages[1]!.data).toBe(0);
+    expect(folioAt(after, 'P0').id).toBe(folioAt(before, 'P0').id); // nothing unmapped or removed
+  });
+});

@@ -14,7 +14,7 @@ import { memfdAddSeal, type Seal } from '../../model/memfd.js';
 import { fsyncInode } from '../../model/page-writeback.js';
 import type { Inode } from '../../model/types.js';
 import { punchHole, truncateInode } from '../../model/truncate.js';
-import { hugetlbTruncate } from '../../model/hugetlb.js';
+import { hugetlbPunchHole, hugetlbTruncate } from '../../model/hugetlb.js';
 import { newObjValue, objKey, shadowDropCows, shadowFileWrite, shadowFileZero } from '../../oracle/shadow.js';
 import type { World } from '../../world/world.js';
 import { refused } from '../common.js';
@@ -63,10 +63,6 @@ function checkObj(w: World, obj: number): string | null {
   return (w.objIno[obj] ?? -1) < 0 ? 'no such file (create it with file or memfd first)' : null;
 }
 
-/** The model has no hole punching of a hugetlbfs file yet (hugetlbfs_punch_hole()). */
-function checkObjNotHugetlb(w: World, obj: number): string | null {
-  return checkObj(w, obj) ?? (inodeOfObj(w, obj).kind === 'hugetlbfs' ? 'the model has no hole punching of a hugetlb memfd yet' : null);
-}
 
 function pickObj(w: World, c: Choose): number {
   return c.pick(objsCreated(w));
@@ -74,12 +70,6 @@ function pickObj(w: World, c: Choose): number {
 
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
 
-/** The files and memfds that are not hugetlbfs (the model has no hole punching of hugetlbfs). */
-function plainObjs(w: World): number[] {
-  const out: number[] = [];
-  for (let o = 0; o < objsCreated(w); o++) if (inodeOfObj(w, o).kind !== 'hugetlbfs') out.push(o);
-  return out;
-}
 
 function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
   const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES [hugetlb]'];
@@ -126,7 +116,6 @@ export const fileOp = create('file');
 export const memfdOp = create('memfd');
 
 function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: World, ino: Inode, page: number) => Outcome): OpSpec<FileIoOp> {
-  const checkIt = kind === 'punch' ? checkObjNotHugetlb : checkObj;
   const syntax = [`${kind} NAME PAGE`];
   return {
     kind,
@@ -139,12 +128,11 @@ function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: W
       return { kind, obj: objArg(ctx, toks[1]!), page: countArg(toks[2]!, 0, 4095, 'a page') };
     },
     print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.page}`,
-    check: (w, op) => checkIt(w, op.obj),
+    check: (w, op) => checkObj(w, op.obj),
     apply: (w, op) => apply(w, inodeOfObj(w, op.obj), op.page),
-    possible: kind === 'punch' ? (w: World) => plainObjs(w).length > 0 : hasObj,
+    possible: hasObj,
     build(w, _scope: Scope, c) {
-      const plain = kind === 'punch' ? plainObjs(w) : null;
-      const obj = plain !== null ? plain[c.pick(plain.length)]! : pickObj(w, c);
+      const obj = pickObj(w, c);
       return { kind, obj, page: c.pick(Math.max(1, inodeOfObj(w, obj).size)) };
     },
     simplify: (op) => (op.page > 0 ? [{ ...op, page: 0 }] : []),
@@ -169,6 +157,10 @@ export const punchOp = fileIo('punch', 1, (w, ino, page) => {
   if (ino.readOnly) return refused('EBADF', 'the file is open read-only');
   if (ino.seals & 0x18) return refused('EPERM', 'the memfd is write-sealed');
   if (page >= ino.size) return OK;
+  if (ino.kind === 'hugetlbfs') {
+    if (hugetlbPunchHole(w.k, ino, page)) shadowFileZero(w.shadow, objKey(ino.id, page));
+    return OK;
+  }
   punchHole(w.k, ino, page);
   shadowFileZero(w.shadow, objKey(ino.id, page));
   return OK;

@@ -46,6 +46,8 @@ export const anonExclusive519 = variant(
     tryToUnmapAnon: unmapShareAnonRmap,
     hugePmdWpReuse: hugeWpAnonExclusive,
     hugetlbForkCopies: hugetlbForkCopiesPinnedExclusive,
+    // "hugetlbfs: zero partial pages during fallocate hole punch" (in 5.19's tree, not in 5.10's)
+    hugetlbPunchZeroesPartial: true,
   },
 );
 

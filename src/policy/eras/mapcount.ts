@@ -80,6 +80,7 @@ export const mapcount: CowPolicy = {
   hugetlbWpReuse: hugetlbWpReuseByMapcount,
   hugetlbForkCopies: hugetlbForkShares,
   hugetlbDontneed: 'EINVAL',
+  hugetlbPunchZeroesPartial: false,
   reserveSwapHeader: true,
   swapLowestBit: 1,
 };
