@@ -7,7 +7,7 @@
 // before 5.19), whose reuse test is by mapcount in every era; fork is copy_hugetlb_page_range().
 
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_SIGBUS, VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE } from './constants.js';
-import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
+import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio, touchFolioData } from './kernel.js';
 import { filemapLookup, inodeOf } from './filemap.js';
 import { pmdIndex, setPmd } from './pgtable.js';
 import type { CowSite } from './policy.js';
@@ -16,6 +16,7 @@ import type { Errno } from './result.js';
 import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
 import { isCowMapping } from './vma.js';
+import { zapHugePmd } from './huge_memory.js';
 
 /** is_vm_hugetlb_page() */
 export function isVmHugetlbPage(vma: Vma): boolean {
@@ -376,4 +377,57 @@ export function hugetlbSharedReserve(k: Kernel, ino: Inode, pgoff: number, pages
     k.hugetlb.resv += 1;
   }
   if (k.journal) k.journal.other();
+}
+
+/**
+ * models hugetlbfs_setattr() -> hugetlb_vmtruncate() (ftruncate() of a hugetlbfs file): a size off
+ * a huge page boundary is EINVAL; growing only moves i_size; shrinking zaps every mapping of the
+ * range, private copies too (hugetlb_vmdelete_list(): __unmap_hugepage_range() has no even_cows),
+ * then remove_inode_hugepages() drops the page cache's huge pages and hugetlb_unreserve_pages()
+ * the file's reservations there.
+ */
+export function hugetlbTruncate(k: Kernel, ino: Inode, pages: number): Errno | null {
+  if (pages % k.pmdPages !== 0) return 'EINVAL';
+  const old = ino.size;
+  ino.size = pages;
+  if (pages >= old) return null;
+  for (const mm of k.mms) {
+    if (!mm.alive) continue;
+    for (const v of mm.vmas) {
+      if (v.file !== ino.id) continue;
+      for (let a = v.start; a < v.end; a += k.pmdPages) if (v.pgoff + (a - v.start) >= pages) zapHugePmd(k, mm, a);
+    }
+  }
+  for (let index = pages; index < Math.max(old, ino.cache.length); index += k.pmdPages) {
+    const f = filemapLookup(k, ino, index);
+    if (f !== null) {
+      for (let j = 0; j < f.nr; j++) ino.cache[index + j] = -1;
+      f.mapping = -1;
+      if (k.tracer) k.tracer.event('remove_inode_hugepages', `folio#${f.id} leaves the page cache of inode ${ino.id} at ${index}`);
+      folioPut(k, f, f.nr);
+    }
+    const h = (index / k.pmdPages) | 0;
+    if (ino.hugetlbResv[h] === true) {
+      ino.hugetlbResv[h] = false;
+      k.hugetlb.resv -= 1;
+    }
+  }
+  if (k.journal) k.journal.other();
+  return null;
+}
+
+/**
+ * models hugetlbfs_punch_hole() for a hole of one page (fallocate(FALLOC_FL_PUNCH_HOLE)): it holds
+ * no whole huge page, so nothing is unmapped or removed; hugetlbfs_zero_partial_page() (5.19)
+ * zeroes that page of the cached huge page, which every shared mapping sees (private copies keep
+ * theirs); before, the call changed nothing. Returns whether the page now reads as zeros.
+ */
+export function hugetlbPunchHole(k: Kernel, ino: Inode, index: number): boolean {
+  if (!k.pol.hugetlbPunchZeroesPartial) return false;
+  const f = filemapLookup(k, ino, index);
+  if (f === null) return true;
+  f.pages[index - f.index]!.data = 0;
+  touchFolioData(k, f);
+  if (k.tracer) k.tracer.event('hugetlbfs_zero_partial_page', `page ${index - f.index} of folio#${f.id} zeroed`);
+  return true;
 }

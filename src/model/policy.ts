@@ -296,6 +296,8 @@ export interface CowPolicy {
   readonly hugetlbForkCopies: Decision<CowSite, boolean>;
   /** madvise(MADV_DONTNEED) of a hugetlb VMA: EINVAL (can_madv_lru_vma(), <= 5.17), whole huge pages from an aligned start with the end rounded up (90e7e7f5ef3f, 5.18) or down (8ebe0a5eaaeb, 6.2) */
   readonly hugetlbDontneed: 'EINVAL' | 'align-up' | 'align-down';
+  /** hugetlbfs_punch_hole(): a hole that covers part of a huge page zeroes that part of the cached page (hugetlbfs_zero_partial_page(), 5.19) or leaves it (before) */
+  readonly hugetlbPunchZeroesPartial: boolean;
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */
   readonly reserveSwapHeader: boolean;
   /** si->lowest_bit: the first offset scan_swap_map_slots() considers */

@@ -191,3 +191,31 @@ describe('private mappings of a hugetlb memfd', () => {
     expect(w.world.k.hugetlb.privResv.size).toBe(1); // the owner's second reservation is left
   });
 });
+
+describe('ftruncate of a hugetlb memfd (hugetlb_vmtruncate)', () => {
+  it('refuses a size off a huge page boundary; shrinking zaps shared and private mappings, drops the pages and the reservations', () => {
+    const text = ops('memfd F 8 hugetlb', 'mmap P1 S 8 shared F', 'mmap P0 A 8 private F', 'write P1 S+5', 'write P0 A+6', 'ftruncate F 6', 'ftruncate F 4', 'read P0 A+6');
+    for (const mode of CHECK_MODES) {
+      const r = run(text, 'anon-exclusive', mode);
+      expect(r.verdict, r.violation?.message).toBe('error');
+      expect(r.trace[5]!.outcome.kind === 'refused' && r.trace[5]!.outcome.refusal).toBe('EINVAL');
+      expect(r.trace[7]!.outcome.kind === 'refused' && r.trace[7]!.outcome.refusal).toBe('SIGBUS');
+      const ino = r.world.k.inodes[0]!;
+      expect(ino.cache.slice(4).every((c) => c === -1)).toBe(true);
+      const pool = r.world.k.hugetlb;
+      // the file's first huge page stays reserved, P0 keeps the owner reservation it did not use
+      expect([pool.free, pool.resv]).toEqual([4, 2]);
+    }
+  });
+});
+
+describe('hole punching of a hugetlb memfd (hugetlbfs_punch_hole)', () => {
+  const text = ops('memfd F 4 hugetlb', 'mmap P0 A 4 shared F', 'write P0 A+1', 'punch F 1', 'read P0 A+1');
+  it('zeroes the page of the cached huge page from 5.19 (hugetlbfs_zero_partial_page()); before, changes nothing', () => {
+    const before = runClean(text, 'pagecount-5.18');
+    expect(folioAt(before, 'P0').pages[1]!.data).not.toBe(0);
+    const after = runClean(text, 'anon-exclusive-5.19');
+    expect(folioAt(after, 'P0').pages[1]!.data).toBe(0);
+    expect(folioAt(after, 'P0').id).toBe(folioAt(before, 'P0').id); // nothing unmapped or removed
+  });
+});

@@ -14,6 +14,7 @@ import { memfdAddSeal, type Seal } from '../../model/memfd.js';
 import { fsyncInode } from '../../model/page-writeback.js';
 import type { Inode } from '../../model/types.js';
 import { punchHole, truncateInode } from '../../model/truncate.js';
+import { hugetlbPunchHole, hugetlbTruncate } from '../../model/hugetlb.js';
 import { newObjValue, objKey, shadowDropCows, shadowFileWrite, shadowFileZero } from '../../oracle/shadow.js';
 import type { World } from '../../world/world.js';
 import { refused } from '../common.js';
@@ -62,10 +63,6 @@ function checkObj(w: World, obj: number): string | null {
   return (w.objIno[obj] ?? -1) < 0 ? 'no such file (create it with file or memfd first)' : null;
 }
 
-/** The model has no hole punching or truncation of a hugetlbfs file yet (remove_inode_hugepages()). */
-function checkObjNotHugetlb(w: World, obj: number): string | null {
-  return checkObj(w, obj) ?? (inodeOfObj(w, obj).kind === 'hugetlbfs' ? 'the model has no hole punching or truncation of a hugetlb memfd yet' : null);
-}
 
 function pickObj(w: World, c: Choose): number {
   return c.pick(objsCreated(w));
@@ -74,12 +71,6 @@ function pickObj(w: World, c: Choose): number {
 const hasObj = (w: World): boolean => objsCreated(w) > 0;
 const filesInScope = (scope: Scope): boolean => scope.maxObjs > 0;
 
-/** The files and memfds that are not hugetlbfs (the model has no punch or truncate of hugetlbfs). */
-function plainObjs(w: World): number[] {
-  const out: number[] = [];
-  for (let o = 0; o < objsCreated(w); o++) if (inodeOfObj(w, o).kind !== 'hugetlbfs') out.push(o);
-  return out;
-}
 
 function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
   const syntax = kind === 'file' ? ['file NAME PAGES [ro]'] : ['memfd NAME PAGES [hugetlb]'];
@@ -127,7 +118,6 @@ export const fileOp = create('file');
 export const memfdOp = create('memfd');
 
 function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: World, ino: Inode, page: number) => Outcome): OpSpec<FileIoOp> {
-  const checkIt = kind === 'punch' ? checkObjNotHugetlb : checkObj;
   const syntax = [`${kind} NAME PAGE`];
   return {
     kind,
@@ -140,13 +130,12 @@ function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: W
       return { kind, obj: objArg(ctx, toks[1]!), page: countArg(toks[2]!, 0, 4095, 'a page') };
     },
     print: (op, n) => `${kind} ${objName(n, op.obj)} ${op.page}`,
-    check: (w, op) => checkIt(w, op.obj),
+    check: (w, op) => checkObj(w, op.obj),
     apply: (w, op) => apply(w, inodeOfObj(w, op.obj), op.page),
     inScope: filesInScope,
-    possible: kind === 'punch' ? (w: World) => plainObjs(w).length > 0 : hasObj,
+    possible: hasObj,
     build(w, _scope: Scope, c) {
-      const plain = kind === 'punch' ? plainObjs(w) : null;
-      const obj = plain !== null ? plain[c.pick(plain.length)]! : pickObj(w, c);
+      const obj = pickObj(w, c);
       return { kind, obj, page: c.pick(Math.max(1, inodeOfObj(w, obj).size)) };
     },
     simplify: (op) => (op.page > 0 ? [{ ...op, page: 0 }] : []),
@@ -171,6 +160,10 @@ export const punchOp = fileIo('punch', 1, (w, ino, page) => {
   if (ino.readOnly) return refused('EBADF', 'the file is open read-only');
   if (ino.seals & 0x18) return refused('EPERM', 'the memfd is write-sealed');
   if (page >= ino.size) return OK;
+  if (ino.kind === 'hugetlbfs') {
+    if (hugetlbPunchHole(w.k, ino, page)) shadowFileZero(w.shadow, objKey(ino.id, page));
+    return OK;
+  }
   punchHole(w.k, ino, page);
   shadowFileZero(w.shadow, objKey(ino.id, page));
   return OK;
@@ -187,12 +180,14 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     return { kind: 'ftruncate', obj: objArg(ctx, toks[1]!), pages: countArg(toks[2]!, 0, 4096, 'a page count') };
   },
   print: (op, n) => `ftruncate ${objName(n, op.obj)} ${op.pages}`,
-  check: (w, op) => checkObjNotHugetlb(w, op.obj),
+  check: (w, op) => checkObj(w, op.obj),
   apply(w, op) {
     const ino = inodeOfObj(w, op.obj);
     if (ino.readOnly) return refused('EINVAL', 'the file is open read-only');
     const old = ino.size;
-    truncateInode(w.k, ino, op.pages);
+    if (ino.kind === 'hugetlbfs') {
+      if (hugetlbTruncate(w.k, ino, op.pages) !== null) return refused('EINVAL', 'a hugetlbfs file is truncated to whole huge pages only');
+    } else truncateInode(w.k, ino, op.pages);
     for (let index = op.pages; index < old; index++) {
       const key = objKey(ino.id, index);
       shadowDropCows(w.shadow, key);
@@ -202,10 +197,11 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
     return OK;
   },
   inScope: filesInScope,
-  possible: (w) => plainObjs(w).length > 0,
+  possible: hasObj,
   build(w, scope, c) {
-    const plain = plainObjs(w);
-    return { kind: 'ftruncate', obj: plain[c.pick(plain.length)]!, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
+    const obj = pickObj(w, c);
+    if (inodeOfObj(w, obj).kind === 'hugetlbfs') return { kind: 'ftruncate', obj, pages: w.k.pmdPages * c.pick(3) };
+    return { kind: 'ftruncate', obj, pages: c.pick(Math.max(...scope.mmapPages) + 1) };
   },
   simplify: () => [],
 };

@@ -119,7 +119,7 @@ export const mmapOp: OpSpec<MmapOp> = {
     // of an older kernel ignores a prot bit it does not know, and the mapping is not tagged
     const mte = op.mte && w.k.pol.protMte;
     if (mte) w.k.mteInUse = true;
-    if (op.hugetlb) {
+    if (op.hugetlb && !op.shared) {
       const vma = mmapHugetlbAnon(w.k, mm, op.label, op.pages, op.write);
       if (typeof vma === 'string') return refused(vma, 'hugetlb_reserve_pages(): the pool cannot reserve the mapping\'s huge pages');
       shadowMmap(w.shadow, mm.id, vma.start, vma.end);

@@ -69,6 +69,8 @@ export const anonExclusive519 = variant(
     // 32 - SWP_DEVICE_NUM 4 - SWP_MIGRATION_NUM 3 - SWP_HWPOISON_NUM 1 - SWP_PTE_MARKER_NUM 1 - SWP_SWAPIN_ERROR_NUM 1
     maxSwapfiles: 22,
     hugetlbForkCopies: hugetlbForkCopiesPinnedExclusive,
+    // "hugetlbfs: zero partial pages during fallocate hole punch" (in 5.19's tree, not in 5.10's)
+    hugetlbPunchZeroesPartial: true,
   },
 );
 

@@ -88,6 +88,7 @@ export const mapcount: CowPolicy = {
   hugetlbWpReuse: hugetlbWpReuseByMapcount,
   hugetlbForkCopies: hugetlbForkShares,
   hugetlbDontneed: 'EINVAL',
+  hugetlbPunchZeroesPartial: false,
   reserveSwapHeader: true,
   swapLowestBit: 1,
   // userfaultfd as in 5.7: WP on anonymous memory only, no markers, fork keeps the bit by the source VMA
