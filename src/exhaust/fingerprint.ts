@@ -228,6 +228,13 @@ function walk(w: World, out: Sink): void {
     out.n(shadow.valueAddr[v]!);
     out.n(rank(shadow.valueTime[v]!));
   }
+  if (shadow.origin.size > 0) {
+    out.tag(13);
+    for (const [to, from] of [...shadow.origin].sort((x, y) => x[0] - y[0])) {
+      out.n(to);
+      out.n(from);
+    }
+  }
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);
   out.n(w.procsCreated);

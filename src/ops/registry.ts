@@ -20,6 +20,7 @@ import { putOp, unpinOp, type PutOp, type UnpinOp } from './kinds/release.js';
 import { writeOp, type WriteOp } from './kinds/write.js';
 import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
 import { settagOp, type SettagOp } from './kinds/settag.js';
+import { mremapOp, type MremapOp } from './kinds/mremap.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -46,7 +47,8 @@ export type Op =
   | MsyncOp
   | ThpOp
   | SplitOp
-  | SettagOp;
+  | SettagOp
+  | MremapOp;
 
 export type OpKind = Op['kind'];
 
@@ -78,6 +80,7 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   thpOp,
   splitOp,
   settagOp,
+  mremapOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -71,6 +71,11 @@ export interface Shadow {
   readonly fhist: Map<number, number[]>;
   /** per reference id (null once released) */
   readonly refs: (ShadowRef | null)[];
+  /**
+   * where the memory at an address came from when mremap() moved it there: new address -> the
+   * address it had before its first move (addresses are never reused, so one map serves every mm)
+   */
+  readonly origin: Map<number, number>;
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -89,6 +94,7 @@ export function newShadow(): Shadow {
     fexp: new Map(),
     fhist: new Map(),
     refs: [],
+    origin: new Map(),
     journal: null,
   };
 }
@@ -163,7 +169,8 @@ export function shadowFileWrite(s: Shadow, key: number, v: number): void {
  */
 export function mayObserve(s: Shadow, v: number, mm: number, addr: number): boolean {
   if (v === ZERO_VALUE) return true;
-  if (s.valueAddr[v] !== addr) return false;
+  const at = s.valueAddr[v]!;
+  if (at !== addr && (s.origin.size === 0 || originOf(s, at) !== originOf(s, addr))) return false;
   const writer = s.valueMm[v]!;
   const t = s.valueTime[v]!;
   let cur = mm;
@@ -239,6 +246,27 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
     }
   }
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
+}
+
+/** The address memory at addr had before mremap() first moved it (addr itself if never moved). */
+export function originOf(s: Shadow, addr: number): number {
+  return s.origin.get(addr) ?? addr;
+}
+
+/**
+ * mremap() moved [from, from + n) of mm to [to, to + n): the new addresses expect what the old ones
+ * did (values, file views, MTE tags) and count as the same memory for who may see a value; the old
+ * range is unmapped (references taken there promise nothing more: they hold the pages, which now
+ * live at the new addresses).
+ */
+export function shadowMove(s: Shadow, mm: number, from: number, to: number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    setExp(s, mm, to + i, expected(s, mm, from + i), objAt(s, mm, from + i));
+    const tag = expectedTag(s, mm, from + i);
+    if (tag !== 0) shadowSetTag(s, mm, to + i, tag);
+    s.origin.set(to + i, originOf(s, from + i));
+  }
+  shadowUnmap(s, mm, from, from + n);
 }
 
 /** munmap / exit: nothing is expected there any more; references there are on their own */

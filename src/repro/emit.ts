@@ -117,6 +117,7 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   thp: LARGE,
   split: LARGE,
   settag: MTE,
+  mremap: 'mremap moves pages to a new label; the runtime gives every label one fixed range in every process (no C form yet)',
 };
 
 /** The C form of one op, from the table. */

@@ -66,6 +66,7 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     fexp: new Map(s.fexp),
     fhist: new Map([...s.fhist].map(([k2, h]) => [k2, h.slice()])),
     refs: s.refs.map(cloneShadowRef),
+    origin: new Map(s.origin),
     journal,
   };
 }

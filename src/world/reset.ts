@@ -54,6 +54,7 @@ export function resetWorld(w: World): void {
   s.fexp.clear();
   s.fhist.clear();
   s.refs.length = 0;
+  s.origin.clear();
   clearSiteIndex(w.index);
   w.procMm.length = 0;
   w.refOf.length = 0;
