@@ -234,6 +234,10 @@ function walk(w: World, out: Sink): void {
       out.n(to);
       out.n(from);
     }
+    for (const [key, to] of [...shadow.forward].sort((x, y) => x[0] - y[0])) {
+      out.n(key);
+      out.n(to);
+    }
   }
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);

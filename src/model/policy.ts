@@ -72,6 +72,12 @@ export interface VmaSite {
   readonly inode: Inode | null;
 }
 
+/** khugepaged / MADV_COLLAPSE (mm/khugepaged.c) looking at a folio one of the PTEs to collapse maps. */
+export interface CollapseSite {
+  readonly k: Kernel;
+  readonly folio: Folio;
+}
+
 /** do_huge_pmd_wp_page(): the PMD-mapped folio (page = its head), and whether THP is enabled for the VMA now. */
 export interface HugeWpSite extends CowSite {
   /** transparent_hugepage_enabled(vma) / thp_vma_allowable_order(PMD_ORDER) at the fault */
@@ -196,6 +202,16 @@ export interface CowPolicy {
   readonly hugeZeroWp: Decision<HugeWpSite, HugeZeroWp>;
   /** split_folio() of an anon folio maps the shared zero page where a page holds only zeros (RMP_USE_SHARED_ZEROPAGE, b1f202060afe, 6.12) */
   readonly splitRemapsZeroPages: boolean;
+  /** madvise(MADV_COLLAPSE) exists (7d8faaf15545, 6.1): a synchronous collapse that ignores the sysfs settings and khugepaged's max_ptes_* limits; EINVAL before */
+  readonly madvCollapse: boolean;
+  /**
+   * hpage_collapse_scan_pmd() / __collapse_huge_page_isolate(): may the PTEs mapping this folio be
+   * collapsed away, judged by its references (is_refcount_suitable(): refcount == mapcount + the swap
+   * cache's, 5.8+; page_count() == 1 + PageSwapCache() before): a GUP reference or pin refuses it
+   */
+  readonly collapseRefcountSuitable: Decision<CollapseSite, boolean>;
+  /** khugepaged collapses PTE-mapped large folios (5503fbf2b0b8, 5.8); before, SCAN_PAGE_COMPOUND */
+  readonly collapseLargeFolios: boolean;
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**

@@ -21,6 +21,7 @@ import { writeOp, type WriteOp } from './kinds/write.js';
 import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
 import { settagOp, type SettagOp } from './kinds/settag.js';
 import { mremapOp, type MremapOp } from './kinds/mremap.js';
+import { khugepagedOp, type KhugepagedOp } from './kinds/khugepaged.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -48,7 +49,8 @@ export type Op =
   | ThpOp
   | SplitOp
   | SettagOp
-  | MremapOp;
+  | MremapOp
+  | KhugepagedOp;
 
 export type OpKind = Op['kind'];
 
@@ -81,6 +83,7 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   splitOp,
   settagOp,
   mremapOp,
+  khugepagedOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -76,6 +76,11 @@ export interface Shadow {
    * address it had before its first move (addresses are never reused, so one map serves every mm)
    */
   readonly origin: Map<number, number>;
+  /**
+   * where mremap() moved an address of an mm to (key: fwdKey(mm, addr)): a reference taken before
+   * the move names the old address, and follows its pages to the new one (see refAddr())
+   */
+  readonly forward: Map<number, number>;
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -95,6 +100,7 @@ export function newShadow(): Shadow {
     fhist: new Map(),
     refs: [],
     origin: new Map(),
+    forward: new Map(),
     journal: null,
   };
 }
@@ -248,6 +254,19 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
 }
 
+/** The key of an (mm, address) pair in Shadow.forward. */
+export function fwdKey(mm: number, addr: number): number {
+  return mm * 0x1000000 + addr;
+}
+
+/** Where the page a reference took at addr of mm is mapped now: addr, or where mremap() moved it. */
+export function refAddr(s: Shadow, mm: number, addr: number): number {
+  if (s.forward.size === 0) return addr;
+  let a = addr;
+  for (let to = s.forward.get(fwdKey(mm, a)); to !== undefined; to = s.forward.get(fwdKey(mm, a))) a = to;
+  return a;
+}
+
 /** The address memory at addr had before mremap() first moved it (addr itself if never moved). */
 export function originOf(s: Shadow, addr: number): number {
   return s.origin.get(addr) ?? addr;
@@ -256,11 +275,12 @@ export function originOf(s: Shadow, addr: number): number {
 /**
  * mremap() moved [from, from + n) of mm to [to, to + n): the new addresses expect what the old ones
  * did (values, file views, MTE tags) and count as the same memory for who may see a value; the old
- * range is unmapped (references taken there promise nothing more: they hold the pages, which now
- * live at the new addresses).
+ * range is unmapped. References taken there follow their pages to the new addresses: their
+ * promises are kept (refAddr()).
  */
 export function shadowMove(s: Shadow, mm: number, from: number, to: number, n: number): void {
   for (let i = 0; i < n; i++) {
+    s.forward.set(fwdKey(mm, from + i), to + i);
     setExp(s, mm, to + i, expected(s, mm, from + i), objAt(s, mm, from + i));
     const tag = expectedTag(s, mm, from + i);
     if (tag !== 0) shadowSetTag(s, mm, to + i, tag);
@@ -290,7 +310,10 @@ export function shadowZero(s: Shadow, mm: number, start: number, end: number): v
 function dropCoherence(s: Shadow, mm: number, start: number, end: number): void {
   for (const r of s.refs) {
     if (r === null || r.mm !== mm) continue;
-    for (let i = 0; i < r.nr; i++) if (r.addr + i >= start && r.addr + i < end) r.coherent[i] = false;
+    for (let i = 0; i < r.nr; i++) {
+      const a = refAddr(s, mm, r.addr + i);
+      if (a >= start && a < end) r.coherent[i] = false;
+    }
   }
 }
 
@@ -341,7 +364,7 @@ export function shadowRefPageTaken(s: Shadow, id: number, i: number, anon: boole
   const r = s.refs[id]!;
   r.anon[i] = anon;
   r.coherent[i] = coherenceRequired(r.gupFlags, anon);
-  r.shared[i] = !anon && expected(s, r.mm, r.addr + i) === SHARED_VIEW ? 'in-file' : 'no';
+  r.shared[i] = !anon && expected(s, r.mm, refAddr(s, r.mm, r.addr + i)) === SHARED_VIEW ? 'in-file' : 'no';
   r.taken = Math.max(r.taken, i + 1);
   if (s.journal) s.journal.other();
 }
@@ -365,7 +388,7 @@ export function shadowRefReleased(s: Shadow, id: number): void {
  */
 export function shadowRefStore(s: Shadow, id: number, i: number): number {
   const r = s.refs[id]!;
-  const addr = r.addr + i;
+  const addr = refAddr(s, r.mm, r.addr + i);
   if (r.shared[i] !== 'no') {
     const key = r.obj[i]!;
     const v = newObjValue(s, key, r.mm);

@@ -6,7 +6,7 @@
 import { FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS } from '../model/constants.js';
 import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
-import { decision, type SwapBatchSite, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
+import { decision, type CollapseSite, type SwapBatchSite, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type HugeZeroWp, type PteSite, type SwapinMap, type SwapinSite, type UnmapAnon, type VmaSite, type WpReuse, type WriteFaultOnReadOnly } from '../model/policy.js';
 import { folioMapcount } from '../model/rmap.js';
 import { folioSwapcount } from '../model/swap_state.js';
 import { swapCount, swpOffset, swpType } from '../model/swapfile.js';
@@ -419,4 +419,22 @@ export const forkSplitsMaybePinnedPmd = decision<CowSite, boolean>('copy_huge_pm
 /** models folio_try_dup_anon_rmap_pmd() failing (5.19+): an exclusive head of a maybe-pinned THP (folio_needs_cow_for_dma()) cannot be shared */
 export const forkSplitsPinnedExclusivePmd = decision<CowSite, boolean>('folio_try_dup_anon_rmap_pmd', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
   s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/**
+ * models is_refcount_suitable() (9445689f3b61 "khugepaged: allow to collapse a page shared across
+ * fork", 5.8; as read in 5.10 and 6.13): only the mappings (folio_mapcount()) and the swap cache
+ * (one per page) hold the folio. A FOLL_GET reference or a pin is one more: SCAN_PAGE_COUNT.
+ */
+export const isRefcountSuitable = decision<CollapseSite, boolean>('is_refcount_suitable', ['refcount', 'swapcache'], (s) =>
+  s.folio.refcount === folioMapcount(s.folio) + (s.folio.swap >= 0 ? s.folio.nr : 0),
+);
+
+/**
+ * models the khugepaged check before 5.8 (as read in 4.19): "cannot use mapcount: can't collapse if
+ * there's a gup pin" -- page_count() == 1 + PageSwapCache(): one mapping only, so a page shared
+ * across fork is refused too (large folios never get here: SCAN_PAGE_COMPOUND)
+ */
+export const collapseSoleReference = decision<CollapseSite, boolean>('__collapse_huge_page_isolate', ['refcount', 'swapcache'], (s) =>
+  s.folio.refcount === 1 + (s.folio.swap >= 0 ? 1 : 0),
 );

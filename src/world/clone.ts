@@ -67,6 +67,7 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     fhist: new Map([...s.fhist].map(([k2, h]) => [k2, h.slice()])),
     refs: s.refs.map(cloneShadowRef),
     origin: new Map(s.origin),
+    forward: new Map(s.forward),
     journal,
   };
 }

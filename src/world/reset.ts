@@ -55,6 +55,7 @@ export function resetWorld(w: World): void {
   s.fhist.clear();
   s.refs.length = 0;
   s.origin.clear();
+  s.forward.clear();
   clearSiteIndex(w.index);
   w.procMm.length = 0;
   w.refOf.length = 0;

@@ -50,16 +50,18 @@ export const anonExclusive519 = variant(
 /**
  * 6.0-6.1: 5535be309971 "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW" (a forced
  * write follows a read-only PTE only to an exclusive anon page) and 64fe24a3e05e (mprotect() maps
- * exclusive anon pages writable without a fault, can_change_pte_writable()).
+ * exclusive anon pages writable without a fault, can_change_pte_writable()). 6.1: 7d8faaf15545
+ * "mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse" (the era covers 6.0 and 6.1 and has
+ * it; 6.0 alone would answer MADV_COLLAPSE with EINVAL).
  */
 export const anonExclusive60 = variant(
   anonExclusive519,
   {
     name: 'anon-exclusive-6.0',
     kernels: '6.0 - 6.1',
-    summary: 'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable',
+    summary: 'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable + MADV_COLLAPSE (6.1)',
   },
-  { writeFaultOnReadOnly: forgetWriteFault, canFollowWritePte: canFollowWriteExclusive, mprotectMakesWritable: canChangePteWritable },
+  { writeFaultOnReadOnly: forgetWriteFault, canFollowWritePte: canFollowWriteExclusive, mprotectMakesWritable: canChangePteWritable, madvCollapse: true },
 );
 
 /**

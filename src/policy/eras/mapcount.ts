@@ -27,6 +27,7 @@ import {
   swapinOnePage,
   forkSharesHugePmd,
   mteSaveEachTaggedPage,
+  collapseSoleReference,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -61,6 +62,9 @@ export const mapcount: CowPolicy = {
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
   mteCopyTags: true,
+  madvCollapse: false,
+  collapseRefcountSuitable: collapseSoleReference,
+  collapseLargeFolios: false,
   forkSplitsHugePmd: forkSharesHugePmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
