@@ -22,6 +22,7 @@ import { splitOp, thpOp, type SplitOp, type ThpOp } from './kinds/thp.js';
 import { settagOp, type SettagOp } from './kinds/settag.js';
 import { mremapOp, type MremapOp } from './kinds/mremap.js';
 import { khugepagedOp, type KhugepagedOp } from './kinds/khugepaged.js';
+import { deferredSplitOp, type DeferredSplitOp } from './kinds/deferred_split.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -50,7 +51,8 @@ export type Op =
   | SplitOp
   | SettagOp
   | MremapOp
-  | KhugepagedOp;
+  | KhugepagedOp
+  | DeferredSplitOp;
 
 export type OpKind = Op['kind'];
 
@@ -84,6 +86,7 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = [
   settagOp,
   mremapOp,
   khugepagedOp,
+  deferredSplitOp,
 ];
 
 export const OP_KINDS: readonly OpKind[] = OP_SPECS.map((s) => s.kind as OpKind);

@@ -117,6 +117,7 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   thp: LARGE,
   split: LARGE,
   settag: MTE,
+  deferred_split: 'the deferred split shrinker runs under memory pressure; user space cannot start it on its own',
   khugepaged: 'khugepaged scans on its own schedule (scan_sleep_millisecs); user space cannot make it scan one PMD now',
   mremap: 'mremap moves pages to a new label; the runtime gives every label one fixed range in every process (no C form yet)',
 };
