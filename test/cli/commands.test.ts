@@ -24,14 +24,14 @@ describe('cowfuzz', () => {
   it('replays the corpus under every era: exit 0', () => {
     const r = cli(['replay', 'corpus', '--policy', 'all', '-q']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/54 scenario\(s\), \d+ expectation\(s\) checked, 0 not met/);
+    expect(r.stdout).toMatch(/57 scenario\(s\), \d+ expectation\(s\) checked, 0 not met/);
   });
 
   it('compares: the matrix has a row per scenario and no unmet cell', () => {
     const r = cli(['compare']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('0 cell(s) differ from expectations');
-    expect(r.stdout.split('\n').filter((l) => /^[a-z0-9-]+ {2,}(pass|PIN|LEAK)/.test(l))).toHaveLength(readdirSync(join(ROOT, 'corpus')).length);
+    expect(r.stdout.split('\n').filter((l) => /^[a-z0-9-]+ {2,}(pass|error|PIN|LEAK)/.test(l))).toHaveLength(readdirSync(join(ROOT, 'corpus')).length);
   });
 
   it.each([
