@@ -87,8 +87,9 @@ function scanPtes(k: Kernel, mm: Mm, vma: Vma, base: number, cc: CollapseControl
     const folio = folioOf(k, pte.folio);
     if (!folioTestAnon(folio)) return fail('SCAN_PAGE_ANON');
     if (folio.nr > 1 && !k.pol.collapseLargeFolios) return fail('SCAN_PAGE_COMPOUND');
-    // folio_likely_mapped_shared(): the page (the first page, for a large folio) is mapped more than once
-    if (pageMapcount(folio, folio.nr > 1 ? 0 : pte.idx) > 1) {
+    // page_mapcount(page) > 1 (5.8 - 6.5 as read; 6.13 asks folio_likely_mapped_shared(), which for a
+    // large folio looks at its first page and its total mapcount: not modelled)
+    if (pageMapcount(folio, pte.idx) > 1) {
       shared++;
       if (cc.isKhugepaged && shared > lim.maxPtesShared) return fail('SCAN_EXCEED_SHARED_PTE');
     }
@@ -180,13 +181,17 @@ function releaseOldPte(k: Kernel, mm: Mm, addr: number): void {
   folioPut(k, f);
 }
 
-/** models madvise_collapse_errno() */
-export function madviseCollapseErrno(r: ScanResult): Errno {
+/**
+ * models madvise_collapse_errno(): SCAN_PAGE_COUNT (a GUP reference or pin) is EINVAL or EAGAIN by
+ * era; SCAN_EXCEED_NONE_PTE (only with userfaultfd armed for MADV_COLLAPSE) is EBUSY as read in
+ * 6.4 and 6.13 (EINVAL in 6.1; the model has no userfaultfd registration that reaches it)
+ */
+export function madviseCollapseErrno(k: Kernel, r: ScanResult): Errno {
   switch (r) {
     case 'SCAN_EXCEED_NONE_PTE':
       return 'EBUSY';
     case 'SCAN_PAGE_COUNT':
-      return 'EAGAIN';
+      return k.pol.madvCollapsePageCountErrno;
     default:
       return 'EINVAL';
   }
@@ -229,7 +234,7 @@ export function madviseCollapse(k: Kernel, mm: Mm, vma: Vma, start: number, end:
     lastFail = r;
     if (!collapseGoesOn(r)) break;
   }
-  return thps === (hend - hstart) / k.pmdPages ? null : madviseCollapseErrno(lastFail);
+  return thps === (hend - hstart) / k.pmdPages ? null : madviseCollapseErrno(k, lastFail);
 }
 
 /**

@@ -204,6 +204,8 @@ export interface CowPolicy {
   readonly splitRemapsZeroPages: boolean;
   /** madvise(MADV_COLLAPSE) exists (7d8faaf15545, 6.1): a synchronous collapse that ignores the sysfs settings and khugepaged's max_ptes_* limits; EINVAL before */
   readonly madvCollapse: boolean;
+  /** madvise_collapse_errno(SCAN_PAGE_COUNT): EINVAL as first merged (6.1), EAGAIN later (as read in 6.4: "trying again might succeed") */
+  readonly madvCollapsePageCountErrno: 'EINVAL' | 'EAGAIN';
   /**
    * hpage_collapse_scan_pmd() / __collapse_huge_page_isolate(): may the PTEs mapping this folio be
    * collapsed away, judged by its references (is_refcount_suitable(): refcount == mapcount + the swap

@@ -21,7 +21,7 @@ export interface MadviseOp {
 function madviseCollapseWhy(err: string): string {
   if (err === 'EAGAIN') return 'a page has references beyond its mappings (a GUP reference or pin): SCAN_PAGE_COUNT';
   if (err === 'EBUSY') return 'userfaultfd is armed over a hole';
-  return 'no THP may be collapsed there (MADV_COLLAPSE before 6.1, VM_NOHUGEPAGE, no page table, read-only or swapped PTEs...)';
+  return 'no THP may be collapsed there (MADV_COLLAPSE before 6.1, VM_NOHUGEPAGE, no page table, read-only PTEs, a page with a GUP reference or pin in 6.1...)';
 }
 
 const syntax = [`madvise PROC ADDR [PAGES] ${ALL_ADVICE.join('|')}`];

@@ -67,7 +67,9 @@ export const anonExclusive60 = variant(
 /**
  * 6.2-6.4: 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW mappings" and 8d6a0ac09a16:
  * a R/O long-term pin of anything in a COW mapping (the zero page, the page cache) unshares it
- * into an exclusive anon page first.
+ * into an exclusive anon page first. MADV_COLLAPSE answers a page with extra references
+ * (SCAN_PAGE_COUNT) with EAGAIN, not EINVAL (as read in 6.4; 6.1 says EINVAL; the release between
+ * is not pinned down here).
  */
 export const anonExclusive62 = variant(
   anonExclusive60,
@@ -76,7 +78,7 @@ export const anonExclusive62 = variant(
     kernels: '6.2 - 6.4',
     summary: 'anon-exclusive-6.0 + R/O long-term pins unshare the zero page and the page cache in COW mappings',
   },
-  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy },
+  { gupMustUnshare: gupMustUnshareCow, wpUnshareNonAnon: unshareNonAnonCopy, madvCollapsePageCountErrno: 'EAGAIN' },
 );
 
 /**

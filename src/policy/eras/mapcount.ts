@@ -63,6 +63,7 @@ export const mapcount: CowPolicy = {
   mteLargeSwap: false,
   mteCopyTags: true,
   madvCollapse: false,
+  madvCollapsePageCountErrno: 'EINVAL',
   collapseRefcountSuitable: collapseSoleReference,
   collapseLargeFolios: false,
   forkSplitsHugePmd: forkSharesHugePmd,
