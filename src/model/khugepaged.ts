@@ -6,7 +6,7 @@
 // Anonymous memory only (file and shmem collapse are not modelled: their VMAs get no THP here).
 // Every page is taken as young (the model has no accessed bit), so `referenced` never refuses.
 
-import { VM_NOHUGEPAGE, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, ZERO_FOLIO, ZERO_VALUE } from './constants.js';
+import { VM_HUGETLB, VM_NOHUGEPAGE, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP, VM_WRITE, ZERO_FOLIO, ZERO_VALUE } from './constants.js';
 import { allocLargeAnonFolio, ask, cowTag, folioOf, folioPut, folioTestAnon, isZeroFolio } from './kernel.js';
 import { handleMmFault } from './memory.js';
 import { thpOrderAllowed, thpVmaSuitable } from './huge_memory.js';
@@ -109,7 +109,7 @@ function scanPtes(k: Kernel, mm: Mm, vma: Vma, base: number, cc: CollapseControl
  */
 export function collapseVmaCheck(k: Kernel, vma: Vma, base: number, cc: CollapseControl): ScanResult {
   if (!thpVmaSuitable(vma, base, k.pmdOrder)) return 'SCAN_ADDRESS_RANGE';
-  if (vma.file >= 0) return 'SCAN_VMA_CHECK';
+  if (vma.file >= 0 || vma.flags & VM_HUGETLB) return 'SCAN_VMA_CHECK';
   if (cc.isKhugepaged ? !thpOrderAllowed(k, vma, k.pmdOrder) : (vma.flags & VM_NOHUGEPAGE) !== 0) return 'SCAN_VMA_CHECK';
   return 'SCAN_SUCCEED';
 }
@@ -219,7 +219,7 @@ function collapseGoesOn(r: ScanResult): boolean {
  * of the last failure.
  */
 export function madviseCollapse(k: Kernel, mm: Mm, vma: Vma, start: number, end: number): Errno | null {
-  if (vma.file >= 0 || vma.flags & VM_NOHUGEPAGE) return 'EINVAL';
+  if (vma.file >= 0 || vma.flags & (VM_NOHUGEPAGE | VM_HUGETLB)) return 'EINVAL';
   const cc: CollapseControl = { isKhugepaged: false };
   const hstart = Math.ceil(start / k.pmdPages) * k.pmdPages;
   const hend = Math.floor(end / k.pmdPages) * k.pmdPages;
