@@ -43,7 +43,7 @@ export const mremapOp: OpSpec<MremapOp> = {
   names: { procs: ['proc'], labels: ['label', 'to'] },
   parse(toks, ctx) {
     arity(toks, syntax, 4, 5);
-    if (toks.length === 6 && toks[5]!.text !== 'aligned') fail(toks[5]!.col, `unexpected '${toks[5]!.text}'; expected ${syntax[0]}`);
+    if (toks.length === 6 && toks[5]!.text !== 'aligned') fail(toks[5]!.col, `expected 'aligned' or nothing after the label, got '${toks[5]!.text}'; ${syntax[0]}`);
     return {
       kind: 'mremap',
       proc: procArg(ctx, toks[1]!),
