@@ -180,7 +180,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
       .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
-      .option('--scope <name>', 'default (anonymous memory, files and memfds), anon (anonymous memory only) or large (24 processes, 16 pages)', 'default')
+      // no commander default: a policy that names a scope of its own is fuzzed in it unless --scope is given
+      .option('--scope <name>', 'default (anonymous memory, files and memfds; the default, or the policy\'s own scope), anon (anonymous memory only), thp (large folios and MTE) or large (24 processes, 16 pages)')
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),
   ).action(
