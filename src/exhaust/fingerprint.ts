@@ -284,6 +284,13 @@ function walk(w: World, out: Sink): void {
     out.n(m.to);
     out.n(rank(m.time));
   }
+  if (shadow.forward.size > 0) {
+    out.tag(13);
+    for (const [key, to] of [...shadow.forward].sort((x, y) => x[0] - y[0])) {
+      out.n(key);
+      out.n(to);
+    }
+  }
   out.tag(9);
   for (const p of w.liveProcs) out.n(p);
   out.n(w.procsCreated);

@@ -125,6 +125,33 @@ export function mergeForks(ops: readonly Op[]): Op[][] {
   return out;
 }
 
+/**
+ * Sequences without one mremap: the later uses of the label it moved to name the label it moved
+ * from instead, at the page the move started from (a finding that only moved memory where the bug
+ * does not need it reads as the bug without the move). Returns one rewrite per mremap.
+ */
+export function dropMoves(ops: readonly Op[]): Op[][] {
+  const out: Op[][] = [];
+  ops.forEach((op, i) => {
+    if (op.kind !== 'mremap') return;
+    out.push([...ops.slice(0, i), ...ops.slice(i + 1).map((o) => relabel(o, op.to, op.label, op.off))]);
+  });
+  return out;
+}
+
+/** The op with label `from` named `to` instead, an address in it shifted by `shift` pages. */
+function relabel(op: Op, from: number, to: number, shift: number): Op {
+  const rec: Rec = { ...op };
+  let changed = false;
+  for (const k of fieldsOf(op).labels ?? []) {
+    if (rec[k] !== from) continue;
+    rec[k] = to;
+    changed = true;
+    if (k === 'label' && typeof rec.off === 'number') rec.off = (rec.off as number) + shift;
+  }
+  return changed ? (rec as unknown as Op) : op;
+}
+
 function usesProc(op: Op, proc: number): boolean {
   const o = op as unknown as Rec;
   return (fieldsOf(op).procs ?? []).some((k) => o[k] === proc);

@@ -6,7 +6,7 @@ import { failsAt } from '../engine/run.js';
 import type { InvariantName } from '../invariants/types.js';
 import type { CowPolicy } from '../model/policy.js';
 import { specOf, type Op } from '../ops/registry.js';
-import { collapseForkChains, dropPages, mergeForks, renumber } from './normalize.js';
+import { collapseForkChains, dropMoves, dropPages, mergeForks, renumber } from './normalize.js';
 
 export interface ShrinkOptions {
   readonly swapSlots: number;
@@ -51,8 +51,8 @@ export function shrink(ops: readonly Op[], pol: CowPolicy, inv: InvariantName, o
         }
       }
     }
-    // 3. whole-sequence rewrites: fork chains, a child's ops done by its parent, page offsets, names in order of first use
-    const rewrites: ((ops: readonly Op[]) => Op[][])[] = [collapseForkChains, mergeForks, dropPages, (o) => [renumber(o)]];
+    // 3. whole-sequence rewrites: fork chains, a child's ops done by its parent, moves, page offsets, names in order of first use
+    const rewrites: ((ops: readonly Op[]) => Op[][])[] = [collapseForkChains, mergeForks, dropMoves, dropPages, (o) => [renumber(o)]];
     for (const rewrite of rewrites) {
       for (const cand of rewrite(best)) {
         if (budget <= 0 || same(cand, best)) continue;

@@ -7,7 +7,7 @@ import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel, type Vma } from '../model/types.js';
-import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refAddr, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -69,8 +69,7 @@ function mk(invariant: InvariantName, message: string, folios: number[]): Violat
 function coherentRefAt(w: World, mm: number, addr: number): boolean {
   for (const r of w.shadow.refs) {
     if (r === null || r.mm !== mm) continue;
-    const i = addr - r.addr;
-    if (i >= 0 && i < r.nr && r.coherent[i]) return true;
+    for (let i = 0; i < r.nr; i++) if (r.coherent[i] && refAddr(w.shadow, mm, r.addr + i) === addr) return true;
   }
   return false;
 }
@@ -177,7 +176,7 @@ export function checkData(w: World, set: CheckSet): Violation | null {
       const f = k.folios[r.folios[i]!];
       if (!f) continue; // a reference to a freed folio is an accounting failure
       const got = f.pages[r.idxs[i]!]!.data;
-      const addr = r.addr + i;
+      const addr = refAddr(shadow, r.mm, r.addr + i);
       if (!refMayRead(w, sr, i, got)) {
         return mk('no-over-sharing', `${words.ref(r.id)} (${words.addr(r.mm, addr)}) reads ${words.value(got)}`, [f.id]);
       }

@@ -7,6 +7,7 @@ import { folioTestAnon } from '../model/kernel.js';
 import { linearPageIndex } from '../model/memory.js';
 import { vmaLookup } from '../model/mmap.js';
 import { swapCacheLookup } from '../model/swap_state.js';
+import { refAddr } from '../oracle/shadow.js';
 import type { World } from '../world/world.js';
 import type { Violation } from './types.js';
 
@@ -21,7 +22,7 @@ export function checkPinCoherence(w: World): Violation | null {
     const mm = k.mms[r.mm]!;
     for (let i = 0; i < r.folios.length; i++) {
       if (!sr.coherent[i] || !mm.alive) continue;
-      const addr = r.addr + i;
+      const addr = refAddr(shadow, r.mm, r.addr + i);
       const pte = mm.pt[addr]!;
       const folio = r.folios[i]!;
       const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;

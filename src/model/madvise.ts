@@ -11,8 +11,9 @@ import type { Errno } from './result.js';
 import type { Kernel, Mm } from './types.js';
 import { shrinkFolio } from './vmscan.js';
 import { hugeAligned, hugetlbSplitRefused, isVmHugetlbPage } from './hugetlb.js';
+import { madviseCollapse } from './khugepaged.js';
 
-export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_DOFORK' | 'MADV_HUGEPAGE' | 'MADV_NOHUGEPAGE';
+export type Advice = 'MADV_DONTNEED' | 'MADV_PAGEOUT' | 'MADV_DONTFORK' | 'MADV_DOFORK' | 'MADV_HUGEPAGE' | 'MADV_NOHUGEPAGE' | 'MADV_COLLAPSE';
 
 /** The advice about small pages (the scopes' default set). */
 export const ADVICE: readonly Advice[] = ['MADV_DONTNEED', 'MADV_PAGEOUT', 'MADV_DONTFORK', 'MADV_DOFORK'];
@@ -20,8 +21,8 @@ export const ADVICE: readonly Advice[] = ['MADV_DONTNEED', 'MADV_PAGEOUT', 'MADV
 /** The THP advice (hugepage_madvise()). */
 export const THP_ADVICE: readonly Advice[] = ['MADV_HUGEPAGE', 'MADV_NOHUGEPAGE'];
 
-/** Every advice a scenario may give. */
-export const ALL_ADVICE: readonly Advice[] = [...ADVICE, ...THP_ADVICE];
+/** Every advice a scenario may give (MADV_COLLAPSE, madvise_collapse(): src/model/khugepaged.ts). */
+export const ALL_ADVICE: readonly Advice[] = [...ADVICE, ...THP_ADVICE, 'MADV_COLLAPSE'];
 
 /**
  * models do_madvise() -> madvise_walk_vmas() on [start, end): the advice is applied to every
@@ -30,6 +31,7 @@ export const ALL_ADVICE: readonly Advice[] = [...ADVICE, ...THP_ADVICE];
  * success. `zapped` receives the ranges MADV_DONTNEED zapped.
  */
 export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: Advice, zapped: [number, number][] = []): Errno | null {
+  if (advice === 'MADV_COLLAPSE' && !k.pol.madvCollapse) return 'EINVAL'; // madvise_behavior_valid(): unknown advice before 6.1
   const hole = !rangeMapped(mm, start, end);
   switch (advice) {
     case 'MADV_DONTNEED':
@@ -73,6 +75,14 @@ export function madvise(k: Kernel, mm: Mm, start: number, end: number, advice: A
         vma.flags = advice === 'MADV_HUGEPAGE' ? (vma.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE : (vma.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
       }
       vmaMergeAll(mm);
+      break;
+    case 'MADV_COLLAPSE':
+      // madvise_walk_vmas(): VMA by VMA, the first error ends the walk
+      for (const v of mm.vmas.slice()) {
+        if (v.end <= start || v.start >= end) continue;
+        const err = madviseCollapse(k, mm, v, Math.max(v.start, start), Math.min(v.end, end));
+        if (err) return err;
+      }
       break;
   }
   return hole ? 'ENOMEM' : null;

@@ -72,6 +72,12 @@ export interface VmaSite {
   readonly inode: Inode | null;
 }
 
+/** khugepaged / MADV_COLLAPSE (mm/khugepaged.c) looking at a folio one of the PTEs to collapse maps. */
+export interface CollapseSite {
+  readonly k: Kernel;
+  readonly folio: Folio;
+}
+
 /** do_huge_pmd_wp_page(): the PMD-mapped folio (page = its head), and whether THP is enabled for the VMA now. */
 export interface HugeWpSite extends CowSite {
   /** transparent_hugepage_enabled(vma) / thp_vma_allowable_order(PMD_ORDER) at the fault */
@@ -271,6 +277,18 @@ export interface CowPolicy {
    * shared zeropage" keeps those bits)
    */
   readonly splitRemapsZeroPages: 'never' | 'memchr-inv' | 'pages-identical';
+  /** madvise(MADV_COLLAPSE) exists (7d8faaf15545, 6.1): a synchronous collapse that ignores the sysfs settings and khugepaged's max_ptes_* limits; EINVAL before */
+  readonly madvCollapse: boolean;
+  /** madvise_collapse_errno(SCAN_PAGE_COUNT): EINVAL as first merged (6.1), EAGAIN later (as read in 6.4: "trying again might succeed") */
+  readonly madvCollapsePageCountErrno: 'EINVAL' | 'EAGAIN';
+  /**
+   * hpage_collapse_scan_pmd() / __collapse_huge_page_isolate(): may the PTEs mapping this folio be
+   * collapsed away, judged by its references (is_refcount_suitable(): refcount == mapcount + the swap
+   * cache's, 5.8+; page_count() == 1 + PageSwapCache() before): a GUP reference or pin refuses it
+   */
+  readonly collapseRefcountSuitable: Decision<CollapseSite, boolean>;
+  /** khugepaged collapses PTE-mapped large folios (5503fbf2b0b8, 5.8); before, SCAN_PAGE_COMPOUND */
+  readonly collapseLargeFolios: boolean;
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**
@@ -321,6 +339,8 @@ export interface CowPolicy {
   readonly uffdWpResolveWritable: Decision<PteSite, boolean>;
   /** how a PTE marker is encoded in the PTE, and so what it costs from MAX_SWAPFILES */
   readonly markerEncoding: MarkerEncoding;
+  /** move_ptes() / move_huge_pmd() clear uffd-wp bits and markers when the VMA's userfaultfd lacks UFFD_FEATURE_EVENT_REMAP (6.14, "mm: Clear uffd-wp PTE/PMD state on mremap()") */
+  readonly mremapClearsUffdWp: boolean;
   /** MAX_SWAPFILES: 32 minus one per special swap type of the era (include/linux/swap.h) */
   readonly maxSwapfiles: number;
 }

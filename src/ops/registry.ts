@@ -36,6 +36,9 @@ import {
   type UffdioZeropageOp,
 } from './kinds/uffdio_fill.js';
 import { hugepagesOp, type HugepagesOp } from './kinds/hugepages.js';
+import { mremapOp, type MremapOp } from './kinds/mremap.js';
+import { khugepagedOp, type KhugepagedOp } from './kinds/khugepaged.js';
+import { deferredSplitOp, type DeferredSplitOp } from './kinds/deferred_split.js';
 import type { OpBase, OpSpec } from './types.js';
 
 export type Op =
@@ -73,7 +76,10 @@ export type Op =
   | PagemapOp
   | SwaponOp
   | UffdioMoveOp
-  | HugepagesOp;
+  | HugepagesOp
+  | MremapOp
+  | KhugepagedOp
+  | DeferredSplitOp;
 
 export type OpKind = Op['kind'];
 
@@ -142,6 +148,9 @@ export const OP_SPECS: readonly OpSpec<OpBase>[] = (
   swaponOp,
   uffdioMoveOp,
   hugepagesOp,
+  mremapOp,
+  khugepagedOp,
+  deferredSplitOp,
 ] as readonly OpSpec<OpBase>[]
 ).map(uniform);
 

@@ -94,8 +94,13 @@ export interface Shadow {
    * unmapped, or (anonymous memory) zapped
    */
   readonly wp: number[][];
-  /** UFFDIO_MOVE: page contents that changed address within an mm, and when */
+  /** UFFDIO_MOVE and mremap(): page contents that changed address within an mm, and when */
   readonly moves: Move[];
+  /**
+   * where mremap() moved an address of an mm to (key: fwdKey(mm, addr)): a reference taken before
+   * the move names the old address, and follows its pages to the new one (see refAddr())
+   */
+  readonly forward: Map<number, number>;
   /** where changes of expectation are recorded for the incremental checks (null: not recorded) */
   journal: Journal | null;
 }
@@ -116,6 +121,7 @@ export function newShadow(): Shadow {
     refs: [],
     wp: [],
     moves: [],
+    forward: new Map(),
     journal: null,
   };
 }
@@ -302,6 +308,39 @@ export function shadowFork(s: Shadow, parent: number, child: number, copied: rea
   for (const r of s.refs) if (r !== null && r.mm === parent && !(r.gupFlags & FOLL_PIN)) r.coherent.fill(false);
 }
 
+/** The key of an (mm, address) pair in Shadow.forward. */
+export function fwdKey(mm: number, addr: number): number {
+  return mm * 0x1000000 + addr;
+}
+
+/** Where the page a reference took at addr of mm is mapped now: addr, or where mremap() moved it. */
+export function refAddr(s: Shadow, mm: number, addr: number): number {
+  if (s.forward.size === 0) return addr;
+  let a = addr;
+  for (let to = s.forward.get(fwdKey(mm, a)); to !== undefined; to = s.forward.get(fwdKey(mm, a))) a = to;
+  return a;
+}
+
+
+/**
+ * mremap() moved [from, from + n) of mm to [to, to + n): the new addresses expect what the old ones
+ * did (values, file views, MTE tags; not uffd-wp promises: mremap_userfaultfd_prep() unregisters the
+ * new VMA) and count as the same memory for who may see a value (a move, as UFFDIO_MOVE records
+ * one); the old range is unmapped. References taken there
+ * follow their pages to the new addresses: their promises are kept (refAddr()).
+ */
+export function shadowMremap(s: Shadow, mm: number, from: number, to: number, n: number): void {
+  const time = ++s.clock;
+  for (let i = 0; i < n; i++) {
+    s.forward.set(fwdKey(mm, from + i), to + i);
+    s.moves.push({ mm, from: from + i, to: to + i, time });
+    setExp(s, mm, to + i, expected(s, mm, from + i), objAt(s, mm, from + i));
+    const tag = expectedTag(s, mm, from + i);
+    if (tag !== 0) shadowSetTag(s, mm, to + i, tag);
+  }
+  shadowUnmap(s, mm, from, from + n);
+}
+
 /** munmap / exit: nothing is expected there any more; references there are on their own */
 export function shadowUnmap(s: Shadow, mm: number, start: number, end: number): void {
   for (let a = start; a < end; a++) {
@@ -340,7 +379,10 @@ export function shadowZeroFill(s: Shadow, mm: number, addr: number): void {
 function dropCoherence(s: Shadow, mm: number, start: number, end: number): void {
   for (const r of s.refs) {
     if (r === null || r.mm !== mm) continue;
-    for (let i = 0; i < r.nr; i++) if (r.addr + i >= start && r.addr + i < end) r.coherent[i] = false;
+    for (let i = 0; i < r.nr; i++) {
+      const a = refAddr(s, mm, r.addr + i);
+      if (a >= start && a < end) r.coherent[i] = false;
+    }
   }
 }
 
@@ -406,7 +448,7 @@ export function shadowRefPageTaken(s: Shadow, id: number, i: number, anon: boole
   const r = s.refs[id]!;
   r.anon[i] = anon;
   r.coherent[i] = coherenceRequired(r.gupFlags, anon);
-  r.shared[i] = !anon && expected(s, r.mm, r.addr + i) === SHARED_VIEW ? 'in-file' : 'no';
+  r.shared[i] = !anon && expected(s, r.mm, refAddr(s, r.mm, r.addr + i)) === SHARED_VIEW ? 'in-file' : 'no';
   r.taken = Math.max(r.taken, i + 1);
   if (s.journal) s.journal.other();
 }
@@ -430,7 +472,7 @@ export function shadowRefReleased(s: Shadow, id: number): void {
  */
 export function shadowRefStore(s: Shadow, id: number, i: number): number {
   const r = s.refs[id]!;
-  const addr = r.addr + i;
+  const addr = refAddr(s, r.mm, r.addr + i);
   if (r.shared[i] !== 'no') {
     const key = r.obj[i]!;
     const v = newObjValue(s, key, r.mm);
@@ -490,7 +532,7 @@ export function shadowMove(s: Shadow, mm: number, src: number, dst: number): voi
 
 /** May page i of a reference read v, a private value, as its page's addresses go (where it was taken, and where it was moved)? */
 export function refMayObserve(s: Shadow, r: ShadowRef, i: number, v: number): boolean {
-  if (mayObserve(s, v, r.mm, r.addr + i)) return true;
+  if (mayObserve(s, v, r.mm, refAddr(s, r.mm, r.addr + i))) return true; // where mremap() moved it, if it did
   for (const a of r.movedTo[i] ?? []) if (mayObserve(s, v, r.mm, a)) return true;
   return false;
 }

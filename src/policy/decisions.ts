@@ -8,6 +8,7 @@ import { folioTestAnon } from '../model/kernel.js';
 import { isCowMapping } from '../model/memory.js';
 import {
   decision,
+  type CollapseSite,
   type CowSite,
   type ForkUffdWpSite,
   type GupSite,
@@ -637,4 +638,22 @@ export const hugetlbForkCopiesMaybePinned = decision<CowSite, boolean>('page_nee
 /** models page_try_dup_anon_rmap(page, true, vma) / hugetlb_try_dup_anon_rmap() failing (5.19+): an exclusive head of a maybe-pinned huge page is copied for the child */
 export const hugetlbForkCopiesPinnedExclusive = decision<CowSite, boolean>('hugetlb_try_dup_anon_rmap', ['PageAnonExclusive', 'MMF_HAS_PINNED', 'pincount'], (s) =>
   s.page.anonExclusive && isCowMapping(s.vma.flags) && s.mm.hasPinned && folioMaybeDmaPinned(s.folio),
+);
+
+/**
+ * models is_refcount_suitable() (9445689f3b61 "khugepaged: allow to collapse a page shared across
+ * fork", 5.8; as read in 5.10 and 6.13): only the mappings (folio_mapcount()) and the swap cache
+ * (one per page) hold the folio. A FOLL_GET reference or a pin is one more: SCAN_PAGE_COUNT.
+ */
+export const isRefcountSuitable = decision<CollapseSite, boolean>('is_refcount_suitable', ['refcount', 'swapcache'], (s) =>
+  s.folio.refcount === folioMapcount(s.folio) + (s.folio.swap >= 0 ? s.folio.nr : 0),
+);
+
+/**
+ * models the khugepaged check before 5.8 (as read in 4.19): "cannot use mapcount: can't collapse if
+ * there's a gup pin" -- page_count() == 1 + PageSwapCache(): one mapping only, so a page shared
+ * across fork is refused too (large folios never get here: SCAN_PAGE_COMPOUND)
+ */
+export const collapseSoleReference = decision<CollapseSite, boolean>('__collapse_huge_page_isolate', ['refcount', 'swapcache'], (s) =>
+  s.folio.refcount === 1 + (s.folio.swap >= 0 ? 1 : 0),
 );

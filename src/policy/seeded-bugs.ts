@@ -1,8 +1,9 @@
 // Seeded-bug policies ("mutants"): anon-exclusive with one wrong decision each, the kind a real
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
-import { FOLL_FORCE, VM_WRITE } from '../model/constants.js';
-import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { FOLL_FORCE, GUP_PIN_COUNTING_BIAS, VM_WRITE } from '../model/constants.js';
+import { folioMapcount } from '../model/rmap.js';
+import { decision, type CollapseSite, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
@@ -159,6 +160,19 @@ export const seededBugs: readonly CowPolicy[] = [
       hugetlbWpReuse: decision<CowSite, boolean>('hugetlb_wp', ['mapcount', 'anon'], (s) => s.folio.pages[0]!.mapcount <= 1 && folioTestAnon(s.folio)),
     },
     'hugetlb',
+  ),
+  bug(
+    'bug-collapse-ignores-pins',
+    'is_refcount_suitable() discounts GUP pins (only the mappings, the swap cache and FOLL_GET references count): khugepaged and MADV_COLLAPSE copy a pinned page into a new THP, and the pin is left with a page nothing maps',
+    {
+      collapseRefcountSuitable: decision<CollapseSite, boolean>('is_refcount_suitable', ['refcount', 'pincount', 'swapcache'], (s) => {
+        const f = s.folio;
+        const extra = f.refcount - folioMapcount(f) - (f.swap >= 0 ? f.nr : 0);
+        const pins = f.nr > 1 ? f.pincount : Math.floor(extra / GUP_PIN_COUNTING_BIAS) * GUP_PIN_COUNTING_BIAS;
+        return extra - pins === 0;
+      }),
+    },
+    'thp',
   ),
 ];
 

@@ -103,7 +103,7 @@ export const C_FORMS: CFormTable = {
   msync: (op, n) => c(`CF_MSYNC(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   munmap: (op, n) => c(`CF_MUNMAP(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages})`),
   mprotect: (op, n) => c(`CF_MPROTECT(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.write ? 'CF_RW' : 'CF_RO'})`),
-  madvise: (op, n) => (op.advice === 'MADV_HUGEPAGE' || op.advice === 'MADV_NOHUGEPAGE' ? unsupported(LARGE) : c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`)),
+  madvise: (op, n) => (op.advice === 'MADV_HUGEPAGE' || op.advice === 'MADV_NOHUGEPAGE' || op.advice === 'MADV_COLLAPSE' ? unsupported(LARGE) : c(`CF_MADVISE(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off}, ${op.pages}, ${op.advice})`)),
   fork: (op, n) => c(`CF_FORK(${P(n, op.proc)}, ${P(n, op.child)})`),
   exit: (op, n) => c(`CF_EXIT(${P(n, op.proc)})`),
   read: (op, n) => (op.via === 'ref' ? c(`CF_READ_REF(${R(n, op.ref)}, ${op.page})`) : c(`CF_READ(${P(n, op.proc)}, ${L(n, op.label)}, ${op.off})`)),
@@ -153,6 +153,9 @@ export const NO_C_FORM_YET: Readonly<Record<string, string>> = {
   pagemap: UFFD,
   swapon: 'swapon of a device per scenario line would change the machine beyond the run: not emitted',
   hugepages: HUGETLB,
+  deferred_split: 'the deferred split shrinker runs under memory pressure; user space cannot start it on its own',
+  khugepaged: 'khugepaged scans on its own schedule (scan_sleep_millisecs); user space cannot make it scan one PMD now',
+  mremap: 'mremap moves pages to a new label; the runtime gives every label one fixed range in every process (no C form yet)',
 };
 
 /** The C form of one op, from the table. */

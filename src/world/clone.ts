@@ -73,6 +73,7 @@ export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {
     refs: s.refs.map(cloneShadowRef),
     wp: s.wp.map((w) => w.slice()),
     moves: s.moves.slice(),
+    forward: new Map(s.forward),
     journal,
   };
 }

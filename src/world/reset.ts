@@ -65,6 +65,7 @@ export function resetWorld(w: World): void {
   s.refs.length = 0;
   s.wp.length = 0;
   s.moves.length = 0;
+  s.forward.clear();
   clearSiteIndex(w.index);
   w.procMm.length = 0;
   w.refOf.length = 0;

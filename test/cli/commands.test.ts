@@ -83,6 +83,16 @@ describe('cowfuzz', () => {
     expect(rep.status, rep.stdout).toBe(0);
   });
 
+  it("fuzz: a policy that names a scope of its own is fuzzed in it unless --scope is given", () => {
+    // bug-collapse-ignores-pins is reached only in the thp scope (MADV_COLLAPSE, khugepaged)
+    const args = ['fuzz', '--policy', 'bug-collapse-ignores-pins', '--runs', '3000', '--seed', 'cli', '--format', 'json'];
+    const own = cli([...args, '--out', join(tmp(), 'f')]);
+    expect(own.status, own.stderr).toBe(1);
+    expect(own.stdout).toMatch(/"type":"finding".*pin-coherence/);
+    const given = cli([...args, '--scope', 'default', '--out', join(tmp(), 'f')]);
+    expect(given.stdout).not.toMatch(/pin-coherence/);
+  });
+
   it('fuzz --jobs 2: one report per signature, and the same files as another --jobs 2 run', () => {
     const a = tmp();
     const b = tmp();

@@ -109,6 +109,12 @@ const CASES: Record<string, Case> = {
     verdict: 'anon-exclusive',
     at: 4,
   },
+  // khugepaged collapses a page an io_uring fixed buffer pins: the pin holds a page the PMD no longer maps
+  'bug-collapse-ignores-pins': {
+    ops: ['thp always', 'mmap P0 A 4 aligned', 'madvise P0 A 4 MADV_NOHUGEPAGE', 'write P0 A', 'madvise P0 A 4 MADV_HUGEPAGE', `gup P0 A ${PIN_RW_LONG} as r1`, 'khugepaged P0 A', 'write P0 A', 'read r1'],
+    verdict: 'pin-coherence',
+    at: 6,
+  },
   // a THP with a tagged second page swapped out whole: only page 0's tags saved, page 1 comes back untagged
   'bug-mte-save-first-page': {
     ops: ['mmap P0 A 4 aligned mte', 'madvise P0 A 4 MADV_HUGEPAGE', 'write P0 A', 'settag P0 A+1 2', 'reclaim P0 A', 'read P0 A+1'],

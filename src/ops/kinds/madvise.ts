@@ -1,5 +1,5 @@
-// madvise PROC ADDR [PAGES] MADV_DONTNEED|MADV_PAGEOUT|MADV_DONTFORK|MADV_DOFORK: do_madvise() over
-// PAGES pages (one when left out).
+// madvise PROC ADDR [PAGES] MADV_DONTNEED|MADV_PAGEOUT|MADV_DONTFORK|MADV_DOFORK|MADV_HUGEPAGE|
+// MADV_NOHUGEPAGE|MADV_COLLAPSE: do_madvise() over PAGES pages (one when left out).
 
 import { ALL_ADVICE, madvise, THP_ADVICE, type Advice } from '../../model/madvise.js';
 import { shadowZero } from '../../oracle/shadow.js';
@@ -15,6 +15,13 @@ export interface MadviseOp {
   readonly off: number;
   readonly pages: number;
   readonly advice: Advice;
+}
+
+/** What MADV_COLLAPSE's errno says (madvise_collapse_errno()). */
+function madviseCollapseWhy(err: string): string {
+  if (err === 'EAGAIN') return 'a page has references beyond its mappings (a GUP reference or pin): SCAN_PAGE_COUNT';
+  if (err === 'EBUSY') return 'userfaultfd is armed over a hole';
+  return 'no THP may be collapsed there (MADV_COLLAPSE before 6.1, VM_NOHUGEPAGE, no page table, read-only PTEs, a page with a GUP reference or pin in 6.1...)';
 }
 
 const syntax = [`madvise PROC ADDR [PAGES] ${ALL_ADVICE.join('|')}`];
@@ -45,8 +52,10 @@ export const madviseOp: OpSpec<MadviseOp> = {
     const err = madvise(w.k, mm, addr, end, op.advice, zapped);
     // the mapped parts were zapped even when a hole made the call fail
     for (const [from, to] of zapped) shadowZero(w.shadow, mm.id, from, to);
+    if (err === null) return OK;
+    if (op.advice === 'MADV_COLLAPSE' && err !== 'ENOMEM') return refused(err, madviseCollapseWhy(err));
     if (err === 'EINVAL') return refused(err, 'a hugetlb mapping refuses the advice or the range (can_madv_lru_vma(), madvise_dontneed_free_valid_vma(), hugetlb_vm_op_split())');
-    return err ? refused(err, 'part of the range is not mapped') : OK;
+    return refused(err, 'part of the range is not mapped');
   },
   possible: (w, scope) => procsWithVma(w) > 0 && (scope.advice.length > 0 || scope.thp),
   build(w, scope, c) {
@@ -55,7 +64,8 @@ export const madviseOp: OpSpec<MadviseOp> = {
       // THP advice over a whole mapping (as cow.c gives MADV_HUGEPAGE), or one page of it
       const a = pickAddr(w, proc, c);
       const pages = procMm(w, proc)!.labelPages[a.label]!;
-      const advice = THP_ADVICE[c.pick(THP_ADVICE.length)]!;
+      // MADV_COLLAPSE (6.1+): a synchronous collapse of the PMD ranges it covers
+      const advice: Advice = c.chance(0.3) ? 'MADV_COLLAPSE' : THP_ADVICE[c.pick(THP_ADVICE.length)]!;
       return c.chance(0.8) ? { kind: 'madvise', proc, label: a.label, off: 0, pages, advice } : { kind: 'madvise', ...a, pages: 1, advice };
     }
     const a = pickAddr(w, proc, c);

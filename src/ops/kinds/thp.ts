@@ -1,8 +1,8 @@
 // thp MODE, thp PAGES MODE: the THP sysfs settings (/sys/kernel/mm/transparent_hugepage/enabled,
 // .../hugepages-<size>kB/enabled), written at the top of a scenario like a header or at any point
 // (the kernel reads them at each fault). split PROC ADDR: split_folio() of the large folio mapped
-// at the address, as writing the range to /sys/kernel/debug/split_huge_pages does (and as the
-// deferred split shrinker does to a partially mapped THP under memory pressure).
+// at the address, as writing the range to /sys/kernel/debug/split_huge_pages does (any large anon
+// folio; the deferred split shrinker, which splits only partially mapped ones, is `deferred_split`).
 
 import { hugePmdAt } from '../../model/pgtable.js';
 import { folioOf, folioTestAnon, isZeroFolio } from '../../model/kernel.js';

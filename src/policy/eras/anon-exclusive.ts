@@ -77,7 +77,9 @@ export const anonExclusive519 = variant(
 /**
  * 6.0-6.1: 5535be309971 "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW" (a forced
  * write follows a read-only PTE only to an exclusive anon page) and 64fe24a3e05e (mprotect() maps
- * exclusive anon pages writable without a fault, can_change_pte_writable()).
+ * exclusive anon pages writable without a fault, can_change_pte_writable()). 6.1: 7d8faaf15545
+ * "mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse" (the era covers 6.0 and 6.1 and has
+ * it; 6.0 alone would answer MADV_COLLAPSE with EINVAL).
  */
 export const anonExclusive60 = variant(
   anonExclusive519,
@@ -85,7 +87,7 @@ export const anonExclusive60 = variant(
     name: 'anon-exclusive-6.0',
     kernels: '6.0 - 6.1',
     summary:
-      'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable + UFFDIO_UNREGISTER resets uffd-wp (userfaultfd as in 6.1)',
+      'anon-exclusive-5.19 + FOLL_COW replaced by the exclusive-anon test in can_follow_write_pte + mprotect maps exclusive anon pages writable + UFFDIO_UNREGISTER resets uffd-wp (userfaultfd as in 6.1) + MADV_COLLAPSE (6.1)',
   },
   {
     writeFaultOnReadOnly: forgetWriteFault,
@@ -93,13 +95,17 @@ export const anonExclusive60 = variant(
     mprotectMakesWritable: canChangePteWritable,
     // f369b07c8614 "mm/uffd: reset write protection when unregister with wp-mode" (6.0)
     unregisterResetsWp: true,
+    // 7d8faaf15545 "mm/madvise: introduce MADV_COLLAPSE sync hugepage collapse" (6.1)
+    madvCollapse: true,
   },
 );
 
 /**
  * 6.2-6.4: 84209e87c696 "mm/gup: reliable R/O long-term pinning in COW mappings" and 8d6a0ac09a16:
  * a R/O long-term pin of anything in a COW mapping (the zero page, the page cache) unshares it
- * into an exclusive anon page first.
+ * into an exclusive anon page first. MADV_COLLAPSE answers a page with extra references
+ * (SCAN_PAGE_COUNT) with EAGAIN, not EINVAL (as read in 6.4; 6.1 says EINVAL; the release between
+ * is not pinned down here).
  */
 export const anonExclusive62 = variant(
   anonExclusive60,
@@ -120,6 +126,8 @@ export const anonExclusive62 = variant(
     uffdWpUseMarkers: uffdWpMarkersUnpopulated,
     // 6.2: swap-in errors became PTE markers ("mm: use pte markers for swap errors"), SWP_SWAPIN_ERROR_NUM gone: 32 - 4 - 3 - 1 - 1
     maxSwapfiles: 23,
+    // madvise_collapse_errno(SCAN_PAGE_COUNT): EAGAIN (as read in 6.4)
+    madvCollapsePageCountErrno: 'EAGAIN',
     // 8ebe0a5eaaeb (6.2, in 6.1 stable): MADV_DONTNEED of hugetlb rounds the end down, not up
     hugetlbDontneed: 'align-down',
   },
@@ -218,9 +226,10 @@ export const anonExclusive613 = variant(
   {
     name: 'anon-exclusive-6.13',
     kernels: '6.13 - 6.17',
-    summary: 'anon-exclusive-6.12 + a write fault on the huge zero PMD maps a new THP',
+    summary: 'anon-exclusive-6.12 + a write fault on the huge zero PMD maps a new THP; mremap() clears uffd-wp without UFFD_FEATURE_EVENT_REMAP (6.14)',
   },
-  { hugeZeroWp: hugeZeroWpAlloc },
+  // mremapClearsUffdWp: "mm: Clear uffd-wp PTE/PMD state on mremap()" (6.14; the era is its last release's)
+  { hugeZeroWp: hugeZeroWpAlloc, mremapClearsUffdWp: true },
 );
 
 /**

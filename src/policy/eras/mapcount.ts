@@ -36,6 +36,7 @@ import {
   uffdResolveByVmFlags,
   hugetlbWpReuseByMapcount,
   hugetlbForkShares,
+  collapseSoleReference,
 } from '../decisions.js';
 import { variant } from '../variant.js';
 
@@ -71,6 +72,10 @@ export const mapcount: CowPolicy = {
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
   mteCopyTags: true,
+  madvCollapse: false,
+  madvCollapsePageCountErrno: 'EINVAL',
+  collapseRefcountSuitable: collapseSoleReference,
+  collapseLargeFolios: false,
   forkSplitsHugePmd: forkSharesHugePmd,
   tryToUnmapAnon: unmapAlways,
   clearRefsSkips: clearRefsNeverSkips,
@@ -101,6 +106,7 @@ export const mapcount: CowPolicy = {
   unregisterResetsWp: false,
   uffdWpResolveWritable: uffdResolveByVmFlags,
   markerEncoding: 'none',
+  mremapClearsUffdWp: false,
   // 32 - SWP_DEVICE_NUM 2 (4.14) - SWP_MIGRATION_NUM 2 - SWP_HWPOISON_NUM 1
   maxSwapfiles: 27,
 };

@@ -1,4 +1,4 @@
-import { forkCopiesMaybePinned, forkSplitsMaybePinnedPmd, forkUffdWpByDst, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, noFaultAroundMinor, pteIsPinned, reclaimSkipsMaybePinned, uffd514, wpReuseByPageCount, hugetlbForkCopiesMaybePinned } from '../decisions.js';
+import { forkCopiesMaybePinned, isRefcountSuitable, forkSplitsMaybePinnedPmd, forkUffdWpByDst, hugeWpByMapcountSplit, hugeZeroWpSplit, ioUringAnonOrShmem, noFaultAroundMinor, pteIsPinned, reclaimSkipsMaybePinned, uffd514, wpReuseByPageCount, hugetlbForkCopiesMaybePinned } from '../decisions.js';
 import { variant } from '../variant.js';
 import { mapcount } from './mapcount.js';
 
@@ -22,6 +22,9 @@ export const pagecount59 = variant(
     // 3917c80280c9 (5.8) is in: a THP that cannot be reused is split, and its reuse test is still reuse_swap_page()
     hugePmdWpReuse: hugeWpByMapcountSplit,
     hugeZeroWp: hugeZeroWpSplit,
+    // khugepaged's 5.8 changes (5503fbf2b0b8, 9445689f3b61) are in: PTE-mapped large folios and pages shared across fork collapse
+    collapseRefcountSuitable: isRefcountSuitable,
+    collapseLargeFolios: true,
     // arm64 MTE came in 5.10, the end of this era
     protMte: true,
   },
