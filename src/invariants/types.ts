@@ -16,7 +16,7 @@ export const INVARIANTS = {
   'pin-writeback': 'a long-term R/W pin of a file page that the filesystem writes back (page_mkwrite, folio_mkclean) is never held while the page is written back: the era either refuses the pin (6.5+) or the write-back races the DMA.',
   'uffd-wp':
     'uffd-wp is never silently lost: after UFFDIO_WRITEPROTECT on, each protected page (every populated one; with markers, every one) traps its next write (a store, a forced write, a R/W GUP) until it is unprotected, unregistered, unmapped or (anonymous memory) zapped, across swap-out and swap-in, shmem swap-out, page-cache drop, hole punch, mprotect and fork with UFFD_FEATURE_EVENT_FORK.',
-  'uffd-wp-stale': 'no uffd-wp bit (present or swap PTE) or uffd-wp PTE marker exists outside a VM_UFFD_WP VMA (unregister, fork without UFFD_FEATURE_EVENT_FORK).',
+  'uffd-wp-stale': 'no uffd-wp bit (present or swap PTE) or uffd-wp PTE marker exists outside a VM_UFFD_WP VMA (unregister, fork without UFFD_FEATURE_EVENT_FORK, mremap without UFFD_FEATURE_EVENT_REMAP).',
   'uffd-missing':
     'a MISSING range gets pages only from the userfaultfd ioctls (no zero page, no new page from a fault in anonymous memory); a MINOR range maps a page-cache page only through UFFDIO_CONTINUE or a fault at that address (no fault-around).',
   'pte-typed':

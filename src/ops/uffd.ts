@@ -133,9 +133,9 @@ function blockedReason(w: World, mm: number, id: number): number {
 }
 
 /**
- * `uffd-wp-stale`: where UFFDIO_UNREGISTER (6.0, f369b07c8614) or fork without
- * UFFD_FEATURE_EVENT_FORK (5.14, 8f34f1eac382; markers 6.2, 49d6d7fb6313) has just left a range
- * without VM_UFFD_WP, no PTE of it may still carry uffd-wp (a present or swap bit, or a marker):
+ * `uffd-wp-stale`: where UFFDIO_UNREGISTER (6.0, f369b07c8614), fork without
+ * UFFD_FEATURE_EVENT_FORK (5.14, 8f34f1eac382; markers 6.2, 49d6d7fb6313) or mremap() without
+ * UFFD_FEATURE_EVENT_REMAP (6.14) has just left a range without VM_UFFD_WP, no PTE of it may still carry uffd-wp (a present or swap bit, or a marker):
  * such a bit is inert until the range is registered for WP again, and then traps writes no one
  * protected (or, in a writable PTE, protects nothing).
  */

@@ -7,6 +7,7 @@ import { mremapMove } from '../../model/mremap.js';
 import { shadowMremap } from '../../oracle/shadow.js';
 import { procMm, type World } from '../../world/world.js';
 import { VM_HUGETLB } from '../../model/constants.js';
+import { staleUffdWp } from '../uffd.js';
 import { checkAddr, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { labelName } from '../names.js';
 import { addrArg, arity, countArg, fail, labelArg, procArg } from '../syntax.js';
@@ -72,7 +73,8 @@ export const mremapOp: OpSpec<MremapOp> = {
     if (typeof vma === 'string') return refused(vma, 'the range is not inside one mapping (vma_to_resize())');
     shadowMremap(w.shadow, mm.id, addr, vma.start, op.pages);
     w.journal.other();
-    return OK;
+    // the new VMA has no userfaultfd (mremap_userfaultfd_prep()): no moved entry may keep uffd-wp
+    return mm.uffd === null ? OK : (staleUffdWp(w, mm, vma.start, vma.end, 'after mremap() without UFFD_FEATURE_EVENT_REMAP') ?? OK);
   },
   possible(w, scope) {
     if (!scope.thp || procsWithVma(w) === 0) return false;
