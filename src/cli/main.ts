@@ -181,7 +181,11 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-c, --config <file>', 'JSON config: { "weights": {...}, "maxOps": n }')
       .option('--no-swarm', 'keep every op kind on in every run (no swarm testing)')
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
-      .option('--scope <name>', 'default (anonymous memory, files and memfds), anon (anonymous memory only) or large (24 processes, 16 pages)', 'default')
+      .option(
+        '--scope <name>',
+        'default (anonymous memory, files and memfds), anon (anonymous memory only), large (24 processes, 16 pages), thp (large folios and MTE), uffd (userfaultfd) or thp-uffd (userfaultfd on large folios and huge PMDs)',
+        'default',
+      )
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),
   ).action(

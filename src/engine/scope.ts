@@ -44,8 +44,15 @@ export const THP_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 0, swapSlots: 12, t
  */
 export const UFFD_SCOPE: Scope = { ...DEFAULT_SCOPE, uffd: true };
 
+/**
+ * The thp scope with userfaultfd: THPs and the huge zero folio in registered ranges, so that
+ * UFFDIO_WRITEPROTECT, the fill ioctls, UFFDIO_MOVE, pagemap and fork meet huge PMDs (uffd-wp
+ * across change_huge_pmd(), THP split, copy_huge_pmd(), swap-out of a PMD-mapped THP).
+ */
+export const THP_UFFD_SCOPE: Scope = { ...THP_SCOPE, uffd: true };
+
 /** The scopes `cowfuzz fuzz --scope` names. */
-export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, large: LARGE_SCOPE, uffd: UFFD_SCOPE };
+export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, large: LARGE_SCOPE, uffd: UFFD_SCOPE, 'thp-uffd': THP_UFFD_SCOPE };
 
 /**
  * exhaust --scope thp: large folios and MTE tags, in a world small enough to explore: two processes, one

@@ -149,8 +149,11 @@ export interface ForkUffdWpSite {
   readonly k: Kernel;
   readonly srcVma: Vma;
   readonly dstVma: Vma;
-  /** a present PTE shared with the child, a swap PTE, a page copied for the child now (copy_present_page()), a PTE marker */
-  readonly pte: 'present' | 'swap' | 'early-cow' | 'marker';
+  /**
+   * a present PTE shared with the child, a swap PTE, a page copied for the child now
+   * (copy_present_page()), a PTE marker; a huge PMD of a THP, the huge zero PMD (copy_huge_pmd())
+   */
+  readonly pte: 'present' | 'swap' | 'early-cow' | 'marker' | 'pmd' | 'huge-zero-pmd';
 }
 
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
@@ -271,6 +274,19 @@ export interface CowPolicy {
    * shared zeropage" keeps those bits)
    */
   readonly splitRemapsZeroPages: 'never' | 'memchr-inv' | 'pages-identical';
+  /**
+   * __split_huge_zero_page_pmd(): each PTE of a split huge zero PMD keeps the PMD's uffd-wp bit
+   * (`if (pmd_uffd_wp(old_pmd)) entry = pte_mkuffd_wp(entry)`, in the 6.2 source); <= 6.1 the PTEs
+   * are fresh special PTEs without it, so a write to the zero page goes through unprotected.
+   */
+  readonly splitZeroPmdKeepsUffdWp: boolean;
+  /**
+   * pagemap_pmd_range(): PM_MMAP_EXCLUSIVE of the pages of a PMD-mapped THP from the head page's
+   * page_mapcount(), the same for every page ('head'), or page by page ('page': 2c1f057e5be6
+   * "fs/proc/task_mmu: properly detect PM_MMAP_EXCLUSIVE per page of PMD-mapped THPs", 6.11, in
+   * 6.10.y stable; folio_precise_page_mapcount() later).
+   */
+  readonly pagemapPmdExclusive: 'head' | 'page';
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**

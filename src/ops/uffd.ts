@@ -135,7 +135,7 @@ function blockedReason(w: World, mm: number, id: number): number {
 /**
  * `uffd-wp-stale`: where UFFDIO_UNREGISTER (6.0, f369b07c8614) or fork without
  * UFFD_FEATURE_EVENT_FORK (5.14, 8f34f1eac382; markers 6.2, 49d6d7fb6313) has just left a range
- * without VM_UFFD_WP, no PTE of it may still carry uffd-wp (a present or swap bit, or a marker):
+ * without VM_UFFD_WP, no PTE or huge PMD of it may still carry uffd-wp (a present or swap bit, or a marker):
  * such a bit is inert until the range is registered for WP again, and then traps writes no one
  * protected (or, in a writable PTE, protects nothing).
  */
@@ -143,9 +143,10 @@ export function staleUffdWp(w: World, mm: Mm, start: number, end: number, after:
   for (const v of mm.vmas) {
     if (v.end <= start || v.start >= end || v.flags & VM_UFFD_WP) continue;
     for (let a = Math.max(v.start, start); a < Math.min(v.end, end); a++) {
+      const pmd = mm.pmd[(a / w.k.pmdPages) | 0];
       const pte = mm.pt[a]!;
-      if (!pteUffdWpAny(pte)) continue;
-      const what = pte.kind === 'marker' ? 'a uffd-wp PTE marker' : `a ${pte.kind} PTE with the uffd-wp bit`;
+      if (pmd !== undefined && pmd.kind === 'huge' ? !pmd.uffdWp : !pteUffdWpAny(pte)) continue;
+      const what = pmd !== undefined && pmd.kind === 'huge' ? 'a huge PMD with the uffd-wp bit' : pte.kind === 'marker' ? 'a uffd-wp PTE marker' : `a ${pte.kind} PTE with the uffd-wp bit`;
       return { kind: 'violated', invariant: 'uffd-wp-stale', why: `${after}, ${w.words.addr(mm.id, a)} keeps ${what} in a VMA without VM_UFFD_WP` };
     }
   }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, THP_SCOPE, THP_UFFD_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
@@ -44,10 +44,10 @@ describe('incremental and full checking agree', () => {
       const uffdRuns = pol.fuzzScope === 'uffd' ? 2400 : 150;
       for (let run = 0; run < 450 + uffdRuns; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
-        // found), alternately, then large folios (THPs, mTHPs, PMD mappings), then userfaultfd; a
-        // policy that names the thp scope runs in it throughout
-        const own = pol.fuzzScope === 'thp' ? FUZZ_SCOPES.thp : undefined;
-        const scope = own ?? (run >= 450 ? UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
+        // found), alternately, then large folios (THPs, mTHPs, PMD mappings), with userfaultfd for
+        // half of them, then userfaultfd; a policy that names the thp or thp-uffd scope runs in it throughout
+        const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'thp-uffd' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
+        const scope = own ?? (run >= 450 ? UFFD_SCOPE : run >= 375 ? THP_UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd, scope), scope);
         const ops: Op[] = [];

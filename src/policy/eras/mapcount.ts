@@ -65,6 +65,8 @@ export const mapcount: CowPolicy = {
   swapinBatch: swapinOnePage,
   protMte: false,
   splitRemapsZeroPages: 'never',
+  splitZeroPmdKeepsUffdWp: false,
+  pagemapPmdExclusive: 'head',
   mteRestore: 'before-swap-free',
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
