@@ -183,8 +183,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
       .option(
         '--scope <name>',
-        'default (anonymous memory, files and memfds), anon (anonymous memory only), large (24 processes, 16 pages), thp (large folios and MTE), uffd (userfaultfd) or thp-uffd (userfaultfd on large folios and huge PMDs)',
-        'default',
+        'default (anonymous memory, files and memfds), anon (anonymous memory only), large (24 processes, 16 pages), thp (large folios and MTE), uffd (userfaultfd) or thp-uffd (userfaultfd on large folios and huge PMDs); without it, default, or the scope a seeded bug names',
       )
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),

@@ -118,11 +118,14 @@ function doHugePmdWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pmd: PmdHuge
       splitHugePmd(k, mm, addr);
       return VM_FAULT_FALLBACK;
     }
-    // a new zeroed THP in place of the huge zero PMD (the alloc: path of <= 5.7, do_huge_zero_wp_pmd() of 6.13+)
+    // a new zeroed THP in place of the huge zero PMD (the alloc: path of <= 5.7, do_huge_zero_wp_pmd()
+    // of 6.13+): map_anon_folio_pmd() maps it dirty and writable even for an unshare fault (which
+    // skipped userfaultfd_huge_pmd_wp() in wp_huge_pmd()), dropping uffd-wp, unless the era keeps the bits
     const fresh = allocLargeAnonFolio(k, k.pmdPages, null, null);
     if (k.tracer) k.tracer.event('do_huge_pmd_wp_page', `the huge zero folio replaced by folio#${fresh.id}`);
     folioAddNewAnonRmapPmd(k, fresh);
-    setPmd(k, mm, i, mkHugePmd(fresh.id, (vma.flags & VM_WRITE) !== 0, true, true, false));
+    const keep = unshare && k.pol.hugeZeroUnshare === 'keep-bits';
+    setPmd(k, mm, i, keep ? mkHugePmd(fresh.id, false, false, pmd.softDirty, pmd.uffdWp) : mkHugePmd(fresh.id, (vma.flags & VM_WRITE) !== 0, true, true, false));
     return VM_FAULT_WRITE;
   }
   let d = ask(k, 'do_huge_pmd_wp_page', k.pol.hugePmdWpReuse, site);

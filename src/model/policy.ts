@@ -281,6 +281,14 @@ export interface CowPolicy {
    */
   readonly splitZeroPmdKeepsUffdWp: boolean;
   /**
+   * The new THP do_huge_pmd_wp_page() maps over the huge zero PMD ('alloc-huge') on an UNSHARE
+   * fault (a R/O long-term pin): 'writable' as for a write fault (map_anon_folio_pmd():
+   * maybe_pmd_mkwrite(pmd_mkdirty()), the old PMD's uffd-wp and soft-dirty bits not carried; the
+   * merged code, 6.13+), or 'keep-bits' (read-only with the old PMD's soft-dirty and uffd-wp, as
+   * wp_page_copy() does for a PTE: the RFC "mm: enable map_anon_folio_pmd_nopf to handle unshare", 2026).
+   */
+  readonly hugeZeroUnshare: 'writable' | 'keep-bits';
+  /**
    * pagemap_pmd_range(): PM_MMAP_EXCLUSIVE of the pages of a PMD-mapped THP from the head page's
    * page_mapcount(), the same for every page ('head'), or page by page ('page': 2c1f057e5be6
    * "fs/proc/task_mmu: properly detect PM_MMAP_EXCLUSIVE per page of PMD-mapped THPs", 6.11, in

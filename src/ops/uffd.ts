@@ -152,3 +152,24 @@ export function staleUffdWp(w: World, mm: Mm, start: number, end: number, after:
   }
   return null;
 }
+
+/**
+ * For the generator of a scope with THPs: the range of a huge PMD lying in a VMA that passes `ok`
+ * (as label, offset and the PMD's pages), or null when there is none: a range that covers a huge
+ * PMD whole reaches change_huge_pmd(), where a random one mostly splits it first.
+ */
+export function pickHugePmdRange(w: World, c: Choose, ok: (v: Vma) => boolean): (AddrArgs & { readonly pages: number }) | null {
+  const found: (AddrArgs & { readonly pages: number })[] = [];
+  const n = w.k.pmdPages;
+  for (const p of w.liveProcs) {
+    const mm = procMm(w, p)!;
+    for (const v of mm.vmas) {
+      if (!ok(v)) continue;
+      for (let a = v.start - (v.start % n); a < v.end; a += n) {
+        if (a >= v.start && a + n <= v.end && mm.pmd[a / n]?.kind === 'huge') found.push({ proc: p, label: v.label, off: a - v.labelBase, pages: n });
+      }
+    }
+  }
+  return found.length ? found[c.pick(found.length)]! : null;
+}
+

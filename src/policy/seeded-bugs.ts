@@ -2,7 +2,7 @@
 // patch could make. The fuzzer must find every one of them (properties/mutants.test.ts).
 
 import { FOLL_FORCE, VM_WRITE } from '../model/constants.js';
-import { decision, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { decision, type CowPolicy, type CowSite, type ForkUffdWpSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
@@ -144,5 +144,20 @@ export const seededBugs: readonly CowPolicy[] = [
   uffdBug('bug-uffd-resolve-ignores-soft-dirty', 'uffd_wp_range() unprotects with vm_get_page_prot(): a shared PTE becomes writable where soft-dirty tracking wants the fault (before 931298e103c2)', {
     uffdWpResolveWritable: uffdResolveByVmFlags,
   }),
+  // userfaultfd on huge PMDs (fuzzed in the thp-uffd scope)
+  bug(
+    'bug-fork-pmd-keeps-uffd-wp',
+    "copy_huge_pmd() forgets `if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd)`: a child forked without UFFD_FEATURE_EVENT_FORK keeps the parent's uffd-wp huge PMD",
+    {
+      forkKeepsUffdWp: decision<ForkUffdWpSite, boolean>('copy_huge_pmd', ['pte'], (s) => s.pte === 'pmd' || s.pte === 'huge-zero-pmd' || anonExclusive.forkKeepsUffdWp(s)),
+    },
+    'thp-uffd',
+  ),
+  bug(
+    'bug-zero-pmd-split-drops-uffd-wp',
+    "__split_huge_zero_page_pmd() maps the small zero page without the PMD's uffd-wp bit (the code before 6.2): a write to a protected page of the huge zero folio goes through once the PMD is split",
+    { splitZeroPmdKeepsUffdWp: false },
+    'thp-uffd',
+  ),
 ];
 

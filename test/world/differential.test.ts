@@ -32,6 +32,9 @@ const CLEAN = new Set([
   'bug-thp-wp-reuse-by-mapcount',
   'bug-uffd-fault-around',
   'bug-fork-copies-uffd-wp-marker',
+  // the split of a protected huge zero PMD: rare in 450 runs; the proposal is anon-exclusive with a fix
+  'bug-zero-pmd-split-drops-uffd-wp',
+  'thp-unshare-keeps-uffd-wp',
 ]);
 
 describe('incremental and full checking agree', () => {

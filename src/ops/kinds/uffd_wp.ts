@@ -13,7 +13,7 @@ import { census } from '../../world/census.js';
 import { checkAddr, pickProcWithVma, printRange, refused, resolveAddr, type RangeArgs } from '../common.js';
 import { addrArg, countArg, fail, keyword, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
-import { isWpRegistered, pickBlocked, withResumed } from '../uffd.js';
+import { isWpRegistered, pickBlocked, pickHugePmdRange, withResumed } from '../uffd.js';
 import { pickRange, simplifyRange } from './uffd_register.js';
 
 export interface UffdWpOp extends RangeArgs {
@@ -84,10 +84,13 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     return withResumed(w, woken ? { kind: 'ok', note: `${woken} userfault(s) woken` } : { kind: 'ok' });
   },
   possible: (w) => (w.pol.uffd.rangeIoctls & UFFDIO_WRITEPROTECT) !== 0 && census(w).wpProcs > 0,
-  build(w, _scope, c) {
+  build(w, scope, c) {
     // the handler first answers a pending WP userfault by unprotecting it
     const pending = c.chance(0.8) ? pickBlocked(w, c, VM_UFFD_WP) : null;
     if (pending !== null) return { kind: 'uffd_wp', ...pending, pages: 1, on: false };
+    // with THPs, often a huge PMD whole (change_huge_pmd() rather than a split)
+    const huge = scope.thp && c.chance(0.5) ? pickHugePmdRange(w, c, isWpRegistered) : null;
+    if (huge !== null) return { kind: 'uffd_wp', ...huge, on: c.chance(0.7) };
     const proc = pickProcWithVma(w, c, isWpRegistered);
     return { kind: 'uffd_wp', ...pickRange(w, proc, c, isWpRegistered), on: c.chance(0.7) };
   },

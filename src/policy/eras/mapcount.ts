@@ -67,6 +67,7 @@ export const mapcount: CowPolicy = {
   splitRemapsZeroPages: 'never',
   splitZeroPmdKeepsUffdWp: false,
   pagemapPmdExclusive: 'head',
+  hugeZeroUnshare: 'writable',
   mteRestore: 'before-swap-free',
   mteSaveTags: mteSaveEachTaggedPage,
   mteLargeSwap: false,
