@@ -205,3 +205,14 @@ describe('an unshare fault on a uffd-wp huge zero PMD (do_huge_zero_wp_pmd(), 6.
     expect(present(r, 'P0', 'A', 0)).toMatchObject({ uffdWp: true, write: false });
   });
 });
+
+describe('a stepwise R/W GUP and UFFDIO_WRITEPROTECT', () => {
+  it('a page the GUP took before the protection is not judged (WRITEPROTECT does not revoke a reference)', () => {
+    runClean(ops('mmap P0 A 2', 'write P0 A', 'write P0 A+1', 'gup P0 A 2 FOLL_GET|FOLL_WRITE as r1 stepwise', 'gup_step r1', 'uffd_register P0 A 2 WP', 'uffd_wp P0 A on', 'gup_step r1', 'gup_step r1'));
+  });
+
+  it('a page protected before the GUP reaches it is a WP userfault the GUP sleeps on', () => {
+    const r = runClean(ops('mmap P0 A 2', 'write P0 A', 'write P0 A+1', 'gup P0 A 2 FOLL_GET|FOLL_WRITE as r1 stepwise', 'gup_step r1', 'uffd_register P0 A 2 WP', 'uffd_wp P0 A+1 on', 'gup_step r1', 'gup_step r1'));
+    expect(r.world.pending).toHaveLength(1);
+  });
+});
