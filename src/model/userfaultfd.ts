@@ -32,7 +32,7 @@ import {
 } from './constants.js';
 import { filemapAddFolio, filemapLookup, inodeOf } from './filemap.js';
 import { allocAnonFolio, allocFileFolio, folioOf, folioPut, folioTestAnon, isZeroFolio } from './kernel.js';
-import { splitHugePmd } from './huge_memory.js';
+import { splitFolio, splitHugePmd } from './huge_memory.js';
 import { linearPageIndex } from './memory.js';
 import { vmaLookup, vmaMergeAll, vmasInRange } from './mmap.js';
 import { changeProtectionUffd } from './mprotect.js';
@@ -341,7 +341,8 @@ function folioMaybeDmaPinned(k: Kernel, id: number): boolean {
  * (validate_move_areas(): EINVAL), no VMA at an end ENOENT, overlapping ranges EINVAL; then page
  * by page (move_pages_pte()): the dst PTE must be none (EEXIST), the src one populated (ENOENT);
  * a present page moves only when it is anon, PageAnonExclusive and not maybe pinned (EBUSY), and
- * arrives writable and dirty (the uffd-wp bit stays behind); the zero page moves as the zero
+ * arrives writable and dirty (the uffd-wp bit stays behind); a page of a large folio splits the
+ * folio first (split_folio(), its error if it cannot) and is tried again; the zero page moves as the zero
  * page; an exclusive swap PTE moves as it is (a shared one is EBUSY); a marker is EFAULT.
  */
 export function movePages(k: Kernel, mm: Mm, dst: number, src: number, nr: number): FillResult {
@@ -440,7 +441,15 @@ function movePagesPte(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number):
         break;
       }
       const f = folioOf(k, pte.folio);
-      if (!folioTestAnon(f) || !f.pages[pte.idx]!.anonExclusive || f.nr > 1) return err('EBUSY', 'the page is not an exclusive anon page');
+      // PageAnonExclusive(&folio->page): the head's, for a large folio
+      if (!folioTestAnon(f) || !f.pages[f.nr > 1 ? 0 : pte.idx]!.anonExclusive) return err('EBUSY', 'the page is not an exclusive anon page');
+      if (f.nr > 1) {
+        // "at this point we have src_folio locked": a large folio is split_folio()ed, then retry
+        const e = splitFolio(k, f);
+        if (e !== null) return err(e, `split_folio() of the large folio failed (${e === 'EAGAIN' ? 'a reference beyond its mappings' : 'not splittable'})`);
+        if (k.tracer) k.tracer.event('move_pages_pte', `folio#${f.id} split before the move`);
+        return movePagesPte(k, mm, dstVma, dst, src);
+      }
       if (folioMaybeDmaPinned(k, f.id)) return err('EBUSY', 'the page may be pinned (folio_maybe_dma_pinned())');
       // move_present_pte(): folio_move_anon_rmap(), a fresh writable, dirty PTE
       setPte(k, mm, src, PTE_NONE);

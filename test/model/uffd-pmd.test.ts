@@ -165,10 +165,21 @@ describe('the fill ioctls and UFFDIO_MOVE meet a huge PMD', () => {
     expect(huge(r, 'P0', 'B')).toMatchObject({ write: true, dirty: true, softDirty: true, uffdWp: false });
   });
 
-  it('a part of a PMD, or a destination with a page table, splits the source PMD first (move_splits_huge_pmd())', () => {
-    const r = run(ops('thp always', 'mmap P0 A 4 aligned', 'write P0 A', 'mmap P0 B 4 aligned', 'uffd_register P0 B 4 MISSING', 'uffdio_move P0 B A 2'));
+  it('a part of a PMD splits the source PMD first (move_splits_huge_pmd()), then move_pages_pte() splits the folio (split_folio()) and moves page by page', () => {
+    const r = runClean(ops('thp always', 'mmap P0 A 4 aligned', 'write P0 A', 'write P0 A+1', 'mmap P0 B 4 aligned', 'uffd_register P0 B 4 MISSING', 'uffdio_move P0 B A 2', 'read P0 B', 'read P0 B+1', 'read P0 A+2'));
     expect(pmdAt(r, 'P0').kind).toBe('table');
-    expect(present(r, 'P0', 'A', 0).folio).toBe(present(r, 'P0', 'A', 1).folio);
+    expect(mmOf(r, 'P0').pt[addrOf(r, 'P0', 'A', 0)]!.kind).toBe('none');
+    expect(present(r, 'P0', 'B', 0)).toMatchObject({ write: true, uffdWp: false });
+    // each page its own folio now
+    expect(r.world.k.folios[present(r, 'P0', 'B', 1).folio]!.nr).toBe(1);
+    expect(present(r, 'P0', 'B', 0).folio).not.toBe(present(r, 'P0', 'B', 1).folio);
+  });
+
+  it('a THP another process maps is EBUSY (its head is not exclusive)', () => {
+    const r = run(ops('thp always', 'mmap P0 A 4 aligned', 'write P0 A', 'fork P0 P1', 'mmap P0 B 4 aligned', 'uffd_register P0 B 4 MISSING', 'uffdio_move P0 B A 2'));
+    expect(r.refusal?.at).toBe(6);
+    expect(r.refusal?.why).toMatch(/EBUSY/);
+    expect(pmdAt(r, 'P0').kind).toBe('huge');
   });
 
   it('a huge PMD at the destination is EEXIST', () => {
