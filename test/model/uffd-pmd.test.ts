@@ -227,3 +227,17 @@ describe('a stepwise R/W GUP and UFFDIO_WRITEPROTECT', () => {
     expect(r.world.pending).toHaveLength(1);
   });
 });
+
+describe('mprotect and zap of a uffd-wp huge PMD', () => {
+  it('mprotect() read-only and back keeps the PMD protected (can_change_pmd_writable(): userfaultfd_huge_pmd_wp()); the write traps', () => {
+    const r = runClean(ops(THP, 'uffd_wp P0 A 4 on', 'mprotect P0 A 4 ro', 'mprotect P0 A 4 rw', 'write P0 A+1'));
+    expect(huge(r, 'P0')).toMatchObject({ uffdWp: true, write: false });
+    expect(r.world.blocked).toHaveLength(1);
+  });
+
+  it('MADV_DONTNEED of the whole PMD zaps it (zap_huge_pmd()): anonymous memory keeps no marker', () => {
+    const r = runClean(ops('thp always', 'mmap P0 A 4 aligned', 'uffd_register P0 A 4 WP WP_UNPOPULATED', 'write P0 A', 'uffd_wp P0 A 4 on', 'madvise P0 A 4 MADV_DONTNEED'));
+    expect(pmdAt(r, 'P0').kind).toBe('none');
+    for (let i = 0; i < 4; i++) expect(mmOf(r, 'P0').pt[addrOf(r, 'P0', 'A', i)]!.kind).toBe('none');
+  });
+});
