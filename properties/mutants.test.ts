@@ -67,6 +67,20 @@ describe('seeded bugs are found', () => {
     });
   }
 
+  // thp-uffd: the current kernel's one failure there is the unshare of a uffd-wp huge zero PMD
+  // (do_huge_zero_wp_pmd(), 6.13+): every finding must pass under the proposed fix
+  it('anon-exclusive fails only by the huge zero PMD unshare on the same budget (--scope thp-uffd)', () => {
+    const findings: Finding[] = [];
+    const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS, { ...DEFAULT_RUN_CONFIG, scope: FUZZ_SCOPES['thp-uffd']! }), {
+      finding: (f) => findings.push(f),
+      progress: () => {},
+      shouldStop: () => false,
+    });
+    expect(stats.execs).toBe(RUNS);
+    const fixed = getPolicy('thp-unshare-keeps-uffd-wp');
+    expect(findings.filter((f) => f.invariant !== 'uffd-wp' || runOps(f.ops, fixed, { swapSlots: f.swapSlots }).verdict !== 'pass').map((f) => `${f.invariant}: ${f.message}`)).toEqual([]);
+  });
+
   it.each(['default', 'thp', 'uffd'])('anon-exclusive stays clean on the same budget (--scope %s)', (scope) => {
     const findings: Finding[] = [];
     const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS, { ...DEFAULT_RUN_CONFIG, scope: FUZZ_SCOPES[scope]! }), {

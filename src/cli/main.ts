@@ -183,7 +183,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--check <mode>', 'incremental (what each step touched) or full (everything after every step)', 'incremental')
       .option(
         '--scope <name>',
-        "default (anonymous memory, files and memfds), anon (anonymous memory only), thp (large folios and MTE), hugetlb (MAP_HUGETLB and the pool), uffd (the default with userfaultfd) or large (24 processes, 16 pages); left out: default, or the policy's own scope",
+        'default (anonymous memory, files and memfds), anon (anonymous memory only), large (24 processes, 16 pages), thp (large folios and MTE), hugetlb (MAP_HUGETLB and the pool), uffd (userfaultfd) or thp-uffd (userfaultfd on large folios and huge PMDs); without it, default, or the scope a policy names',
       )
       .option('-f, --format <fmt>', 'text, json, junit or tap', 'text')
       .option('--progress-interval <duration>', 'a progress line on stderr this often when it is not a terminal', '10s'),

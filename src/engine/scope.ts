@@ -54,8 +54,25 @@ export const UFFD_SCOPE: Scope = { ...DEFAULT_SCOPE, uffd: true };
  */
 export const HUGETLB_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 1, hugetlb: true, weights: { fork: 6, munmap: 2, hugepages: 1 } };
 
+/**
+ * The thp scope with userfaultfd: THPs and the huge zero folio in registered ranges, so that
+ * UFFDIO_WRITEPROTECT, the fill ioctls, UFFDIO_MOVE, pagemap and fork meet huge PMDs (uffd-wp
+ * across change_huge_pmd(), THP split, copy_huge_pmd(), swap-out of a PMD-mapped THP). Every
+ * mapping is one PMD-aligned PMD, without MTE (the thp scope has it); the THP setting,
+ * registration and write protection are in every run (swarm testing leaves them in), and the
+ * generator often registers and protects a huge PMD whole.
+ */
+export const THP_UFFD_SCOPE: Scope = {
+  ...THP_SCOPE,
+  mmapPages: [],
+  mte: false,
+  uffd: true,
+  weights: { ...THP_SCOPE.weights, uffd_register: 2, uffd_wp: 4 },
+  swarmKeep: ['thp', 'uffd_register', 'uffd_wp'],
+};
+
 /** The scopes `cowfuzz fuzz --scope` names. */
-export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, hugetlb: HUGETLB_SCOPE, large: LARGE_SCOPE, uffd: UFFD_SCOPE };
+export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = { default: DEFAULT_SCOPE, anon: ANON_SCOPE, thp: THP_SCOPE, hugetlb: HUGETLB_SCOPE, large: LARGE_SCOPE, uffd: UFFD_SCOPE, 'thp-uffd': THP_UFFD_SCOPE };
 
 /**
  * exhaust --scope thp: large folios and MTE tags, in a world small enough to explore: two processes, one

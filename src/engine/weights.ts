@@ -41,7 +41,7 @@ export function swarm(weights: Weights, rnd: () => number, scope?: Scope): Weigh
   const out: Record<OpKind, number> = { ...weights };
   OP_KINDS.forEach((k, i) => {
     if (!kindInScope(OP_SPECS[i]!, scope)) out[k] = 0;
-    else if (k === 'mmap' || k === 'write') return;
+    else if (k === 'mmap' || k === 'write' || scope?.swarmKeep?.includes(k)) return;
     else if (rnd() < 0.5) out[k] = 0;
   });
   return out;
@@ -49,7 +49,7 @@ export function swarm(weights: Weights, rnd: () => number, scope?: Scope): Weigh
 
 /** Per kind (OP_SPECS order): 1 kept on in every swarm run (mmap and write), 2 left out by the scope (no coin), 0 a coin. */
 export function swarmKeep(_w: Weights, scope?: Scope): Uint8Array {
-  return Uint8Array.from(OP_SPECS.map((s) => (!kindInScope(s, scope) ? 2 : s.kind === 'mmap' || s.kind === 'write' ? 1 : 0)));
+  return Uint8Array.from(OP_SPECS.map((s) => (!kindInScope(s, scope) ? 2 : s.kind === 'mmap' || s.kind === 'write' || scope?.swarmKeep?.includes(s.kind) ? 1 : 0)));
 }
 
 /** swarm() into a reusable weight array (OP_SPECS order), drawing the same coins in the same order. */

@@ -9,9 +9,9 @@
 // What the scenario's ops promise (a write that must trap, a stale bit after unregister) is
 // judged by the ops themselves (src/ops/uffd.ts).
 
-import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
+import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
 import type { CowPolicy } from '../model/policy.js';
-import type { Pte } from '../model/pte.js';
+import type { PmdHuge, Pte } from '../model/pte.js';
 import type { Kernel, Vma } from '../model/types.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -159,6 +159,21 @@ export function checkSoftDirty(w: World): Violation | null {
     if (vma === null || vma.flags & VM_SOFTDIRTY) continue;
     return { invariant: 'soft-dirty', message: `${w.words.addr(mm, addr)} became writable without soft-dirty while soft-dirty tracking is on: its writes go unrecorded`, folios: [n.folio] };
   }
+  // the same for huge PMDs (clear_soft_dirty_pmd() write-protects them; pmd_mkdirty() sets soft-dirty)
+  for (let i = 0; i < j.nPmd; i++) {
+    const n = j.pmdNew[i]!;
+    if (n.kind !== 'huge' || !n.write || n.softDirty) continue;
+    const o = j.pmdOld[i]!;
+    if (o.kind === 'huge' && o.write && o.folio === n.folio) continue;
+    const mm = j.pmdMm[i]!;
+    if (!w.k.mms[mm]!.alive) continue;
+    const addr = j.pmdAddr[i]!;
+    const vma = vmaAt(w.k, mm, addr);
+    // hugetlb has no soft-dirty tracking of its entries (clear_refs_walk_ops has no hugetlb_entry;
+    // pagemap_hugetlb_range() reports the VMA's VM_SOFTDIRTY): nothing is promised there
+    if (vma === null || vma.flags & (VM_SOFTDIRTY | VM_HUGETLB)) continue;
+    return { invariant: 'soft-dirty', message: `the huge PMD at ${w.words.addr(mm, addr)} became writable without soft-dirty while soft-dirty tracking is on: its writes go unrecorded`, folios: [n.folio] };
+  }
   return null;
 }
 
@@ -171,7 +186,7 @@ export function checkSoftDirty(w: World): Violation | null {
  */
 export function checkUffdMissing(w: World): Violation | null {
   const j = w.journal;
-  if (j.nPte === 0 || !anyUserfaultfd(w.k)) return null;
+  if ((j.nPte === 0 && j.nPmd === 0) || !anyUserfaultfd(w.k)) return null;
   for (let i = 0; i < j.nPte; i++) {
     const o = j.pteOld[i]!;
     const n = j.pteNew[i]!;
@@ -188,6 +203,18 @@ export function checkUffdMissing(w: World): Violation | null {
     if (vma.flags & VM_UFFD_MINOR && !listed(j.nFault, j.faultMm, j.faultAddr, mm, addr)) {
       return { invariant: 'uffd-missing', message: `${where} was mapped in a MINOR range without a fault there (fault-around): its MINOR userfault never comes`, folios: [n.folio] };
     }
+  }
+  // a huge PMD mapped over pmd_none() in an anonymous MISSING range: neither the huge zero folio
+  // nor a THP may come from a fault (do_huge_pmd_anonymous_page() -> handle_userfault()), only a move
+  for (let i = 0; i < j.nPmd; i++) {
+    if (j.pmdNew[i]!.kind !== 'huge' || j.pmdOld[i]!.kind !== 'none') continue;
+    const mm = j.pmdMm[i]!;
+    const addr = j.pmdAddr[i]!;
+    const vma = vmaAt(w.k, mm, addr);
+    if (vma === null || !(vma.flags & VM_UFFD_MISSING) || vma.file >= 0) continue;
+    if (listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
+    const n = j.pmdNew[i] as PmdHuge;
+    return { invariant: 'uffd-missing', message: `${w.words.addr(mm, addr)} got a huge PMD in a MISSING range without a UFFDIO ioctl`, folios: [n.folio] };
   }
   return null;
 }

@@ -118,11 +118,14 @@ function doHugePmdWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pmd: PmdHuge
       splitHugePmd(k, mm, addr);
       return VM_FAULT_FALLBACK;
     }
-    // a new zeroed THP in place of the huge zero PMD (the alloc: path of <= 5.7, do_huge_zero_wp_pmd() of 6.13+)
+    // a new zeroed THP in place of the huge zero PMD (the alloc: path of <= 5.7, do_huge_zero_wp_pmd()
+    // of 6.13+): map_anon_folio_pmd() maps it dirty and writable even for an unshare fault (which
+    // skipped userfaultfd_huge_pmd_wp() in wp_huge_pmd()), dropping uffd-wp, unless the era keeps the bits
     const fresh = allocLargeAnonFolio(k, k.pmdPages, null, null);
     if (k.tracer) k.tracer.event('do_huge_pmd_wp_page', `the huge zero folio replaced by folio#${fresh.id}`);
     folioAddNewAnonRmapPmd(k, fresh);
-    setPmd(k, mm, i, mkHugePmd(fresh.id, (vma.flags & VM_WRITE) !== 0, true, true, false));
+    const keep = unshare && k.pol.hugeZeroUnshare === 'keep-bits';
+    setPmd(k, mm, i, keep ? mkHugePmd(fresh.id, false, false, pmd.softDirty, pmd.uffdWp) : mkHugePmd(fresh.id, (vma.flags & VM_WRITE) !== 0, true, true, false));
     return VM_FAULT_WRITE;
   }
   let d = ask(k, 'do_huge_pmd_wp_page', k.pol.hugePmdWpReuse, site);
@@ -201,8 +204,12 @@ export function splitHugePmd(k: Kernel, mm: Mm, addr: number): void {
   if (folio.flags & PG_hugetlb) throw new Error(`model bug: a hugetlb entry (folio#${folio.id}) is never split`);
   setPmd(k, mm, i, PMD_TABLE);
   if (k.tracer) k.tracer.event('split_huge_pmd', `the PMD of folio#${folio.id} at ${base} becomes ${k.pmdPages} PTEs`);
+  // the pages were mapped already (by the PMD): no fault and no ioctl maps them now
+  if (k.journal) for (let j = 0; j < k.pmdPages; j++) k.journal.fill(mm.id, base + j);
   if (isZeroFolio(folio)) {
-    for (let j = 0; j < k.pmdPages; j++) setPte(k, mm, base + j, mkPresent(ZERO_FOLIO, 0, false, false, false, pmd.uffdWp));
+    // __split_huge_zero_page_pmd(): special PTEs of the small zero page; pmd_uffd_wp() copied by era
+    const uffdWp = pmd.uffdWp && k.pol.splitZeroPmdKeepsUffdWp;
+    for (let j = 0; j < k.pmdPages; j++) setPte(k, mm, base + j, mkPresent(ZERO_FOLIO, 0, false, false, false, uffdWp));
     return;
   }
   const exclusive = folio.pages[0]!.anonExclusive;
@@ -235,11 +242,15 @@ export function zapHugePmd(k: Kernel, mm: Mm, addr: number): void {
  * shared, both PMDs write-protected and the head's PG_anon_exclusive cleared, unless the era's
  * rule says it may be pinned (asked of the head page): then the parent's PMD is split and the
  * caller copies the PTEs (-EAGAIN), where copy_present_pte() decides page by page. False then.
+ * The child's PMD keeps uffd-wp where the era's forkKeepsUffdWp says so.
  */
 export function copyHugePmd(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma, addr: number, pmd: PmdHuge): boolean {
   const i = pmdIndex(k, addr);
-  const childUffdWp = pmd.uffdWp && (dstVma.flags & VM_UFFD_WP) !== 0;
   const folio = folioOf(k, pmd.folio);
+  // `if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd)` (5.14+); by the source VMA, and
+  // never for the huge zero PMD, before (the era's decision, as for PTEs)
+  const kind = isZeroFolio(folio) ? 'huge-zero-pmd' : 'pmd';
+  const childUffdWp = pmd.uffdWp && ask(k, 'copy_huge_pmd', k.pol.forkKeepsUffdWp, { k, srcVma, dstVma, pte: kind });
   if (!isZeroFolio(folio)) {
     const site: CowSite = { k, mm: src, vma: srcVma, folio, page: folio.pages[0]! };
     if (ask(k, 'copy_huge_pmd', k.pol.forkSplitsHugePmd, site)) {
@@ -272,6 +283,30 @@ export function changeHugePmd(k: Kernel, mm: Mm, vma: Vma, addr: number, write: 
   const folio = isZeroFolio(f) ? null : f;
   const site: PteSite = { k, mm, vma, pte: pmdAsPte(pmd, 0), folio, page: folio ? folio.pages[0]! : null };
   if (ask(k, 'change_huge_pmd', k.pol.mprotectMakesWritable, site)) setPmd(k, mm, i, { ...pmd, write: true });
+}
+
+/**
+ * models change_huge_pmd() with MM_CP_UFFD_WP (enable: pmd_wrprotect() + pmd_mkuffd_wp()) or
+ * MM_CP_UFFD_WP_RESOLVE (pmd_clear_uffd_wp(), then writable without a fault where the era's rule
+ * for unprotecting allows it: pmd_modify() with the VMA's protection <= 6.2,
+ * MM_CP_TRY_CHANGE_WRITABLE + can_change_pmd_writable() 6.3+), for a huge PMD the range covers whole.
+ */
+export function changeHugePmdUffd(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: boolean): void {
+  const i = pmdIndex(k, addr);
+  const pmd = mm.pmd[i]!;
+  if (pmd.kind !== 'huge') return;
+  if (enable) {
+    if (!pmd.uffdWp || pmd.write) setPmd(k, mm, i, { ...pmd, uffdWp: true, write: false });
+    return;
+  }
+  let next: PmdHuge = pmd.uffdWp ? { ...pmd, uffdWp: false } : pmd;
+  if (!next.write) {
+    const f = folioOf(k, next.folio);
+    const folio = isZeroFolio(f) ? null : f; // vm_normal_page_pmd(): none for the huge zero folio
+    const site: PteSite = { k, mm, vma, pte: pmdAsPte(next, 0), folio, page: folio ? folio.pages[0]! : null };
+    if (ask(k, 'change_huge_pmd', k.pol.uffdWpResolveWritable, site)) next = { ...next, write: true };
+  }
+  if (next !== pmd) setPmd(k, mm, i, next);
 }
 
 /**

@@ -531,6 +531,7 @@ export function copyPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: 
     const pmd = src.pmd[(a / k.pmdPages) | 0]!;
     // copy_pmd_range(): a huge PMD is copied whole, unless copy_huge_pmd() split it (-EAGAIN)
     if (pmd.kind === 'huge' && copyHugePmd(k, src, dst, srcVma, dstVma, a, pmd)) {
+      if (k.journal) k.journal.fill(dst.id, a - (a % k.pmdPages)); // the parent's THP, not one a fault in the child mapped
       a = a - (a % k.pmdPages) + k.pmdPages - 1;
       continue;
     }

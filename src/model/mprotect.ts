@@ -3,7 +3,7 @@
 
 import { PTE_MARKER_UFFD_WP, VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
-import { changeHugePmd } from './huge_memory.js';
+import { changeHugePmd, changeHugePmdUffd, splitHugePmd } from './huge_memory.js';
 import { hugetlbChangeProtection, hugetlbSplitRefused, isVmHugetlbPage } from './hugetlb.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
@@ -64,7 +64,8 @@ function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
 
 /**
  * models change_protection() with MM_CP_UFFD_WP (enable) or MM_CP_UFFD_WP_RESOLVE, as
- * uffd_wp_range() calls it on [start, end) of one VMA (change_pte_range()): a present PTE gets
+ * uffd_wp_range() calls it on [start, end) of one VMA (change_pmd_range(): a huge PMD covered
+ * whole goes to change_huge_pmd(), one covered in part is split; change_pte_range()): a present PTE gets
  * the uffd-wp bit and loses write (pte_mkuffd_wp()), or loses the bit and becomes writable where
  * the era allows it without a fault; a swap PTE's uffd-wp bit is set or cleared; a uffd-wp marker
  * goes on resolve (poison and guard markers are left alone); a none PTE gets a uffd-wp marker on
@@ -73,6 +74,17 @@ function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
 export function changeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
   const features = mm.uffd?.features ?? 0;
   for (let a = start; a < end; a++) {
+    // change_pmd_range(): a huge PMD the range covers whole is changed in place (change_huge_pmd());
+    // one it covers in part is split first (__split_huge_pmd()) and its PTEs changed below
+    if (mm.pmd[(a / k.pmdPages) | 0]!.kind === 'huge') {
+      const base = a - (a % k.pmdPages);
+      if (base >= start && base + k.pmdPages <= end) {
+        changeHugePmdUffd(k, mm, vma, a, enable);
+        a = base + k.pmdPages - 1;
+        continue;
+      }
+      splitHugePmd(k, mm, a);
+    }
     const pte = mm.pt[a]!;
     switch (pte.kind) {
       case 'present': {

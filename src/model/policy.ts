@@ -155,8 +155,11 @@ export interface ForkUffdWpSite {
   readonly k: Kernel;
   readonly srcVma: Vma;
   readonly dstVma: Vma;
-  /** a present PTE shared with the child, a swap PTE, a page copied for the child now (copy_present_page()), a PTE marker */
-  readonly pte: 'present' | 'swap' | 'early-cow' | 'marker';
+  /**
+   * a present PTE shared with the child, a swap PTE, a page copied for the child now
+   * (copy_present_page()), a PTE marker; a huge PMD of a THP, the huge zero PMD (copy_huge_pmd())
+   */
+  readonly pte: 'present' | 'swap' | 'early-cow' | 'marker' | 'pmd' | 'huge-zero-pmd';
 }
 
 /** do_wp_page() on an anon folio: reuse in place, reuse and drop the swap cache, copy, or drop the swap cache and ask again. */
@@ -289,6 +292,27 @@ export interface CowPolicy {
   readonly collapseRefcountSuitable: Decision<CollapseSite, boolean>;
   /** khugepaged collapses PTE-mapped large folios (5503fbf2b0b8, 5.8); before, SCAN_PAGE_COMPOUND */
   readonly collapseLargeFolios: boolean;
+  /**
+   * __split_huge_zero_page_pmd(): each PTE of a split huge zero PMD keeps the PMD's uffd-wp bit
+   * (`if (pmd_uffd_wp(old_pmd)) entry = pte_mkuffd_wp(entry)`, in the 6.2 source); <= 6.1 the PTEs
+   * are fresh special PTEs without it, so a write to the zero page goes through unprotected.
+   */
+  readonly splitZeroPmdKeepsUffdWp: boolean;
+  /**
+   * The new THP do_huge_pmd_wp_page() maps over the huge zero PMD ('alloc-huge') on an UNSHARE
+   * fault (a R/O long-term pin): 'writable' as for a write fault (map_anon_folio_pmd():
+   * maybe_pmd_mkwrite(pmd_mkdirty()), the old PMD's uffd-wp and soft-dirty bits not carried; the
+   * merged code, 6.13+), or 'keep-bits' (read-only with the old PMD's soft-dirty and uffd-wp, as
+   * wp_page_copy() does for a PTE: the RFC "mm: enable map_anon_folio_pmd_nopf to handle unshare", 2026).
+   */
+  readonly hugeZeroUnshare: 'writable' | 'keep-bits';
+  /**
+   * pagemap_pmd_range(): PM_MMAP_EXCLUSIVE of the pages of a PMD-mapped THP from the head page's
+   * page_mapcount(), the same for every page ('head'), or page by page ('page': 2c1f057e5be6
+   * "fs/proc/task_mmu: properly detect PM_MMAP_EXCLUSIVE per page of PMD-mapped THPs", 6.11, in
+   * 6.10.y stable; folio_precise_page_mapcount() later).
+   */
+  readonly pagemapPmdExclusive: 'head' | 'page';
   /** arm64 MTE: PROT_MTE exists (5.10) */
   readonly protMte: boolean;
   /**

@@ -2,10 +2,11 @@
 // the next write faults and sets the bit again) and /proc/PID/pagemap (what a PTE shows).
 
 import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY } from './constants.js';
-import { ask, folioTestAnon } from './kernel.js';
+import { ask, folioOf, folioTestAnon, isZeroFolio } from './kernel.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import { setPmd, setPte } from './pgtable.js';
+import type { PmdHuge } from './pte.js';
 import type { Kernel, Mm } from './types.js';
 
 /** models clear_refs_write() with CLEAR_REFS_SOFT_DIRTY: clear_soft_dirty() on every PTE, VM_SOFTDIRTY cleared */
@@ -48,6 +49,8 @@ export function pagemapEntry(k: Kernel, mm: Mm, addr: number): number {
   const vma = vmaLookup(mm, addr);
   if (vma === null) return 0;
   const uffdWpBit = k.pol.uffd.pagemapUffdWp ? PM_UFFD_WP : 0;
+  const pmd = mm.pmd[(addr / k.pmdPages) | 0];
+  if (pmd !== undefined && pmd.kind === 'huge') return pagemapHugePmd(k, pmd, addr, vma.flags, uffdWpBit);
   const pte = mm.pt[addr]!;
   let flags = 0;
   switch (pte.kind) {
@@ -75,6 +78,26 @@ export function pagemapEntry(k: Kernel, mm: Mm, addr: number): number {
       break;
   }
   if (vma.flags & VM_SOFTDIRTY) flags |= PM_SOFT_DIRTY;
+  return flags;
+}
+
+/**
+ * models the pmd_trans_huge_lock() branch of pagemap_pmd_range() for the page at addr of a huge
+ * PMD: PM_PRESENT with the PMD's soft-dirty and uffd-wp bits (pmd_soft_dirty(), pmd_uffd_wp());
+ * PM_FILE unless folio_test_anon() of pmd_page(), so the huge zero folio shows as a file page;
+ * PM_MMAP_EXCLUSIVE when the page is mapped once: its own page_mapcount() (6.10.y / 6.11+) or the
+ * head's for every page (before); the huge zero folio has no mapcount.
+ */
+function pagemapHugePmd(k: Kernel, pmd: PmdHuge, addr: number, vmFlags: number, uffdWpBit: number): number {
+  let flags = PM_PRESENT;
+  if (vmFlags & VM_SOFTDIRTY || pmd.softDirty) flags |= PM_SOFT_DIRTY;
+  if (pmd.uffdWp) flags |= uffdWpBit;
+  const folio = folioOf(k, pmd.folio);
+  if (!folioTestAnon(folio)) flags |= PM_FILE;
+  if (!isZeroFolio(folio)) {
+    const page = folio.pages[k.pol.pagemapPmdExclusive === 'page' ? addr % k.pmdPages : 0]!;
+    if (folio.entireMapcount + page.mapcount === 1) flags |= PM_MMAP_EXCLUSIVE; // page_mapcount(): _mapcount + 1 + the entire mapcount
+  }
   return flags;
 }
 

@@ -21,6 +21,7 @@ import {
   GUP_PIN_COUNTING_BIAS,
   VM_HUGETLB,
   VM_MAYWRITE,
+  VM_MTE,
   VM_READ,
   VM_SHARED,
   VM_UFFD_MINOR,
@@ -30,12 +31,13 @@ import {
   ZERO_FOLIO,
 } from './constants.js';
 import { filemapAddFolio, filemapLookup, inodeOf } from './filemap.js';
-import { allocAnonFolio, allocFileFolio, folioOf, folioPut, folioTestAnon } from './kernel.js';
+import { allocAnonFolio, allocFileFolio, folioOf, folioPut, folioTestAnon, isZeroFolio } from './kernel.js';
+import { splitFolio, splitHugePmd } from './huge_memory.js';
 import { linearPageIndex } from './memory.js';
 import { vmaLookup, vmaMergeAll, vmasInRange } from './mmap.js';
 import { changeProtectionUffd } from './mprotect.js';
-import { setPte } from './pgtable.js';
-import { mkPresent, PTE_NONE, type Pte } from './pte.js';
+import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
+import { mkHugePmd, mkPresent, PMD_NONE, PTE_NONE, type PmdHuge, type Pte } from './pte.js';
 import { folioAddNewAnonRmap, folioDupRmapPtes } from './rmap.js';
 import { shmemGetFolio } from './shmem.js';
 import type { Kernel, Mm, Vma } from './types.js';
@@ -181,8 +183,13 @@ export function mfillAtomic(k: Kernel, mm: Mm, start: number, nr: number, mode: 
   return { done: nr, error: null };
 }
 
-/** models mfill_atomic_pte() for one page: the mode's handler, for a private or a shared VMA */
+/**
+ * models mfill_atomic_pte() for one page: the mode's handler, for a private or a shared VMA. First
+ * mfill_atomic()'s PMD test: "If the dst_pmd is mapped as THP don't override it and just be
+ * strict" (pmd_trans_huge(dst_pmdval): EEXIST, the huge zero PMD too).
+ */
 function mfillAtomicPte(k: Kernel, mm: Mm, vma: Vma, addr: number, mode: FillMode, wp: boolean, data: (addr: number) => number): UffdError | null {
+  if (hugePmdAt(k, mm, addr) !== null) return err('EEXIST', 'a huge PMD maps the address (pmd_trans_huge(dst_pmdval))');
   switch (mode) {
     case 'continue':
       return mfillAtomicPteContinue(k, mm, vma, addr, wp);
@@ -334,7 +341,8 @@ function folioMaybeDmaPinned(k: Kernel, id: number): boolean {
  * (validate_move_areas(): EINVAL), no VMA at an end ENOENT, overlapping ranges EINVAL; then page
  * by page (move_pages_pte()): the dst PTE must be none (EEXIST), the src one populated (ENOENT);
  * a present page moves only when it is anon, PageAnonExclusive and not maybe pinned (EBUSY), and
- * arrives writable and dirty (the uffd-wp bit stays behind); the zero page moves as the zero
+ * arrives writable and dirty (the uffd-wp bit stays behind); a page of a large folio splits the
+ * folio first (split_folio(), its error if it cannot) and is tried again; the zero page moves as the zero
  * page; an exclusive swap PTE moves as it is (a shared one is EBUSY); a marker is EFAULT.
  */
 export function movePages(k: Kernel, mm: Mm, dst: number, src: number, nr: number): FillResult {
@@ -350,16 +358,59 @@ export function movePages(k: Kernel, mm: Mm, dst: number, src: number, nr: numbe
   const why = validateMoveAreas(k, srcVma, dstVma);
   if (why !== null) return { done: 0, error: err('EINVAL', `validate_move_areas(): ${why}`) };
   dstVma.anonVma = true; // find_vma_and_prepare_anon()
-  for (let i = 0; i < nr; i++) {
-    const e = movePagesPte(k, mm, dstVma, dst + i, src + i);
+  for (let i = 0; i < nr; ) {
+    const d = dst + i;
+    const s = src + i;
+    // move_pages(): a huge PMD at the destination is EEXIST
+    if (hugePmdAt(k, mm, d) !== null) return { done: i, error: err('EEXIST', 'a huge PMD maps the destination (pmd_trans_huge(dst_pmdval))') };
+    const spmd = hugePmdAt(k, mm, s);
+    if (spmd !== null) {
+      // move_splits_huge_pmd(): either address not PMD-aligned, less than a PMD left, or a page
+      // table at the destination: split the source PMD (an anon THP only if exclusive) and retry
+      if (s % k.pmdPages !== 0 || d % k.pmdPages !== 0 || nr - i < k.pmdPages || mm.pmd[pmdIndex(k, d)]!.kind !== 'none') {
+        const f = folioOf(k, spmd.folio);
+        if (!isZeroFolio(f) && !f.pages[0]!.anonExclusive) return { done: i, error: err('EBUSY', 'the THP to split is not exclusive (PageAnonExclusive() of the head)') };
+        splitHugePmd(k, mm, s);
+        continue;
+      }
+      const e = movePagesHugePmd(k, mm, dstVma, d, s, spmd);
+      if (e !== null) return { done: i, error: e };
+      i += k.pmdPages;
+      continue;
+    }
+    const e = movePagesPte(k, mm, dstVma, d, s);
     if (e !== null) return { done: i, error: e };
+    i++;
   }
   return { done: nr, error: null };
+}
+
+/**
+ * models move_pages_huge_pmd() (6.8): a whole PMD moves to a pmd_none() destination. An anon THP
+ * only when PageAnonExclusive() (EBUSY) and not maybe pinned (EBUSY); it arrives as a fresh PMD,
+ * writable (VM_WRITE) and dirty (pmd_mkdirty(): soft-dirty too), without uffd-wp; the huge zero
+ * PMD arrives as a fresh read-only PMD (mk_huge_pmd() with vm_page_prot).
+ */
+function movePagesHugePmd(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number, pmd: PmdHuge): UffdError | null {
+  const f = folioOf(k, pmd.folio);
+  const zero = isZeroFolio(f);
+  if (!zero) {
+    if (!f.pages[0]!.anonExclusive) return err('EBUSY', 'the THP is not exclusive (PageAnonExclusive() of the head)');
+    if (folioMaybeDmaPinned(k, f.id)) return err('EBUSY', 'the THP may be pinned (folio_maybe_dma_pinned())');
+  }
+  setPmd(k, mm, pmdIndex(k, src), PMD_NONE); // pmdp_huge_clear_flush()
+  const write = !zero && (dstVma.flags & VM_WRITE) !== 0;
+  setPmd(k, mm, pmdIndex(k, dst), mkHugePmd(f.id, write, !zero, !zero, false));
+  for (let a = dst; a < dst + k.pmdPages; a++) recordFill(k, mm, a);
+  if (k.tracer) k.tracer.event('move_pages_huge_pmd', `the huge PMD at ${src} moved to ${dst}`);
+  return null;
 }
 
 /** models validate_move_areas(): why the two VMAs cannot exchange pages, or null */
 function validateMoveAreas(k: Kernel, srcVma: Vma, dstVma: Vma): string | null {
   if ((srcVma.flags & VM_ACCESS) !== (dstVma.flags & VM_ACCESS)) return 'the VMAs differ in access flags';
+  // pgprot_val(vm_page_prot) differs: on arm64 PROT_MTE maps with MT_NORMAL_TAGGED
+  if ((srcVma.flags & VM_MTE) !== (dstVma.flags & VM_MTE)) return 'the VMAs differ in vm_page_prot (PROT_MTE)';
   if (!(srcVma.flags & VM_WRITE)) return 'the source is not writable';
   if (!(dstVma.flags & VM_UFFD_FLAGS)) return 'the destination is not registered with this userfaultfd';
   const anon = uffdMemType(k, srcVma) === 'anon' && uffdMemType(k, dstVma) === 'anon';
@@ -390,7 +441,15 @@ function movePagesPte(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number):
         break;
       }
       const f = folioOf(k, pte.folio);
-      if (!folioTestAnon(f) || !f.pages[pte.idx]!.anonExclusive || f.nr > 1) return err('EBUSY', 'the page is not an exclusive anon page');
+      // PageAnonExclusive(&folio->page): the head's, for a large folio
+      if (!folioTestAnon(f) || !f.pages[f.nr > 1 ? 0 : pte.idx]!.anonExclusive) return err('EBUSY', 'the page is not an exclusive anon page');
+      if (f.nr > 1) {
+        // "at this point we have src_folio locked": a large folio is split_folio()ed, then retry
+        const e = splitFolio(k, f);
+        if (e !== null) return err(e, `split_folio() of the large folio failed (${e === 'EAGAIN' ? 'a reference beyond its mappings' : 'not splittable'})`);
+        if (k.tracer) k.tracer.event('move_pages_pte', `folio#${f.id} split before the move`);
+        return movePagesPte(k, mm, dstVma, dst, src);
+      }
       if (folioMaybeDmaPinned(k, f.id)) return err('EBUSY', 'the page may be pinned (folio_maybe_dma_pinned())');
       // move_present_pte(): folio_move_anon_rmap(), a fresh writable, dirty PTE
       setPte(k, mm, src, PTE_NONE);

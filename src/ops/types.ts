@@ -38,6 +38,8 @@ export interface Scope {
   readonly hugetlb?: boolean;
   /** generator weights of this scope by op kind, over the defaults (unless --weights or --config give weights) */
   readonly weights?: Readonly<Record<string, number>>;
+  /** op kinds swarm testing never leaves out of a run of this scope (as mmap and write, always) */
+  readonly swarmKeep?: readonly string[];
   /** userfaultfd: the generator registers ranges and answers userfaults with the ioctls */
   readonly uffd: boolean;
 }

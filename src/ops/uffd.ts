@@ -135,7 +135,8 @@ function blockedReason(w: World, mm: number, id: number): number {
 /**
  * `uffd-wp-stale`: where UFFDIO_UNREGISTER (6.0, f369b07c8614), fork without
  * UFFD_FEATURE_EVENT_FORK (5.14, 8f34f1eac382; markers 6.2, 49d6d7fb6313) or mremap() without
- * UFFD_FEATURE_EVENT_REMAP (6.14) has just left a range without VM_UFFD_WP, no PTE of it may still carry uffd-wp (a present or swap bit, or a marker):
+ * UFFD_FEATURE_EVENT_REMAP (6.14) has just left a range without VM_UFFD_WP, no PTE or huge PMD of
+ * it may still carry uffd-wp (a present or swap bit, or a marker):
  * such a bit is inert until the range is registered for WP again, and then traps writes no one
  * protected (or, in a writable PTE, protects nothing).
  */
@@ -143,11 +144,33 @@ export function staleUffdWp(w: World, mm: Mm, start: number, end: number, after:
   for (const v of mm.vmas) {
     if (v.end <= start || v.start >= end || v.flags & VM_UFFD_WP) continue;
     for (let a = Math.max(v.start, start); a < Math.min(v.end, end); a++) {
+      const pmd = mm.pmd[(a / w.k.pmdPages) | 0];
       const pte = mm.pt[a]!;
-      if (!pteUffdWpAny(pte)) continue;
-      const what = pte.kind === 'marker' ? 'a uffd-wp PTE marker' : `a ${pte.kind} PTE with the uffd-wp bit`;
+      if (pmd !== undefined && pmd.kind === 'huge' ? !pmd.uffdWp : !pteUffdWpAny(pte)) continue;
+      const what = pmd !== undefined && pmd.kind === 'huge' ? 'a huge PMD with the uffd-wp bit' : pte.kind === 'marker' ? 'a uffd-wp PTE marker' : `a ${pte.kind} PTE with the uffd-wp bit`;
       return { kind: 'violated', invariant: 'uffd-wp-stale', why: `${after}, ${w.words.addr(mm.id, a)} keeps ${what} in a VMA without VM_UFFD_WP` };
     }
   }
   return null;
 }
+
+/**
+ * For the generator of a scope with THPs: the range of a huge PMD lying in a VMA that passes `ok`
+ * (as label, offset and the PMD's pages), or null when there is none: a range that covers a huge
+ * PMD whole reaches change_huge_pmd(), where a random one mostly splits it first.
+ */
+export function pickHugePmdRange(w: World, c: Choose, ok: (v: Vma) => boolean): (AddrArgs & { readonly pages: number }) | null {
+  const found: (AddrArgs & { readonly pages: number })[] = [];
+  const n = w.k.pmdPages;
+  for (const p of w.liveProcs) {
+    const mm = procMm(w, p)!;
+    for (const v of mm.vmas) {
+      if (!ok(v)) continue;
+      for (let a = v.start - (v.start % n); a < v.end; a += n) {
+        if (a >= v.start && a + n <= v.end && mm.pmd[a / n]?.kind === 'huge') found.push({ proc: p, label: v.label, off: a - v.labelBase, pages: n });
+      }
+    }
+  }
+  return found.length ? found[c.pick(found.length)]! : null;
+}
+

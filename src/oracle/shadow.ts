@@ -516,6 +516,17 @@ export function shadowMove(s: Shadow, mm: number, src: number, dst: number): voi
   s.moves.push({ mm, from: src, to: dst, time: ++s.clock });
   setExp(s, mm, dst, expected(s, mm, src));
   setExp(s, mm, src, ZERO_VALUE);
+  // the page takes its MTE tags along: pointers to dst now carry the tag src's did; a later fault at src maps a page with tags 0
+  const t = s.tagExp[mm];
+  if (t !== undefined && (t[src] ?? 0) !== (t[dst] ?? 0)) {
+    while (t.length <= Math.max(src, dst)) t.push(0);
+    t[dst] = t[src]!;
+    t[src] = 0;
+    if (s.journal) {
+      s.journal.addr(mm, src);
+      s.journal.addr(mm, dst);
+    }
+  }
   shadowWp(s, mm, src, false);
   shadowWp(s, mm, dst, false);
   dropCoherence(s, mm, src, src + 1);

@@ -583,8 +583,10 @@ export const pteInstallUffdWpIfNeeded = decision<UffdWpUnmapSite, boolean>('pte_
  * 8f34f1eac382 "mm/userfaultfd: fix uffd-wp special cases for fork()" (5.14).
  */
 export const forkUffdWpBySrc = decision<ForkUffdWpSite, boolean>('copy_one_pte', ['pte'], (s) => {
-  if (s.pte === 'present') return (s.srcVma.flags & VM_UFFD_WP) !== 0;
-  return s.pte !== 'early-cow';
+  // copy_huge_pmd() (5.7 - 5.13) too clears a huge PMD's bit by the source VMA (its `vma` is the
+  // parent's); the huge zero PMD is a fresh one (set_huge_zero_page()), without the bit
+  if (s.pte === 'present' || s.pte === 'pmd') return (s.srcVma.flags & VM_UFFD_WP) !== 0;
+  return s.pte !== 'early-cow' && s.pte !== 'huge-zero-pmd';
 });
 
 /** 5.14+ (8f34f1eac382) and copy_pte_marker() 6.2+ (49d6d7fb6313): uffd-wp survives fork only into a VM_UFFD_WP child VMA */

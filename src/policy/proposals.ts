@@ -1,11 +1,12 @@
 // Policies for designs the seed threads proposed and the kernel did not merge (kind 'proposal';
-// `--policy proposals`): how uffd-wp on shmem might have survived a page leaving the page table.
-// Each is anon-exclusive-5.19 (where shmem uffd-wp arrived, with the merged PTE marker) with the
-// marker written another way, or not at all. `expect default` never covers them.
+// `--policy proposals`): how uffd-wp on shmem might have survived a page leaving the page table
+// (each is anon-exclusive-5.19, where shmem uffd-wp arrived with the merged PTE marker, with the
+// marker written another way, or not at all), and a fix proposed for the current kernel.
+// `expect default` never covers them.
 
 import type { CowPolicy } from '../model/policy.js';
 import { noUffdWpInstall, noUffdWpMarkers } from './decisions.js';
-import { anonExclusive519 } from './eras/anon-exclusive.js';
+import { anonExclusive, anonExclusive519 } from './eras/anon-exclusive.js';
 import { variant } from './variant.js';
 
 export const proposalPolicies: readonly CowPolicy[] = [
@@ -42,5 +43,18 @@ export const proposalPolicies: readonly CowPolicy[] = [
       summary: "uffd-wp markers as seed 001's swp_entry(1, 0) (offset 0 is a header): no swap type spent",
     },
     { markerEncoding: 'swp-entry-1-0', maxSwapfiles: 23 },
+  ),
+  // Luka Bai, "mm: enable map_anon_folio_pmd_nopf to handle unshare" (RFC series thp_cow, May
+  // 2026): an UNSHARE fault on the huge zero PMD (a R/O long-term pin) maps the new THP read-only
+  // with the old PMD's soft-dirty and uffd-wp bits, as wp_page_copy() does for a PTE; the merged
+  // do_huge_zero_wp_pmd() (6.13) maps it writable and drops uffd-wp
+  variant(
+    anonExclusive,
+    {
+      name: 'thp-unshare-keeps-uffd-wp',
+      kernels: 'RFC (2026)',
+      summary: 'anon-exclusive + an unshare fault on the huge zero PMD maps the new THP read-only, keeping uffd-wp and soft-dirty',
+    },
+    { hugeZeroUnshare: 'keep-bits' },
   ),
 ];

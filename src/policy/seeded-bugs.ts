@@ -3,7 +3,7 @@
 
 import { FOLL_FORCE, GUP_PIN_COUNTING_BIAS, VM_WRITE } from '../model/constants.js';
 import { folioMapcount } from '../model/rmap.js';
-import { decision, type CollapseSite, type CowPolicy, type CowSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
+import { decision, type CollapseSite, type CowPolicy, type CowSite, type ForkUffdWpSite, type GupSite, type HugeWp, type HugeWpSite, type SwapinMap, type UffdWpUnmapSite, type UnmapAnon, type WpReuse, type PteSite } from '../model/policy.js';
 import { folioTestAnon, isZeroFolio } from '../model/kernel.js';
 import type { Folio } from '../model/types.js';
 import { isCowMapping } from '../model/memory.js';
@@ -173,6 +173,21 @@ export const seededBugs: readonly CowPolicy[] = [
       }),
     },
     'thp',
+  ),
+  // userfaultfd on huge PMDs (fuzzed in the thp-uffd scope)
+  bug(
+    'bug-fork-pmd-keeps-uffd-wp',
+    "copy_huge_pmd() forgets `if (!userfaultfd_wp(dst_vma)) pmd = pmd_clear_uffd_wp(pmd)`: a child forked without UFFD_FEATURE_EVENT_FORK keeps the parent's uffd-wp huge PMD",
+    {
+      forkKeepsUffdWp: decision<ForkUffdWpSite, boolean>('copy_huge_pmd', ['pte'], (s) => s.pte === 'pmd' || s.pte === 'huge-zero-pmd' || anonExclusive.forkKeepsUffdWp(s)),
+    },
+    'thp-uffd',
+  ),
+  bug(
+    'bug-zero-pmd-split-drops-uffd-wp',
+    "__split_huge_zero_page_pmd() maps the small zero page without the PMD's uffd-wp bit (the code before 6.2): a write to a protected page of the huge zero folio goes through once the PMD is split",
+    { splitZeroPmdKeepsUffdWp: false },
+    'thp-uffd',
   ),
 ];
 

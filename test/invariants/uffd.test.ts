@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { checkPteTyped, decodeEntry, encodePte, swpPteMarkerType } from '../../src/invariants/uffd.js';
 import type { Checker } from '../helpers.js';
 import { PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../src/model/constants.js';
-import { mkPresent, mkSwap, PTE_NONE } from '../../src/model/pte.js';
+import { mkHugePmd, mkPresent, mkSwap, PTE_NONE } from '../../src/model/pte.js';
+import { hugeZeroFolio } from '../../src/model/kernel.js';
+import { setPmd } from '../../src/model/pgtable.js';
 import { builtinPolicies } from '../../src/policy/registry.js';
 import { CHECK_MODES, corrupt, expectCaught, expectQuiet, judge, present, runClean, setPteAt } from '../helpers.js';
 
@@ -113,5 +115,39 @@ describe('uffd-missing: a registered range gets pages only as the contract allow
       });
       expect(judge(r), mode).toBeNull();
     }
+  });
+});
+
+describe('soft-dirty and uffd-missing judge huge PMDs too', () => {
+  const pmdIdx = (r: ReturnType<typeof runClean>) => (r.world.k.mms[0]!.labels[0]! / r.world.k.pmdPages) | 0;
+
+  it('soft-dirty fires when a huge PMD is made writable without soft-dirty after clear_refs', () => {
+    for (const mode of CHECK_MODES) {
+      const r = corrupt('thp always\nmmap P0 A 4 aligned\nwrite P0 A\nclear_refs P0', 'anon-exclusive', mode, (x) => {
+        const i = pmdIdx(x);
+        const p = x.world.k.mms[0]!.pmd[i]!;
+        if (p.kind !== 'huge') throw new Error('no huge PMD');
+        setPmd(x.world.k, x.world.k.mms[0]!, i, { ...p, write: true, softDirty: false });
+      });
+      const v = judge(r);
+      expect(v?.invariant, mode).toBe('soft-dirty');
+      expect(v?.message).toMatch(/the huge PMD at P0 A became writable/);
+    }
+  });
+
+  it('uffd-missing fires on a huge PMD mapped over pmd_none() in a MISSING range without an ioctl', () => {
+    for (const mode of CHECK_MODES) {
+      const r = corrupt('thp always\nmmap P0 A 4 aligned\nuffd_register P0 A 4 MISSING', 'anon-exclusive', mode, (x) => {
+        const zero = hugeZeroFolio(x.world.k);
+        setPmd(x.world.k, x.world.k.mms[0]!, pmdIdx(x), mkHugePmd(zero.id, false, false, false, false));
+      });
+      const v = judge(r);
+      expect(v?.invariant, mode).toBe('uffd-missing');
+      expect(v?.message).toMatch(/got a huge PMD in a MISSING range/);
+    }
+  });
+
+  it('stays quiet for a THP the parent had when a child forked with EVENT_FORK, and for its split', () => {
+    runClean('thp always\nmmap P0 A 4 aligned\nwrite P0 A\nuffd_register P0 A 4 MISSING EVENT_FORK\nfork P0 P1\nmprotect P1 A+1 1 ro');
   });
 });

@@ -2,13 +2,15 @@
 // table gives the observation for every era in eraPolicies, so a decision moved to the wrong era
 // (or an era added without thought) breaks a test. Verdict tables are checked in both check modes.
 import { describe, expect, it } from 'vitest';
-import { FOLL_WRITE, GUP_PIN_COUNTING_BIAS, ZERO_FOLIO } from '../../src/model/constants.js';
+import { FOLL_WRITE, GUP_PIN_COUNTING_BIAS, PM_MMAP_EXCLUSIVE, ZERO_FOLIO } from '../../src/model/constants.js';
+import { isZeroFolio } from '../../src/model/kernel.js';
+import { pagemapEntry } from '../../src/model/task_mmu.js';
 import type { CowPolicy } from '../../src/model/policy.js';
 import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
 import { gupCowOnRead } from '../../src/policy/eras/gup-cow-on-read.js';
 import { eraPolicies } from '../../src/policy/registry.js';
 import type { Verdict } from '../../src/engine/run.js';
-import { CHECK_MODES, folioAt, noteAt, present, pteAt, ref, run, runClean, swapPte, type Ran } from '../helpers.js';
+import { addrOf, CHECK_MODES, folioAt, mmOf, noteAt, present, pteAt, ref, run, runClean, swapPte, type Ran } from '../helpers.js';
 
 const PIN_RW_LONG = 'FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM';
 
@@ -1010,5 +1012,53 @@ describe('unregisterResetsWp / uffdWpResolveWritable', () => {
       'anon-exclusive': ['no bit', 'read-only', 'writable'],
     },
     (pol) => [state(unreg, pol, 'uffdWp'), state(shared, pol, 'write'), state(priv, pol, 'write')],
+  );
+});
+
+// ---- huge PMDs: forkKeepsUffdWp ('pmd', 'huge-zero-pmd'), splitZeroPmdKeepsUffdWp, pagemapPmdExclusive, hugeZeroUnshare ----
+
+describe('uffd-wp and pagemap on huge PMDs', () => {
+  // [the child's THP PMD after fork without the event, the child's huge zero PMD with the event,
+  //  a page of a protected huge zero PMD after a split, PM_MMAP_EXCLUSIVE of a THP page the child's PMD alone maps,
+  //  a protected huge zero PMD after a R/O long-term pin's unshare fault]
+  const ops2 = (...l: string[]): string => l.join('\n');
+  const pmdOf = (r: Ran, proc: string, page = 0) => mmOf(r, proc).pmd[(addrOf(r, proc, 'A', page) / r.world.k.pmdPages) | 0]!;
+  const bit = (r: Ran, proc: string, page: number): string => {
+    const p = pmdOf(r, proc, page);
+    if (p.kind === 'huge') return p.uffdWp ? 'bit' : 'no bit';
+    const pte = pteAt(r, proc, 'A', page);
+    return pte.kind === 'present' ? (pte.uffdWp ? 'pte bit' : 'pte no bit') : pte.kind;
+  };
+  const THP_ON = ['thp always', 'mmap P0 A 4 aligned'];
+  perEra(
+    {
+      'mapcount-4.8': ['no bit', 'no bit', 'no bit', 'shared', 'zero RO no bit'],
+      mapcount: ['bit', 'no bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'gup-cow-on-read': ['bit', 'no bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'pagecount-5.9': ['bit', 'no bit', 'pte no bit', 'shared', 'zero RO bit'],
+      pagecount: ['no bit', 'bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'pagecount-5.18': ['no bit', 'bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'anon-exclusive-5.19': ['no bit', 'bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'anon-exclusive-6.0': ['no bit', 'bit', 'pte no bit', 'shared', 'zero RO bit'],
+      'anon-exclusive-6.2': ['no bit', 'bit', 'pte bit', 'shared', 'split pte bit'],
+      'anon-exclusive-6.5': ['no bit', 'bit', 'pte bit', 'shared', 'split pte bit'],
+      'anon-exclusive-6.7': ['no bit', 'bit', 'pte bit', 'shared', 'split pte bit'],
+      'anon-exclusive-6.8': ['no bit', 'bit', 'pte bit', 'shared', 'split pte bit'],
+      'anon-exclusive-6.10': ['no bit', 'bit', 'pte bit', 'exclusive', 'split pte bit'],
+      'anon-exclusive-6.12': ['no bit', 'bit', 'pte bit', 'exclusive', 'split pte bit'],
+      'anon-exclusive-6.13': ['no bit', 'bit', 'pte bit', 'exclusive', 'thp W no bit'],
+      'anon-exclusive': ['no bit', 'bit', 'pte bit', 'exclusive', 'thp W no bit'],
+    },
+    (pol) => {
+      const noEvent = run(ops2(...THP_ON, 'uffd_register P0 A 4 WP', 'write P0 A', 'uffd_wp P0 A 4 on', 'fork P0 P1'), pol);
+      const zeroEvent = run(ops2(...THP_ON, 'uffd_register P0 A 4 WP EVENT_FORK', 'read P0 A', 'uffd_wp P0 A 4 on', 'fork P0 P1'), pol);
+      const split = run(ops2(...THP_ON, 'uffd_register P0 A 4 WP', 'read P0 A', 'uffd_wp P0 A 4 on', 'uffd_wp P0 A off'), pol);
+      const ex = run(ops2(...THP_ON, 'write P0 A', 'fork P0 P1', 'munmap P0 A+1 1'), pol);
+      const exclusive = pagemapEntry(ex.world.k, mmOf(ex, 'P1'), addrOf(ex, 'P1', 'A', 1)) & PM_MMAP_EXCLUSIVE ? 'exclusive' : 'shared';
+      const un = run(ops2(...THP_ON, 'uffd_register P0 A 4 WP', 'read P0 A', 'uffd_wp P0 A 4 on', 'gup P0 A FOLL_PIN|FOLL_LONGTERM as r1'), pol);
+      const p = pmdOf(un, 'P0', 0);
+      const unshare = p.kind === 'huge' ? `${isZeroFolio(un.world.k.folios[p.folio]!) ? 'zero' : 'thp'} ${p.write ? 'W' : 'RO'} ${p.uffdWp ? 'bit' : 'no bit'}` : `split ${bit(un, 'P0', 0)}`;
+      return [bit(noEvent, 'P1', 1), bit(zeroEvent, 'P1', 1), bit(split, 'P0', 2), exclusive, unshare];
+    },
   );
 });

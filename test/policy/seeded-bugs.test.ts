@@ -179,6 +179,18 @@ const CASES: Record<string, Case> = {
     verdict: 'pte-typed',
     at: 2,
   },
+  // a uffd-wp huge PMD copied whole into a child forked without UFFD_FEATURE_EVENT_FORK
+  'bug-fork-pmd-keeps-uffd-wp': {
+    ops: ['thp always', 'mmap P0 A 4 aligned', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'fork P0 P1'],
+    verdict: 'uffd-wp-stale',
+    at: 5,
+  },
+  // the huge zero PMD protected, then split by unprotecting one page: the other pages lose the bit
+  'bug-zero-pmd-split-drops-uffd-wp': {
+    ops: ['thp always', 'mmap P0 A 4 aligned', 'uffd_register P0 A 4 WP', 'read P0 A', 'uffd_wp P0 A 4 on', 'uffd_wp P0 A off', 'write P0 A+1'],
+    verdict: 'uffd-wp',
+    at: 6,
+  },
   // clear_refs write-protects the shared page; unprotecting (with nothing protected) makes it writable, not soft-dirty
   'bug-uffd-resolve-ignores-soft-dirty': {
     ops: ['mmap P0 A 1 shared', 'write P0 A', 'uffd_register P0 A WP', 'clear_refs P0', 'uffd_wp P0 A off'],

@@ -49,41 +49,48 @@ export function freeRefName(w: World): number {
   return r;
 }
 
-/** The oracle learns of the pages a GUP in progress has taken since it last looked. */
-export function gupTookPages(w: World, r: GupRef): void {
+/**
+ * The oracle learns of the pages a GUP in progress has taken since it last looked. A R/W GUP (not
+ * a poke: that judges its own store) that took a page UFFDIO_WRITEPROTECT protects, without a WP
+ * userfault, breaks `uffd-wp` (its DMA writes would land unseen); a page taken before the
+ * protection came is not judged: WRITEPROTECT does not revoke a reference GUP already holds.
+ */
+export function gupTookPages(w: World, r: GupRef): Outcome | null {
   const sr = w.shadow.refs[r.id];
-  if (!sr) return;
-  for (let i = sr.taken; i < r.folios.length; i++) shadowRefPageTaken(w.shadow, r.id, i, folioTestAnon(w.k.folios[r.folios[i]!]!));
+  if (!sr) return null;
+  const judge = (r.gupFlags & FOLL_WRITE) !== 0 && !w.pokes.has(r.id);
+  let lost: Outcome | null = null;
+  for (let i = sr.taken; i < r.folios.length; i++) {
+    shadowRefPageTaken(w.shadow, r.id, i, folioTestAnon(w.k.folios[r.folios[i]!]!));
+    if (judge && lost === null && wpPromised(w.shadow, r.mm, r.addr + i)) lost = wpLost(w, r.mm, r.addr + i, 'a R/W GUP');
+  }
+  return lost;
 }
 
 /** A stepwise GUP started: the oracle knows its reference (and the pages GUP-fast took) from now on. */
-export function gupStarted(w: World, r: GupRef): void {
+export function gupStarted(w: World, r: GupRef): Outcome | null {
   shadowRefStarted(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, r.nr);
-  gupTookPages(w, r);
+  return gupTookPages(w, r);
 }
 
 /**
- * A GUP completed: its reference name becomes live and the oracle records what it promises. A
- * R/W GUP that took a page UFFDIO_WRITEPROTECT protects without a WP userfault breaks `uffd-wp`
- * (its DMA writes would land unseen).
+ * A GUP completed: its reference name becomes live and the oracle records what it promises
+ * (and judges the pages it took last, gupTookPages()).
  */
 export function gupCompleted(w: World, ref: number, r: GupRef, stepwise: boolean): Outcome {
   if (!stepwise) {
     bindRef(w, ref, r);
     shadowRefStarted(w.shadow, r.id, r.mm, r.addr, r.gupFlags & ~FOLL_FAST, r.nr);
   }
-  gupTookPages(w, r);
-  if (r.gupFlags & FOLL_WRITE) {
-    for (let i = 0; i < r.nr; i++) if (wpPromised(w.shadow, r.mm, r.addr + i)) return wpLost(w, r.mm, r.addr + i, 'a R/W GUP');
-  }
-  return { kind: 'ok' };
+  return gupTookPages(w, r) ?? { kind: 'ok' };
 }
 
 /** A GUP asleep on a userfault (it may sleep: FOLL_UNLOCKABLE): it stays in progress, gup_step continues it once woken. */
 export function gupAsleep(w: World, ref: number, r: GupRef, uf: { readonly addr: number }): Outcome {
   bindPending(w, ref, r);
-  gupStarted(w, r);
+  const lost = gupStarted(w, r);
   w.journal.other();
+  if (lost !== null) return lost;
   return { kind: 'ok', note: `asleep in handle_userfault() at ${w.words.addr(r.mm, uf.addr)}: gup_step continues it once an ioctl wakes it` };
 }
 
@@ -146,9 +153,9 @@ export const gupOp: OpSpec<GupOp> = {
     const r = gupStart(w.k, mm, addr, op.pages, op.flags, op.stepwise || op.via === 'vmsplice');
     if (op.stepwise && r.job !== null) {
       bindPending(w, op.ref, r);
-      gupStarted(w, r);
+      const lost = gupStarted(w, r);
       w.journal.other();
-      return { kind: 'ok', note: 'started' };
+      return lost ?? { kind: 'ok', note: 'started' };
     }
     const g = gupFinish(w.k, r);
     if (g.kind === 'blocked') return gupAsleep(w, op.ref, r, g.userfault);

@@ -39,14 +39,8 @@ export const gupStepOp: OpSpec<GupStepOp> = {
     if (r === null) return { kind: 'ok', note: 'the GUP is no longer in progress' };
     const s = gupStep(w.k, r);
     w.journal.other();
-    if (s.kind === 'progress') {
-      gupTookPages(w, r);
-      return { kind: 'ok', note: `page ${r.job!.page}: not yet` };
-    }
-    if (s.kind === 'blocked') {
-      gupTookPages(w, r);
-      return { kind: 'ok', note: `page ${r.job!.page}: asleep in handle_userfault() until an ioctl wakes it` };
-    }
+    if (s.kind === 'progress') return gupTookPages(w, r) ?? { kind: 'ok', note: `page ${r.job!.page}: not yet` };
+    if (s.kind === 'blocked') return gupTookPages(w, r) ?? { kind: 'ok', note: `page ${r.job!.page}: asleep in handle_userfault() until an ioctl wakes it` };
     const poke = w.pokes.delete(r.id);
     if (s.kind !== 'done') {
       refusePending(w, op.ref);

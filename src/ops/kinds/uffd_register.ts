@@ -30,7 +30,7 @@ import { procMm, type World } from '../../world/world.js';
 import { checkAddr, pickAddr, pickProcWithVma, printRange, refused, resolveAddr, type RangeArgs } from '../common.js';
 import { addrArg, countArg, fail, procArg, type Tok } from '../syntax.js';
 import type { Choose, OpSpec, Outcome } from '../types.js';
-import { isRegistered, staleUffdWp, withResumed } from '../uffd.js';
+import { isRegistered, pickHugePmdRange, staleUffdWp, withResumed } from '../uffd.js';
 
 /** A set of names to bits, parsed from `A|B` (or a list `A,!B` for expectations). */
 type Names = ReadonlyArray<readonly [string, number]>;
@@ -216,11 +216,13 @@ export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
     return { kind: 'ok', note };
   },
   possible: (w, scope) => scope.uffd && census(w).procsWithVma > 0,
-  build(w, _scope, c) {
+  build(w, scope, c) {
     // VMAs userfaultfd may serve (anon, shmem), with VM_MAYWRITE
     const candidate = (v: { flags: number; file: number }): boolean => (v.flags & VM_MAYWRITE) !== 0 && (v.file < 0 || w.k.inodes[v.file]!.kind === 'shmem');
-    const proc = pickProcWithVma(w, c, hasCandidate(w) ? candidate : undefined);
-    const r = pickRange(w, proc, c, hasCandidateIn(w, proc) ? candidate : undefined);
+    // with THPs, often a huge PMD whole (a registration that splits the VMA splits the PMD)
+    const huge = scope.thp && c.chance(0.5) ? pickHugePmdRange(w, c, candidate) : null;
+    const proc = huge?.proc ?? pickProcWithVma(w, c, hasCandidate(w) ? candidate : undefined);
+    const r = huge ?? pickRange(w, proc, c, hasCandidateIn(w, proc) ? candidate : undefined);
     const mm = procMm(w, proc)!;
     const vma = vmaLookup(mm, mm.labels[r.label]! + r.off)!;
     const choices = MODE_CHOICES[uffdMemType(w.k, vma)] ?? MODE_CHOICES.anon!;

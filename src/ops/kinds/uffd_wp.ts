@@ -13,7 +13,7 @@ import { census } from '../../world/census.js';
 import { checkAddr, pickProcWithVma, printRange, refused, resolveAddr, type RangeArgs } from '../common.js';
 import { addrArg, countArg, fail, keyword, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
-import { isWpRegistered, pickBlocked, withResumed } from '../uffd.js';
+import { isWpRegistered, pickBlocked, pickHugePmdRange, withResumed } from '../uffd.js';
 import { pickRange, simplifyRange } from './uffd_register.js';
 
 export interface UffdWpOp extends RangeArgs {
@@ -27,13 +27,18 @@ const syntax = ['uffd_wp PROC ADDR [PAGES] on|off'];
  * The addresses of [start, end) the ioctl worked on (mwriteprotect_range() stops at the first VMA
  * without VM_UFFD_WP; before 6.4 the range is all or nothing), with what it promises for each.
  */
-function promises(mm: Mm, start: number, end: number, on: boolean): [number, boolean][] {
+function promises(mm: Mm, pmdPages: number, start: number, end: number, on: boolean): [number, boolean][] {
   const out: [number, boolean][] = [];
   const unpopulated = ((mm.uffd?.features ?? 0) & UFFD_FEATURE_WP_UNPOPULATED) !== 0;
   for (let a = start; a < end; a++) {
     const vma = vmaLookup(mm, a);
     if (vma === null) continue;
     if (!(vma.flags & VM_UFFD_WP)) break;
+    // a huge PMD is populated: change_huge_pmd() protects it whole, or its split PTEs one by one
+    if (mm.pmd[(a / pmdPages) | 0]?.kind === 'huge') {
+      out.push([a, on]);
+      continue;
+    }
     const pte = mm.pt[a]!;
     // change_pte_range() leaves poison and guard markers alone: "any access should sigbus/sigsegv anyway"
     if (pte.kind === 'marker' && !(pte.bits & PTE_MARKER_UFFD_WP)) {
@@ -69,7 +74,7 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     const { mm, addr } = resolveAddr(w, op);
     const end = addr + op.pages;
     if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
-    const promised = promises(mm, addr, end, op.on);
+    const promised = promises(mm, w.k.pmdPages, addr, end, op.on);
     const e = mwriteprotectRange(w.k, mm, addr, end, op.on);
     if (e !== null && !w.pol.uffd.wpMultiVma) return refused(e.errno, e.why);
     for (const [a, p] of promised) shadowWp(w.shadow, mm.id, a, p);
@@ -79,10 +84,13 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     return withResumed(w, woken ? { kind: 'ok', note: `${woken} userfault(s) woken` } : { kind: 'ok' });
   },
   possible: (w) => (w.pol.uffd.rangeIoctls & UFFDIO_WRITEPROTECT) !== 0 && census(w).wpProcs > 0,
-  build(w, _scope, c) {
+  build(w, scope, c) {
     // the handler first answers a pending WP userfault by unprotecting it
     const pending = c.chance(0.8) ? pickBlocked(w, c, VM_UFFD_WP) : null;
     if (pending !== null) return { kind: 'uffd_wp', ...pending, pages: 1, on: false };
+    // with THPs, often a huge PMD whole (change_huge_pmd() rather than a split)
+    const huge = scope.thp && c.chance(0.5) ? pickHugePmdRange(w, c, isWpRegistered) : null;
+    if (huge !== null) return { kind: 'uffd_wp', ...huge, on: c.chance(0.7) };
     const proc = pickProcWithVma(w, c, isWpRegistered);
     return { kind: 'uffd_wp', ...pickRange(w, proc, c, isWpRegistered), on: c.chance(0.7) };
   },

@@ -130,6 +130,8 @@ export const anonExclusive62 = variant(
     madvCollapsePageCountErrno: 'EAGAIN',
     // 8ebe0a5eaaeb (6.2, in 6.1 stable): MADV_DONTNEED of hugetlb rounds the end down, not up
     hugetlbDontneed: 'align-down',
+    // __split_huge_zero_page_pmd() copies pmd_uffd_wp() to each PTE (in the 6.2 source, not in 6.1's)
+    splitZeroPmdKeepsUffdWp: true,
   },
 );
 
@@ -191,6 +193,7 @@ export const anonExclusive68 = variant(
  * large folios, so mTHPs and PTE-mapped THPs go to swap whole; do_swap_page() maps a large folio
  * it finds in the swap cache whole when its swap PTEs are still one batch; should_try_to_free_swap()
  * counts the swap cache's nr references. (Versions from the research notes, issue10-large-folios.md.)
+ * pagemap shows PM_MMAP_EXCLUSIVE page by page for a PMD-mapped THP (2c1f057e5be6: 6.11, 6.10.y stable).
  */
 export const anonExclusive610 = variant(
   anonExclusive68,
@@ -199,7 +202,7 @@ export const anonExclusive610 = variant(
     kernels: '6.10 - 6.11',
     summary: 'anon-exclusive-6.8 + large folios never reused by do_wp_page; only partially mapped large folios split before swap-out (mTHP swap-out); a large swap-cache folio swapped in whole',
   },
-  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch, mteLargeSwap: true },
+  { wpReuseAnon: wpReuseAnonExclusiveSmall, reclaimSplitsLarge: reclaimSplitsPartiallyMapped, swapinFreeSwapFirst: shouldTryToFreeSwapNr, swapinBatch: swapinWholeBatch, mteLargeSwap: true, pagemapPmdExclusive: 'page' },
 );
 
 /**
