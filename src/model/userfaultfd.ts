@@ -38,6 +38,7 @@ import { setPte } from './pgtable.js';
 import { mkPresent, PTE_NONE, type Pte } from './pte.js';
 import { folioAddNewAnonRmap, folioDupRmapPtes } from './rmap.js';
 import { shmemGetFolio } from './shmem.js';
+import { mfillAtomicHugetlb } from './userfaultfd_hugetlb.js';
 import type { Kernel, Mm, Vma } from './types.js';
 import { err, modeText, traceTable, uffdMemType, VM_UFFD_FLAGS, wakeUserfault, type UffdError } from './userfaultfd_k.js';
 
@@ -174,6 +175,8 @@ export function mfillAtomic(k: Kernel, mm: Mm, start: number, nr: number, mode: 
   traceTable(k, 'mfill_atomic', 'uffd_ioctls', `${type} ${name}`, handled ? 'handled' : 'EINVAL');
   if (!handled) return { done: 0, error: err('EINVAL', `${name} does not handle ${type} memory`) };
   if (!(vma.flags & VM_SHARED)) vma.anonVma = true; // find_vma_and_prepare_anon(): anon_vma_prepare()
+  // "If this is a HUGETLB vma, pass off to appropriate routine" (ZEROPAGE was refused by the table)
+  if (vma.flags & VM_HUGETLB && mode !== 'zeropage') return mfillAtomicHugetlb(k, mm, vma, start, nr, mode, wp, data);
   for (let i = 0; i < nr; i++) {
     const e = mfillAtomicPte(k, mm, vma, start + i, mode, wp, data);
     if (e !== null) return { done: i, error: e };
@@ -292,6 +295,7 @@ export function mwriteprotectRange(k: Kernel, mm: Mm, start: number, end: number
     const vma = vmaLookup(mm, start);
     if (vma === null || end > vma.end || !(vma.flags & VM_UFFD_FLAGS)) return err('ENOENT', 'the range is not inside one registered VMA (find_dst_vma())');
     if (!(vma.flags & VM_UFFD_WP)) return err('ENOENT', 'the VMA is not registered for WP');
+    if (hugetlbWpMisaligned(k, vma, start, end)) return err('EINVAL', 'a hugetlb range must start and end on a huge page boundary');
     changeProtectionUffd(k, mm, vma, start, end, enable);
     return null;
   }
@@ -299,9 +303,15 @@ export function mwriteprotectRange(k: Kernel, mm: Mm, start: number, end: number
   if (meeting.length === 0) return err('ENOENT', 'no VMA in the range');
   for (const v of meeting) {
     if (!(v.flags & VM_UFFD_WP)) return err('ENOENT', 'a VMA in the range is not registered for WP');
+    if (hugetlbWpMisaligned(k, v, start, end)) return err('EINVAL', 'a hugetlb range must start and end on a huge page boundary');
     changeProtectionUffd(k, mm, v, Math.max(v.start, start), Math.min(v.end, end), enable);
   }
   return null;
+}
+
+/** mwriteprotect_range() on a hugetlb VMA: (start & page_mask) || (len & page_mask) is EINVAL (vma_kernel_pagesize()) */
+function hugetlbWpMisaligned(k: Kernel, vma: Vma, start: number, end: number): boolean {
+  return (vma.flags & VM_HUGETLB) !== 0 && (start % k.pmdPages !== 0 || (end - start) % k.pmdPages !== 0);
 }
 
 /**

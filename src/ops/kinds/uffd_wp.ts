@@ -3,7 +3,7 @@
 // page of the range traps its next write, and every page with markers (file-backed memory, or
 // anonymous memory with UFFD_FEATURE_WP_UNPOPULATED).
 
-import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_UFFD_WP } from '../../model/constants.js';
+import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_HUGETLB, VM_UFFD_WP } from '../../model/constants.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { Mm } from '../../model/types.js';
 import { mwriteprotectRange } from '../../model/userfaultfd.js';
@@ -27,13 +27,20 @@ const syntax = ['uffd_wp PROC ADDR [PAGES] on|off'];
  * The addresses of [start, end) the ioctl worked on (mwriteprotect_range() stops at the first VMA
  * without VM_UFFD_WP; before 6.4 the range is all or nothing), with what it promises for each.
  */
-function promises(mm: Mm, start: number, end: number, on: boolean): [number, boolean][] {
+function promises(mm: Mm, pmdPages: number, start: number, end: number, on: boolean): [number, boolean][] {
   const out: [number, boolean][] = [];
   const unpopulated = ((mm.uffd?.features ?? 0) & UFFD_FEATURE_WP_UNPOPULATED) !== 0;
   for (let a = start; a < end; a++) {
     const vma = vmaLookup(mm, a);
     if (vma === null) continue;
     if (!(vma.flags & VM_UFFD_WP)) break;
+    if (vma.flags & VM_HUGETLB) {
+      if (start % pmdPages !== 0 || (end - start) % pmdPages !== 0) break; // mwriteprotect_range(): EINVAL at this VMA
+      // hugetlb_change_protection(): every huge entry, a none one with a marker (hugetlb has uffd-wp only with markers); a poison marker is left alone
+      const pmd = mm.pmd[(a / pmdPages) | 0]!;
+      out.push([a, on && !(pmd.kind === 'marker' && !(pmd.bits & PTE_MARKER_UFFD_WP))]);
+      continue;
+    }
     const pte = mm.pt[a]!;
     // change_pte_range() leaves poison and guard markers alone: "any access should sigbus/sigsegv anyway"
     if (pte.kind === 'marker' && !(pte.bits & PTE_MARKER_UFFD_WP)) {
@@ -69,7 +76,7 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     const { mm, addr } = resolveAddr(w, op);
     const end = addr + op.pages;
     if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
-    const promised = promises(mm, addr, end, op.on);
+    const promised = promises(mm, w.k.pmdPages, addr, end, op.on);
     const e = mwriteprotectRange(w.k, mm, addr, end, op.on);
     if (e !== null && !w.pol.uffd.wpMultiVma) return refused(e.errno, e.why);
     for (const [a, p] of promised) shadowWp(w.shadow, mm.id, a, p);

@@ -88,6 +88,9 @@ export const mapcount: CowPolicy = {
   hugetlbWpReuse: hugetlbWpReuseByMapcount,
   hugetlbForkCopies: hugetlbForkShares,
   hugetlbDontneed: 'EINVAL',
+  hugetlbWpSkipsUffdWp: false,
+  hugetlbForkClearsUffdWp: false,
+  hugetlbUffdResolveWritable: true,
   reserveSwapHeader: true,
   swapLowestBit: 1,
   // userfaultfd as in 5.7: WP on anonymous memory only, no markers, fork keeps the bit by the source VMA
