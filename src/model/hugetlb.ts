@@ -206,8 +206,10 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
   const i = pmdIndex(k, addr);
   const base = i * k.pmdPages;
   const first = mm.pmd[i] as PmdHuge;
-  // "Never handle CoW for uffd-wp protected pages" (60d5b473d61b, 6.2): the retried fault takes the WP userfault
-  if (!unshare && first.uffdWp && k.pol.hugetlbWpSkipsUffdWp) return 0;
+  // "Never handle CoW for uffd-wp protected pages" (60d5b473d61b, 6.2): the retried fault takes the WP userfault.
+  // The kernel tests the bit alone; a bit left in a VMA no longer VM_UFFD_WP (re-registered without WP) would
+  // refault forever there, so the model asks VM_UFFD_WP too and lets that write COW as before 6.2.
+  if (!unshare && first.uffdWp && vma.flags & VM_UFFD_WP && k.pol.hugetlbWpSkipsUffdWp) return 0;
   if (vma.flags & VM_MAYSHARE) {
     if (!unshare) setPmd(k, mm, i, { ...first, write: true, dirty: true }); // set_huge_ptep_writable()
     return 0;

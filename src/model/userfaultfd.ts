@@ -64,6 +64,16 @@ export function userfaultfdApi(k: Kernel, mm: Mm, features: number): UffdError |
   return null;
 }
 
+/**
+ * userfaultfd_register() / userfaultfd_unregister(): "If the first vma contains huge pages, make
+ * sure start address is aligned to huge page size", and the end too where it falls inside a
+ * hugetlb VMA (vma_kernel_pagesize()): EINVAL.
+ */
+function hugetlbRangeMisaligned(k: Kernel, meeting: readonly Vma[], start: number, end: number): boolean {
+  if (meeting[0]!.flags & VM_HUGETLB && start % k.pmdPages !== 0) return true;
+  return meeting.some((v) => v.flags & VM_HUGETLB && end > v.start && end <= v.end && end % k.pmdPages !== 0);
+}
+
 /** The VMAs meeting [start, end), in order (for_each_vma_range() skips the holes). */
 function vmasMeeting(mm: Mm, start: number, end: number): Vma[] {
   return mm.vmas.filter((v) => v.start < end && v.end > start);
@@ -90,6 +100,7 @@ export function userfaultfdRegister(k: Kernel, mm: Mm, start: number, end: numbe
     if (!(v.flags & VM_MAYWRITE)) return err('EPERM', 'a VMA without VM_MAYWRITE (a shared mapping of a file opened read-only, or a sealed memfd)');
     if (v.flags & VM_HUGETLB) basic = true;
   }
+  if (hugetlbRangeMisaligned(k, meeting, start, end)) return err('EINVAL', 'a hugetlb VMA registered from or to an address off a huge page boundary');
   for (const v of vmasInRange(k, mm, start, end)) {
     if ((v.flags & modes) === modes) continue; // already registered with these modes: nothing to do
     v.flags = (v.flags & ~VM_UFFD_FLAGS) | modes;
@@ -114,6 +125,7 @@ export function userfaultfdUnregister(k: Kernel, mm: Mm, start: number, end: num
   for (const v of meeting) {
     if (!vmaCanUserfault(k, v, v.flags & VM_UFFD_FLAGS)) return err('EINVAL', `vma_can_userfault(): ${uffdMemType(k, v)} memory is never registered`);
   }
+  if (hugetlbRangeMisaligned(k, meeting, start, end)) return err('EINVAL', 'a hugetlb VMA unregistered from or to an address off a huge page boundary');
   let woken = 0;
   const wpRanges: [number, number][] = [];
   for (const v of vmasInRange(k, mm, start, end)) {
