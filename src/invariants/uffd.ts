@@ -11,7 +11,7 @@
 
 import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
 import type { CowPolicy } from '../model/policy.js';
-import type { Pte } from '../model/pte.js';
+import type { Pmd, Pte } from '../model/pte.js';
 import type { Kernel, Vma } from '../model/types.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -127,16 +127,31 @@ export function checkPteTyped(w: World, set: CheckSet): Violation | null {
       const bad = typed(w, mm.id, j.pteAddr[i]!, mm.pt[j.pteAddr[i]!]!);
       if (bad) return bad;
     }
+    for (let i = 0; i < j.nPmd; i++) {
+      if (j.pmdNew[i]!.kind !== 'marker') continue;
+      const mm = w.k.mms[j.pmdMm[i]!]!;
+      if (!mm.alive) continue;
+      const bad = typedHuge(w, mm.id, j.pmdAddr[i]!, mm.pmd[(j.pmdAddr[i]! / w.k.pmdPages) | 0]!);
+      if (bad) return bad;
+    }
     return null;
   }
   for (let i = 0; i < set.sites.n; i++) {
     const s = set.sites.v[i]!;
     const mm = w.k.mms[siteMm(s)]!;
     if (!mm.alive) continue;
-    const bad = typed(w, mm.id, siteAddr(s), mm.pt[siteAddr(s)]!);
+    const bad = typed(w, mm.id, siteAddr(s), mm.pt[siteAddr(s)]!) ?? typedHuge(w, mm.id, siteAddr(s) - (siteAddr(s) % w.k.pmdPages), mm.pmd[(siteAddr(s) / w.k.pmdPages) | 0]!);
     if (bad) return bad;
   }
   return null;
+}
+
+/**
+ * A hugetlb entry holding a PTE marker (set_huge_pte_at(make_pte_marker())) is encoded as a PTE
+ * marker is (huge_pte_none_mostly() and is_pte_marker() read it back the same way): judged as one.
+ */
+function typedHuge(w: World, mm: number, addr: number, pmd: Pmd): Violation | null {
+  return pmd.kind === 'marker' ? typed(w, mm, addr, { kind: 'marker', bits: pmd.bits }) : null;
 }
 
 /**

@@ -8,7 +8,7 @@ import { anonExclusive } from '../../src/policy/eras/anon-exclusive.js';
 import { gupCowOnRead } from '../../src/policy/eras/gup-cow-on-read.js';
 import { eraPolicies } from '../../src/policy/registry.js';
 import type { Verdict } from '../../src/engine/run.js';
-import { CHECK_MODES, folioAt, noteAt, present, pteAt, ref, run, runClean, swapPte, type Ran } from '../helpers.js';
+import { CHECK_MODES, addrOf, folioAt, mmOf, noteAt, present, pteAt, ref, run, runClean, swapPte, type Ran } from '../helpers.js';
 
 const PIN_RW_LONG = 'FOLL_PIN|FOLL_WRITE|FOLL_LONGTERM';
 
@@ -1010,5 +1010,47 @@ describe('unregisterResetsWp / uffdWpResolveWritable', () => {
       'anon-exclusive': ['no bit', 'read-only', 'writable'],
     },
     (pol) => [state(unreg, pol, 'uffdWp'), state(shared, pol, 'write'), state(priv, pol, 'write')],
+  );
+});
+
+// ---- userfaultfd on hugetlb: hugetlbWpSkipsUffdWp, hugetlbForkClearsUffdWp, hugetlbUffdResolveWritable ----
+
+describe('hugetlbWpSkipsUffdWp / hugetlbForkClearsUffdWp / hugetlbUffdResolveWritable: uffd-wp on hugetlb', () => {
+  // [a write to an unpopulated uffd-wp private huge page (the marker's CoW-optimization path), the uffd-wp bit of the huge
+  //  entry in a child forked without EVENT_FORK, a shared writable huge entry after protect and unprotect]
+  // before 5.19 hugetlb cannot register WP (EINVAL): nothing is protected
+  const cowOpt = ops('hugepages 2', 'mmap P0 A 4 hugetlb', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'write P0 A+1');
+  const fork = ops('hugepages 2', 'mmap P0 A 4 hugetlb', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'fork P0 P1');
+  const shared = ops('hugepages 2', 'memfd F 4 hugetlb', 'mmap P0 A 4 shared F', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'uffd_wp P0 A 4 off');
+  const huge = (r: Ran, proc: string) => mmOf(r, proc).pmd[(addrOf(r, proc, 'A') / r.world.k.pmdPages) | 0]!;
+  const childBit = (pol: CowPolicy): string => {
+    const p = huge(run(fork, pol), 'P1');
+    return p.kind === 'huge' ? (p.uffdWp ? 'bit' : 'no bit') : p.kind;
+  };
+  const writable = (pol: CowPolicy): string => {
+    const p = huge(run(shared, pol), 'P0');
+    return p.kind === 'huge' ? (p.write ? 'writable' : 'read-only') : p.kind;
+  };
+  const before519 = ['error', 'no bit', 'writable'];
+  perEra(
+    {
+      'mapcount-4.8': before519,
+      mapcount: before519,
+      'gup-cow-on-read': before519,
+      'pagecount-5.9': before519,
+      pagecount: before519,
+      'pagecount-5.18': before519,
+      'anon-exclusive-5.19': ['uffd-wp', 'bit', 'writable'],
+      'anon-exclusive-6.0': ['uffd-wp', 'bit', 'writable'],
+      'anon-exclusive-6.2': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.5': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.7': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.8': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.10': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.12': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive-6.13': ['pass', 'no bit', 'read-only'],
+      'anon-exclusive': ['pass', 'no bit', 'read-only'],
+    },
+    (pol) => [verdict(cowOpt, pol), childBit(pol), writable(pol)],
   );
 });
