@@ -63,7 +63,7 @@ export const HUGETLB_SCOPE: Scope = { ...DEFAULT_SCOPE, maxObjs: 1, hugetlb: tru
  * here, and `fuzz --policy anon-exclusive --scope hugetlb-uffd` must stay clean; the hugetlb scope
  * still finds it.
  */
-export const HUGETLB_UFFD_SCOPE: Scope = { ...HUGETLB_SCOPE, uffd: true, hugetlbFollGet: false };
+export const HUGETLB_UFFD_SCOPE: Scope = { ...HUGETLB_SCOPE, uffd: true, hugetlbFollGet: false, weights: { ...HUGETLB_SCOPE.weights, uffd_register: 3, uffd_wp: 4 } };
 
 /** The scopes `cowfuzz fuzz --scope` names. */
 export const FUZZ_SCOPES: Readonly<Record<string, Scope>> = {

@@ -9,10 +9,10 @@
 // What the scenario's ops promise (a write that must trap, a stale bit after unregister) is
 // judged by the ops themselves (src/ops/uffd.ts).
 
-import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
+import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
 import type { CowPolicy } from '../model/policy.js';
 import type { Pmd, Pte } from '../model/pte.js';
-import type { Kernel, Vma } from '../model/types.js';
+import { PG_anon, type Kernel, type Vma } from '../model/types.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -186,7 +186,9 @@ export function checkSoftDirty(w: World): Violation | null {
  */
 export function checkUffdMissing(w: World): Violation | null {
   const j = w.journal;
-  if (j.nPte === 0 || !anyUserfaultfd(w.k)) return null;
+  if ((j.nPte === 0 && j.nPmd === 0) || !anyUserfaultfd(w.k)) return null;
+  const huge = checkUffdMissingHugetlb(w);
+  if (huge) return huge;
   for (let i = 0; i < j.nPte; i++) {
     const o = j.pteOld[i]!;
     const n = j.pteNew[i]!;
@@ -203,6 +205,29 @@ export function checkUffdMissing(w: World): Violation | null {
     if (vma.flags & VM_UFFD_MINOR && !listed(j.nFault, j.faultMm, j.faultAddr, mm, addr)) {
       return { invariant: 'uffd-missing', message: `${where} was mapped in a MINOR range without a fault there (fault-around): its MINOR userfault never comes`, folios: [n.folio] };
     }
+  }
+  return null;
+}
+
+/**
+ * uffd-missing for hugetlb entries (the journal's PMD writes): a huge page newly mapped (over none
+ * or a marker) in a VM_UFFD_MISSING hugetlb VMA that is anon (a private mapping's new page) must
+ * come from UFFDIO_COPY: hugetlb_no_page() raises a MISSING userfault for every huge page the page
+ * cache does not have, so no fault may allocate one there.
+ */
+function checkUffdMissingHugetlb(w: World): Violation | null {
+  const j = w.journal;
+  for (let i = 0; i < j.nPmd; i++) {
+    const o = j.pmdOld[i]!;
+    const n = j.pmdNew[i]!;
+    if (n.kind !== 'huge' || (o.kind !== 'none' && o.kind !== 'marker')) continue;
+    const mm = j.pmdMm[i]!;
+    const addr = j.pmdAddr[i]!;
+    const vma = vmaAt(w.k, mm, addr);
+    if (vma === null || !(vma.flags & VM_HUGETLB) || !(vma.flags & VM_UFFD_MISSING)) continue;
+    const f = w.k.folios[n.folio];
+    if (f === undefined || f === null || !(f.flags & PG_anon) || listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
+    return { invariant: 'uffd-missing', message: `${w.words.addr(mm, addr)} got a new huge page in a MISSING hugetlb range without UFFDIO_COPY`, folios: [n.folio] };
   }
   return null;
 }

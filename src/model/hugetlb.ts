@@ -235,7 +235,9 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
     }
     if (k.tracer) k.tracer.event('hugetlb_wp', `folio#${old.id} copied to folio#${copy.id}${unshare ? ' (unshare)' : ''}`);
     hugetlbAddNewAnonRmap(k, copy);
-    setPmd(k, mm, i, mkHugePmd(copy.id, !unshare, !unshare, false, false)); // make_huge_pte(vma, new, !unshare)
+    // make_huge_pte(vma, new, !unshare); "if (huge_pte_uffd_wp(pte)) newpte = huge_pte_mkuffd_wp(newpte)" from 0f230bc24aa3 (6.3)
+    const keepWp = pmd.uffdWp && k.pol.hugetlbUnshareKeepsUffdWp;
+    setPmd(k, mm, i, mkHugePmd(copy.id, !unshare && !keepWp, !unshare && !keepWp, false, keepWp));
     folioRemoveRmapPmd(k, old);
     folioPut(k, old);
     return 0;
@@ -300,6 +302,7 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
         const copyWp = pmd.uffdWp && dstWp && k.pol.hugetlbForkClearsUffdWp;
         const write = (dstVma.flags & VM_WRITE) !== 0 && !copyWp;
         setPmd(k, dst, i, mkHugePmd(copy.id, write, write, false, copyWp));
+        if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
         continue;
       }
       folioGet(k, folio);
@@ -314,6 +317,7 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
       setPmd(k, src, i, entry); // huge_ptep_set_wrprotect()
     }
     setPmd(k, dst, i, { ...entry, uffdWp: childWp });
+    if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
   return null;
 }
@@ -338,8 +342,10 @@ export function hugetlbChangeProtection(k: Kernel, mm: Mm, vma: Vma, write: bool
     const i = pmdIndex(k, a);
     const pmd = mm.pmd[i]!;
     if (pmd.kind !== 'huge') continue;
-    // vm_page_prot of a VM_UFFD_WP shared mapping is read-only where vma_wants_writenotify() asks for uffd-wp faults (6.3); before, huge_pte_modify() made even a uffd-wp entry writable
-    const w = write && (vma.flags & VM_SHARED) !== 0 && !(vma.flags & VM_UFFD_WP && !k.pol.hugetlbUffdResolveWritable);
+    // vm_page_prot of a VM_UFFD_WP shared mapping is read-only where vma_wants_writenotify() asks for uffd-wp faults (6.3).
+    // Before, huge_pte_modify() would make even a uffd-wp entry writable, but only when mprotect_fixup() changes the
+    // flags (the model calls this for every mprotect): a uffd-wp entry is left read-only in every era.
+    const w = write && (vma.flags & VM_SHARED) !== 0 && !pmd.uffdWp && !(vma.flags & VM_UFFD_WP && !k.pol.hugetlbUffdResolveWritable);
     if (pmd.write !== w) setPmd(k, mm, i, { ...pmd, write: w });
   }
 }

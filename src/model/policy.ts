@@ -315,6 +315,12 @@ export interface CowPolicy {
    * writable mapping's huge entries writable.
    */
   readonly hugetlbUffdResolveWritable: boolean;
+  /**
+   * hugetlb_wp()'s copy keeps the old entry's uffd-wp bit (0f230bc24aa3 "mm/hugetlb: fix uffd-wp
+   * bit lost when unsharing happens", 6.3); before, the copy a R/O pin's unshare makes of a
+   * uffd-wp huge page was mapped without it.
+   */
+  readonly hugetlbUnshareKeepsUffdWp: boolean;
   /** madvise(MADV_DONTNEED) of a hugetlb VMA: EINVAL (can_madv_lru_vma(), <= 5.17), whole huge pages from an aligned start with the end rounded up (90e7e7f5ef3f, 5.18) or down (8ebe0a5eaaeb, 6.2) */
   readonly hugetlbDontneed: 'EINVAL' | 'align-up' | 'align-down';
   /** setup_swap_map_and_extents(): swap_map[0] = SWAP_MAP_BAD, the header is never allocated */

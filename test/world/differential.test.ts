@@ -41,12 +41,12 @@ describe('incremental and full checking agree', () => {
       const c = randomChoose(rnd);
       let failures = 0;
       // the userfaultfd seeded bugs get more runs of their own scope
-      const uffdRuns = pol.fuzzScope === 'uffd' ? 2400 : 150;
+      const uffdRuns = pol.fuzzScope === 'uffd' || pol.fuzzScope === 'hugetlb-uffd' ? 2400 : 150;
       for (let run = 0; run < 550 + uffdRuns; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
         // found), alternately, then large folios (THPs, mTHPs, PMD mappings), then hugetlb, then
-        // userfaultfd; a policy that names the thp or hugetlb scope runs in it throughout
-        const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'hugetlb' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
+        // userfaultfd; a policy that names the thp, hugetlb or hugetlb-uffd scope runs in it throughout
+        const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'hugetlb' || pol.fuzzScope === 'hugetlb-uffd' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
         const scope = own ?? (run >= 550 ? UFFD_SCOPE : run >= 450 ? HUGETLB_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd, scope), scope);

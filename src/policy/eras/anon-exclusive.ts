@@ -118,6 +118,8 @@ export const anonExclusive62 = variant(
     hugetlbForkClearsUffdWp: true,
     // 931298e103c2 "mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range()" (6.3)
     hugetlbUffdResolveWritable: false,
+    // 0f230bc24aa3 "mm/hugetlb: fix uffd-wp bit lost when unsharing happens" (6.3)
+    hugetlbUnshareKeepsUffdWp: true,
     // 931298e103c2 (6.3); 2bad466cc9d9 UFFD_FEATURE_WP_UNPOPULATED (6.4)
     uffdWpResolveWritable: uffdResolveCanChangeWritable,
     uffd: uffd64,
