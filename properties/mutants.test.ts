@@ -81,7 +81,7 @@ describe('seeded bugs are found', () => {
     expect(findings.filter((f) => f.invariant !== 'uffd-wp' || runOps(f.ops, fixed, { swapSlots: f.swapSlots }).verdict !== 'pass').map((f) => `${f.invariant}: ${f.message}`)).toEqual([]);
   });
 
-  it.each(['default', 'thp', 'uffd'])('anon-exclusive stays clean on the same budget (--scope %s)', (scope) => {
+  it.each(['default', 'thp', 'uffd', 'hugetlb-uffd'])('anon-exclusive stays clean on the same budget (--scope %s)', (scope) => {
     const findings: Finding[] = [];
     const stats = runCampaign(inMemoryCampaign(getPolicy('anon-exclusive'), 'mutants', RUNS, { ...DEFAULT_RUN_CONFIG, scope: FUZZ_SCOPES[scope]! }), {
       finding: (f) => findings.push(f),

@@ -111,6 +111,10 @@ function walk(w: World, out: Sink): void {
     }
   };
   const pmd = (p: Pmd): void => {
+    if (p.kind === 'marker') {
+      out.n(3);
+      return out.n(p.bits);
+    }
     if (p.kind !== 'huge') return out.n(p.kind === 'none' ? 0 : 1);
     out.n(2);
     folio(p.folio);

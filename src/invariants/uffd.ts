@@ -11,8 +11,8 @@
 
 import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
 import type { CowPolicy } from '../model/policy.js';
-import type { PmdHuge, Pte } from '../model/pte.js';
-import type { Kernel, Vma } from '../model/types.js';
+import type { Pmd, PmdHuge, Pte } from '../model/pte.js';
+import { PG_anon, type Kernel, type Vma } from '../model/types.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -127,16 +127,31 @@ export function checkPteTyped(w: World, set: CheckSet): Violation | null {
       const bad = typed(w, mm.id, j.pteAddr[i]!, mm.pt[j.pteAddr[i]!]!);
       if (bad) return bad;
     }
+    for (let i = 0; i < j.nPmd; i++) {
+      if (j.pmdNew[i]!.kind !== 'marker') continue;
+      const mm = w.k.mms[j.pmdMm[i]!]!;
+      if (!mm.alive) continue;
+      const bad = typedHuge(w, mm.id, j.pmdAddr[i]!, mm.pmd[(j.pmdAddr[i]! / w.k.pmdPages) | 0]!);
+      if (bad) return bad;
+    }
     return null;
   }
   for (let i = 0; i < set.sites.n; i++) {
     const s = set.sites.v[i]!;
     const mm = w.k.mms[siteMm(s)]!;
     if (!mm.alive) continue;
-    const bad = typed(w, mm.id, siteAddr(s), mm.pt[siteAddr(s)]!);
+    const bad = typed(w, mm.id, siteAddr(s), mm.pt[siteAddr(s)]!) ?? typedHuge(w, mm.id, siteAddr(s) - (siteAddr(s) % w.k.pmdPages), mm.pmd[(siteAddr(s) / w.k.pmdPages) | 0]!);
     if (bad) return bad;
   }
   return null;
+}
+
+/**
+ * A hugetlb entry holding a PTE marker (set_huge_pte_at(make_pte_marker())) is encoded as a PTE
+ * marker is (huge_pte_none_mostly() and is_pte_marker() read it back the same way): judged as one.
+ */
+function typedHuge(w: World, mm: number, addr: number, pmd: Pmd): Violation | null {
+  return pmd.kind === 'marker' ? typed(w, mm, addr, { kind: 'marker', bits: pmd.bits }) : null;
 }
 
 /**
@@ -187,6 +202,8 @@ export function checkSoftDirty(w: World): Violation | null {
 export function checkUffdMissing(w: World): Violation | null {
   const j = w.journal;
   if ((j.nPte === 0 && j.nPmd === 0) || !anyUserfaultfd(w.k)) return null;
+  const huge = checkUffdMissingHugetlb(w);
+  if (huge) return huge;
   for (let i = 0; i < j.nPte; i++) {
     const o = j.pteOld[i]!;
     const n = j.pteNew[i]!;
@@ -215,6 +232,29 @@ export function checkUffdMissing(w: World): Violation | null {
     if (listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
     const n = j.pmdNew[i] as PmdHuge;
     return { invariant: 'uffd-missing', message: `${w.words.addr(mm, addr)} got a huge PMD in a MISSING range without a UFFDIO ioctl`, folios: [n.folio] };
+  }
+  return null;
+}
+
+/**
+ * uffd-missing for hugetlb entries (the journal's PMD writes): a huge page newly mapped (over none
+ * or a marker) in a VM_UFFD_MISSING hugetlb VMA that is anon (a private mapping's new page) must
+ * come from UFFDIO_COPY: hugetlb_no_page() raises a MISSING userfault for every huge page the page
+ * cache does not have, so no fault may allocate one there.
+ */
+function checkUffdMissingHugetlb(w: World): Violation | null {
+  const j = w.journal;
+  for (let i = 0; i < j.nPmd; i++) {
+    const o = j.pmdOld[i]!;
+    const n = j.pmdNew[i]!;
+    if (n.kind !== 'huge' || (o.kind !== 'none' && o.kind !== 'marker')) continue;
+    const mm = j.pmdMm[i]!;
+    const addr = j.pmdAddr[i]!;
+    const vma = vmaAt(w.k, mm, addr);
+    if (vma === null || !(vma.flags & VM_HUGETLB) || !(vma.flags & VM_UFFD_MISSING)) continue;
+    const f = w.k.folios[n.folio];
+    if (f === undefined || f === null || !(f.flags & PG_anon) || listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
+    return { invariant: 'uffd-missing', message: `${w.words.addr(mm, addr)} got a new huge page in a MISSING hugetlb range without UFFDIO_COPY`, folios: [n.folio] };
   }
   return null;
 }

@@ -6,7 +6,21 @@
 // page from it and its next fault there is SIGBUS. The COW path is hugetlb_wp() (hugetlb_cow()
 // before 5.19), whose reuse test is by mapcount in every era; fork is copy_hugetlb_page_range().
 
-import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_FAULT_SIGBUS, VM_HUGETLB, VM_MAYSHARE, VM_SHARED, VM_WRITE } from './constants.js';
+import {
+  FAULT_FLAG_UNSHARE,
+  FAULT_FLAG_WRITE,
+  PTE_MARKER_POISONED,
+  PTE_MARKER_UFFD_WP,
+  VM_FAULT_HWPOISON,
+  VM_FAULT_SIGBUS,
+  VM_HUGETLB,
+  VM_MAYSHARE,
+  VM_SHARED,
+  VM_UFFD_MINOR,
+  VM_UFFD_MISSING,
+  VM_UFFD_WP,
+  VM_WRITE,
+} from './constants.js';
 import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio, touchFolioData } from './kernel.js';
 import { filemapLookup, inodeOf } from './filemap.js';
 import { pmdIndex, setPmd } from './pgtable.js';
@@ -15,6 +29,7 @@ import { mkHugePmd, PMD_NONE, type PmdHuge } from './pte.js';
 import type { Errno } from './result.js';
 import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
+import { handleUserfault } from './userfaultfd_k.js';
 import { isCowMapping } from './vma.js';
 import { zapHugePmd } from './huge_memory.js';
 
@@ -100,7 +115,7 @@ export function allocHugetlbFolio(k: Kernel, mm: Mm, vma: Vma, addr: number, avo
 }
 
 /** models hugetlb_add_new_anon_rmap() (hugepage_add_new_anon_rmap() before 6.7): a new anon huge page, mapped once, its head PG_anon_exclusive */
-function hugetlbAddNewAnonRmap(k: Kernel, f: Folio): void {
+export function hugetlbAddNewAnonRmap(k: Kernel, f: Folio): void {
   f.flags |= PG_anon;
   folioAddNewAnonRmapPmd(k, f);
 }
@@ -112,9 +127,15 @@ function hugetlbAddNewAnonRmap(k: Kernel, f: Folio): void {
 export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
   const i = pmdIndex(k, addr);
   const pmd = mm.pmd[i]!;
-  if (pmd.kind !== 'huge') return hugetlbNoPage(k, mm, vma, addr, flags);
+  if (pmd.kind !== 'huge') {
+    // huge_pte_none_mostly(): none or a marker; a poison marker is VM_FAULT_HWPOISON_LARGE
+    if (pmd.kind === 'marker' && pmd.bits & PTE_MARKER_POISONED) return VM_FAULT_HWPOISON;
+    return hugetlbNoPage(k, mm, vma, addr, flags);
+  }
   if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
     if (!pmd.write) {
+      // userfaultfd_wp(vma) && huge_pte_uffd_wp(): a write (not an unshare) is the WP userfault
+      if (flags & FAULT_FLAG_WRITE && vma.flags & VM_UFFD_WP && pmd.uffdWp) return handleUserfault(k, mm, addr, flags, VM_UFFD_WP);
       // a private mapping of a file: the page-cache folio there (filemap_lock_hugetlb_folio()), which hugetlb_wp() copies within the owner's reserve
       const cached = vma.file >= 0 && !(vma.flags & VM_MAYSHARE) ? filemapLookup(k, inodeOf(k, vma.file), vma.pgoff + (addr - (addr % k.pmdPages) - vma.start)) : null;
       return hugetlbWp(k, mm, vma, addr, flags, cached !== null ? cached.id : -1);
@@ -134,7 +155,7 @@ export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: n
  * new anon page or copies the file's. No page: VM_FAULT_SIGBUS.
  */
 function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): number {
-  if (vma.flags & VM_MAYSHARE && vma.file >= 0) return hugetlbNoPageShared(k, mm, vma, addr, inodeOf(k, vma.file));
+  if (vma.flags & VM_MAYSHARE && vma.file >= 0) return hugetlbNoPageShared(k, mm, vma, addr, flags, inodeOf(k, vma.file));
   if (vma.resv & HPAGE_RESV_UNMAPPED) {
     if (k.tracer) k.tracer.event('hugetlb_no_page', 'HPAGE_RESV_UNMAPPED: the owner took this page back (inadequate hugepage pool): SIGBUS');
     return VM_FAULT_SIGBUS;
@@ -145,21 +166,28 @@ function hugetlbNoPage(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number)
     const index = vma.pgoff + (addr - (addr % k.pmdPages) - vma.start);
     if (index >= ino.size) return VM_FAULT_SIGBUS;
     const cached = filemapLookup(k, ino, index);
+    const uf = hugetlbNoPageUserfault(k, mm, vma, addr, flags, cached !== null);
+    if (uf >= 0) return uf;
     if (cached !== null) {
       folioGet(k, cached);
       cached.entireMapcount += 1; // hugetlb_add_file_rmap()
       touchFolio(k, cached);
-      setPmd(k, mm, i, mkHugePmd(cached.id, false, false, false, false));
+      setPmd(k, mm, i, mkHugePmd(cached.id, false, false, false, hugetlbMarkerUffdWp(mm, i)));
       if (flags & FAULT_FLAG_WRITE) return hugetlbWp(k, mm, vma, addr, flags, cached.id);
       return 0;
     }
+  }
+  if (vma.file < 0) {
+    const uf = hugetlbNoPageUserfault(k, mm, vma, addr, flags, false);
+    if (uf >= 0) return uf;
   }
   vma.anonVma = true; // vmf_anon_prepare() before a private mapping's new page
   const folio = allocHugetlbFolio(k, mm, vma, addr, false, null);
   if (folio === null) return VM_FAULT_SIGBUS; // vmf_error(-ENOSPC)
   hugetlbAddNewAnonRmap(k, folio);
-  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
-  setPmd(k, mm, i, mkHugePmd(folio.id, write, write, false, false));
+  const wp = hugetlbMarkerUffdWp(mm, i);
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED) && !wp;
+  setPmd(k, mm, i, mkHugePmd(folio.id, write, write, false, wp));
   if (flags & FAULT_FLAG_WRITE && !(vma.flags & VM_SHARED)) return hugetlbWp(k, mm, vma, addr, flags, folio.id);
   return 0;
 }
@@ -179,6 +207,10 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
   const i = pmdIndex(k, addr);
   const base = i * k.pmdPages;
   const first = mm.pmd[i] as PmdHuge;
+  // "Never handle CoW for uffd-wp protected pages" (60d5b473d61b, 6.2): the retried fault takes the WP userfault.
+  // The kernel tests the bit alone; a bit left in a VMA no longer VM_UFFD_WP (re-registered without WP) would
+  // refault forever there, so the model asks VM_UFFD_WP too and lets that write COW as before 6.2.
+  if (!unshare && first.uffdWp && vma.flags & VM_UFFD_WP && k.pol.hugetlbWpSkipsUffdWp) return 0;
   if (vma.flags & VM_MAYSHARE) {
     if (!unshare) setPmd(k, mm, i, { ...first, write: true, dirty: true }); // set_huge_ptep_writable()
     return 0;
@@ -204,7 +236,9 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
     }
     if (k.tracer) k.tracer.event('hugetlb_wp', `folio#${old.id} copied to folio#${copy.id}${unshare ? ' (unshare)' : ''}`);
     hugetlbAddNewAnonRmap(k, copy);
-    setPmd(k, mm, i, mkHugePmd(copy.id, !unshare, !unshare, false, false)); // make_huge_pte(vma, new, !unshare)
+    // make_huge_pte(vma, new, !unshare); "if (huge_pte_uffd_wp(pte)) newpte = huge_pte_mkuffd_wp(newpte)" from 0f230bc24aa3 (6.3)
+    const keepWp = pmd.uffdWp && k.pol.hugetlbUnshareKeepsUffdWp;
+    setPmd(k, mm, i, mkHugePmd(copy.id, !unshare && !keepWp, !unshare && !keepWp, false, keepWp));
     folioRemoveRmapPmd(k, old);
     folioPut(k, old);
     return 0;
@@ -244,12 +278,20 @@ function unmapRefPrivate(k: Kernel, mm: Mm, vma: Vma, old: Folio, base: number):
  * reserve; none free: fork fails with ENOMEM) and the parent's entry is left alone.
  */
 export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vma): Errno | null {
-  if (srcVma.flags & VM_MAYSHARE) return null;
+  // vma_needs_copy(): a shared VMA is copied only for a VM_UFFD_WP child (its entries hold protection the page cache does not)
+  if (srcVma.flags & VM_MAYSHARE && !(dstVma.flags & VM_UFFD_WP)) return null;
   const cow = isCowMapping(srcVma.flags);
+  const dstWp = (dstVma.flags & VM_UFFD_WP) !== 0;
   for (let a = srcVma.start - (srcVma.start % k.pmdPages); a < srcVma.end; a += k.pmdPages) {
     const i = pmdIndex(k, a);
     const pmd = src.pmd[i]!;
+    if (pmd.kind === 'marker') {
+      copyHugetlbMarker(k, dst, dstVma, i, pmd.bits);
+      continue;
+    }
     if (pmd.kind !== 'huge') continue;
+    // the child's entry keeps uffd-wp: always before 5a2f8d22f6a7 (6.3), then only in a VM_UFFD_WP child
+    const childWp = pmd.uffdWp && (dstWp || !k.pol.hugetlbForkClearsUffdWp);
     const folio = folioOf(k, pmd.folio);
     if (folioTestAnon(folio)) {
       const site: CowSite = { k, mm: src, vma: srcVma, folio, page: folio.pages[0]! };
@@ -257,9 +299,11 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
         const copy = allocHugetlbFolio(k, dst, dstVma, a, true, folio);
         if (copy === null) return 'ENOMEM';
         if (k.tracer) k.tracer.event('copy_hugetlb_page_range', `folio#${folio.id} may be pinned: copied to folio#${copy.id} for the child`);
-        hugetlbAddNewAnonRmap(k, copy); // hugetlb_install_folio()
-        const write = (dstVma.flags & VM_WRITE) !== 0;
-        setPmd(k, dst, i, mkHugePmd(copy.id, write, write, false, false));
+        hugetlbAddNewAnonRmap(k, copy); // hugetlb_install_folio(): uffd-wp from the old entry in a VM_UFFD_WP child (6.3+; hugetlb_install_page() before)
+        const copyWp = pmd.uffdWp && dstWp && k.pol.hugetlbForkClearsUffdWp;
+        const write = (dstVma.flags & VM_WRITE) !== 0 && !copyWp;
+        setPmd(k, dst, i, mkHugePmd(copy.id, write, write, false, copyWp));
+        if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
         continue;
       }
       folioGet(k, folio);
@@ -273,9 +317,20 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
       entry = { ...pmd, write: false };
       setPmd(k, src, i, entry); // huge_ptep_set_wrprotect()
     }
-    setPmd(k, dst, i, { ...entry, uffdWp: false });
+    setPmd(k, dst, i, { ...entry, uffdWp: childWp });
+    if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
   return null;
+}
+
+/**
+ * models copy_hugetlb_page_range() for a hugetlb entry holding a PTE marker: "We copy the pte
+ * marker only if the dst vma has uffd-wp enabled" (5.19), copy_pte_marker() from 6.6, which
+ * keeps a poison marker whatever the child.
+ */
+function copyHugetlbMarker(k: Kernel, dst: Mm, dstVma: Vma, i: number, bits: number): void {
+  const keep = (bits & PTE_MARKER_POISONED) | (dstVma.flags & VM_UFFD_WP ? bits & PTE_MARKER_UFFD_WP : 0);
+  if (keep !== 0) setPmd(k, dst, i, { kind: 'marker', bits: keep });
 }
 
 /**
@@ -288,7 +343,10 @@ export function hugetlbChangeProtection(k: Kernel, mm: Mm, vma: Vma, write: bool
     const i = pmdIndex(k, a);
     const pmd = mm.pmd[i]!;
     if (pmd.kind !== 'huge') continue;
-    const w = write && (vma.flags & VM_SHARED) !== 0;
+    // vm_page_prot of a VM_UFFD_WP shared mapping is read-only where vma_wants_writenotify() asks for uffd-wp faults (6.3).
+    // Before, huge_pte_modify() would make even a uffd-wp entry writable, but only when mprotect_fixup() changes the
+    // flags (the model calls this for every mprotect): a uffd-wp entry is left read-only in every era.
+    const w = write && (vma.flags & VM_SHARED) !== 0 && !pmd.uffdWp && !(vma.flags & VM_UFFD_WP && !k.pol.hugetlbUffdResolveWritable);
     if (pmd.write !== w) setPmd(k, mm, i, { ...pmd, write: w });
   }
 }
@@ -329,11 +387,13 @@ function hugeIndex(k: Kernel, vma: Vma, addr: number): number {
  * added to the page cache (hugetlb_add_to_page_cache(): dirty, cached at every index it
  * covers); hugetlb_add_file_rmap(); writable when the mapping is shared and writable.
  */
-function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Inode): number {
+function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, ino: Inode): number {
   const base = addr - (addr % k.pmdPages);
   const index = vma.pgoff + (base - vma.start);
   if (index >= ino.size) return VM_FAULT_SIGBUS;
   let folio = filemapLookup(k, ino, index);
+  const uf = hugetlbNoPageUserfault(k, mm, vma, addr, flags, folio !== null);
+  if (uf >= 0) return uf;
   if (folio === null) {
     folio = allocHugetlbFolio(k, mm, vma, base, false, null);
     if (folio === null) return VM_FAULT_SIGBUS;
@@ -349,9 +409,27 @@ function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, ino: Ino
   } else folioGet(k, folio);
   folio.entireMapcount += 1; // hugetlb_add_file_rmap()
   touchFolio(k, folio);
-  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED);
-  setPmd(k, mm, pmdIndex(k, addr), mkHugePmd(folio.id, write, write, false, false));
+  const wp = hugetlbMarkerUffdWp(mm, pmdIndex(k, addr));
+  const write = (vma.flags & (VM_WRITE | VM_SHARED)) === (VM_WRITE | VM_SHARED) && !wp;
+  setPmd(k, mm, pmdIndex(k, addr), mkHugePmd(folio.id, write, write, false, wp));
   return 0;
+}
+
+/**
+ * models the userfaultfd half of hugetlb_no_page(): no page in the page cache in a
+ * VM_UFFD_MISSING VMA is a MISSING userfault, a page-cache page in a VM_UFFD_MINOR VMA a MINOR
+ * one (hugetlb_handle_userfault() -> handle_userfault()). -1 when neither applies.
+ */
+function hugetlbNoPageUserfault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, cached: boolean): number {
+  if (!cached && vma.flags & VM_UFFD_MISSING) return handleUserfault(k, mm, addr, flags, VM_UFFD_MISSING);
+  if (cached && vma.flags & VM_UFFD_MINOR) return handleUserfault(k, mm, addr, flags, VM_UFFD_MINOR);
+  return -1;
+}
+
+/** pte_marker_uffd_wp(vmf->orig_pte): hugetlb_no_page() maps the new page uffd-wp (huge_pte_mkuffd_wp(), write-protected) over a uffd-wp marker */
+function hugetlbMarkerUffdWp(mm: Mm, i: number): boolean {
+  const pmd = mm.pmd[i]!;
+  return pmd.kind === 'marker' && (pmd.bits & PTE_MARKER_UFFD_WP) !== 0;
 }
 
 /**

@@ -36,6 +36,7 @@ import { isCowMapping } from './vma.js';
 import { anonFaultOrder, copyHugePmd, handleHugePmdFault, mapNewAnonMthp, splitHugePmd, zapHugePmd } from './huge_memory.js';
 import { handleUserfault } from './userfaultfd_k.js';
 import { copyHugetlbPageRange, hugetlbFault, isVmHugetlbPage } from './hugetlb.js';
+import { unmapHugepageRange } from './userfaultfd_hugetlb.js';
 import type { Errno } from './result.js';
 
 export { isCowMapping };
@@ -501,6 +502,7 @@ export function installUffdWpIfNeeded(k: Kernel, mm: Mm, vma: Vma, addr: number,
  * PTEs in the range zapped.
  */
 export function zapPteRange(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, details: ZapDetails | null): void {
+  if (isVmHugetlbPage(vma)) return unmapHugepageRange(k, mm, start, end, details?.dropMarker ?? false); // unmap_single_vma() -> __unmap_hugepage_range()
   for (let a = start; a < end; a++) {
     const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
     if (pmd.kind === 'huge') {

@@ -5,6 +5,7 @@ import { PTE_MARKER_UFFD_WP, VM_MAYWRITE, VM_WRITE } from './constants.js';
 import { ask } from './kernel.js';
 import { changeHugePmd, changeHugePmdUffd, splitHugePmd } from './huge_memory.js';
 import { hugetlbChangeProtection, hugetlbSplitRefused, isVmHugetlbPage } from './hugetlb.js';
+import { hugetlbChangeProtectionUffd } from './userfaultfd_hugetlb.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
@@ -72,6 +73,7 @@ function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
  * enable where userfaultfd_wp_use_markers() says so.
  */
 export function changeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
+  if (isVmHugetlbPage(vma)) return hugetlbChangeProtectionUffd(k, mm, vma, start, end, enable); // change_protection() -> hugetlb_change_protection()
   const features = mm.uffd?.features ?? 0;
   for (let a = start; a < end; a++) {
     // change_pmd_range(): a huge PMD the range covers whole is changed in place (change_huge_pmd());

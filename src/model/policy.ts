@@ -336,6 +336,33 @@ export interface CowPolicy {
   readonly hugetlbWpReuse: Decision<CowSite, boolean>;
   /** copy_hugetlb_page_range(): the child gets its own copy of this anon huge page at fork (the early COW of a maybe-pinned page, 4eae4efa2c29, 5.12) */
   readonly hugetlbForkCopies: Decision<CowSite, boolean>;
+  /**
+   * hugetlb_wp(): "Never handle CoW for uffd-wp protected pages" (60d5b473d61b "mm/hugetlb: fix
+   * uffd wr-protection for CoW optimization path", 6.2). Before, the write hugetlb_no_page() hands
+   * on at once over a uffd-wp marker of a private mapping is a COW (or a reuse) that goes through.
+   */
+  readonly hugetlbWpSkipsUffdWp: boolean;
+  /**
+   * copy_hugetlb_page_range(): a present (or early-COW) huge entry keeps uffd-wp in the child only
+   * when the child's VMA is VM_UFFD_WP (5a2f8d22f6a7 "mm/hugetlb: fix uffd-wp during fork()", 6.3);
+   * before, the bit went to every child. Markers are copied only into a VM_UFFD_WP child in every
+   * era that has them.
+   */
+  readonly hugetlbForkClearsUffdWp: boolean;
+  /**
+   * hugetlb_change_protection() has no MM_CP_TRY_CHANGE_WRITABLE: an entry is writable when newprot
+   * is. uffd_wp_range() passed vm_get_page_prot(vm_flags) (writable for a shared writable mapping)
+   * until 931298e103c2 (6.3) passed vma->vm_page_prot, which vma_wants_writenotify() keeps
+   * read-only in a VM_UFFD_WP VMA (mprotect() too). True: unprotect (and mprotect) make a shared
+   * writable mapping's huge entries writable.
+   */
+  readonly hugetlbUffdResolveWritable: boolean;
+  /**
+   * hugetlb_wp()'s copy keeps the old entry's uffd-wp bit (0f230bc24aa3 "mm/hugetlb: fix uffd-wp
+   * bit lost when unsharing happens", 6.3); before, the copy a R/O pin's unshare makes of a
+   * uffd-wp huge page was mapped without it.
+   */
+  readonly hugetlbUnshareKeepsUffdWp: boolean;
   /** madvise(MADV_DONTNEED) of a hugetlb VMA: EINVAL (can_madv_lru_vma(), <= 5.17), whole huge pages from an aligned start with the end rounded up (90e7e7f5ef3f, 5.18) or down (8ebe0a5eaaeb, 6.2) */
   readonly hugetlbDontneed: 'EINVAL' | 'align-up' | 'align-down';
   /** hugetlbfs_punch_hole(): a hole that covers part of a huge page zeroes that part of the cached page (hugetlbfs_zero_partial_page(), 5.19) or leaves it (before) */

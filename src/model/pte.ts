@@ -100,7 +100,18 @@ export interface PmdHuge {
   readonly uffdWp: boolean;
 }
 
-export type Pmd = PmdNone | PmdTable | PmdHuge;
+/**
+ * A hugetlb entry holding a PTE marker (make_pte_marker() written with set_huge_pte_at(): a
+ * hugetlb "pte" is the PMD-level entry): a uffd-wp marker where a none or zapped huge page was
+ * write-protected (hugetlb_change_protection(), __unmap_hugepage_range()), or a poison marker
+ * (UFFDIO_POISON). Only in VM_HUGETLB VMAs; huge_pte_none_mostly() counts it as none.
+ */
+export interface PmdMarker {
+  readonly kind: 'marker';
+  readonly bits: number;
+}
+
+export type Pmd = PmdNone | PmdTable | PmdHuge | PmdMarker;
 
 export const PMD_NONE: PmdNone = Object.freeze({ kind: 'none' });
 export const PMD_TABLE: PmdTable = Object.freeze({ kind: 'table' });
@@ -110,6 +121,7 @@ export function mkHugePmd(folio: number, write: boolean, dirty: boolean, softDir
 }
 
 export function describePmd(pmd: Pmd): string {
+  if (pmd.kind === 'marker') return `huge pte_marker(${pmd.bits})`;
   if (pmd.kind !== 'huge') return pmd.kind === 'none' ? 'pmd_none' : 'pte table';
   const bits = [pmd.write ? 'W' : 'RO', pmd.dirty ? 'dirty' : '', pmd.softDirty ? 'sd' : '', pmd.uffdWp ? 'uffd-wp' : ''].filter(Boolean).join(',');
   return `huge pmd folio#${pmd.folio} [${bits}]`;

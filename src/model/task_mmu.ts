@@ -3,11 +3,12 @@
 
 import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY } from './constants.js';
 import { ask, folioOf, folioTestAnon, isZeroFolio } from './kernel.js';
+import { folioMapcount } from './rmap.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import { setPmd, setPte } from './pgtable.js';
 import type { PmdHuge } from './pte.js';
-import type { Kernel, Mm } from './types.js';
+import type { Kernel, Mm, Vma } from './types.js';
 
 /** models clear_refs_write() with CLEAR_REFS_SOFT_DIRTY: clear_soft_dirty() on every PTE, VM_SOFTDIRTY cleared */
 export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
@@ -49,6 +50,7 @@ export function pagemapEntry(k: Kernel, mm: Mm, addr: number): number {
   const vma = vmaLookup(mm, addr);
   if (vma === null) return 0;
   const uffdWpBit = k.pol.uffd.pagemapUffdWp ? PM_UFFD_WP : 0;
+  if (vma.flags & VM_HUGETLB) return pagemapHugetlbEntry(k, mm, vma, addr, uffdWpBit);
   const pmd = mm.pmd[(addr / k.pmdPages) | 0];
   if (pmd !== undefined && pmd.kind === 'huge') return pagemapHugePmd(k, pmd, addr, vma.flags, uffdWpBit);
   const pte = mm.pt[addr]!;
@@ -98,6 +100,27 @@ function pagemapHugePmd(k: Kernel, pmd: PmdHuge, addr: number, vmFlags: number, 
     const page = folio.pages[k.pol.pagemapPmdExclusive === 'page' ? addr % k.pmdPages : 0]!;
     if (folio.entireMapcount + page.mapcount === 1) flags |= PM_MMAP_EXCLUSIVE; // page_mapcount(): _mapcount + 1 + the entire mapcount
   }
+  return flags;
+}
+
+/**
+ * models pagemap_hugetlb_range() for the page at addr of a hugetlb VMA (the same 4.19 - 6.13 but
+ * for PM_UFFD_WP, 5.13, and markers, 5.19): VM_SOFTDIRTY is PM_SOFT_DIRTY (a huge entry's own
+ * soft-dirty bit is never read); a present entry is PM_PRESENT, PM_FILE unless anon,
+ * PM_MMAP_EXCLUSIVE when the huge page is mapped once (page_mapcount() == 1,
+ * !folio_likely_mapped_shared() in 6.13), PM_UFFD_WP with its bit; a uffd-wp marker
+ * (pte_swp_uffd_wp_any()) is PM_UFFD_WP alone: no PM_SWAP, unlike a PTE marker.
+ */
+function pagemapHugetlbEntry(k: Kernel, mm: Mm, vma: Vma, addr: number, uffdWpBit: number): number {
+  let flags = vma.flags & VM_SOFTDIRTY ? PM_SOFT_DIRTY : 0;
+  const pmd = mm.pmd[(addr / k.pmdPages) | 0]!;
+  if (pmd.kind === 'huge') {
+    const folio = folioOf(k, pmd.folio);
+    if (!folioTestAnon(folio)) flags |= PM_FILE;
+    if (folioMapcount(folio) === 1) flags |= PM_MMAP_EXCLUSIVE;
+    if (pmd.uffdWp) flags |= uffdWpBit;
+    flags |= PM_PRESENT;
+  } else if (pmd.kind === 'marker' && pmd.bits & PTE_MARKER_UFFD_WP) flags |= uffdWpBit;
   return flags;
 }
 

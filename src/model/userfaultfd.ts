@@ -40,6 +40,7 @@ import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
 import { mkHugePmd, mkPresent, PMD_NONE, PTE_NONE, type PmdHuge, type Pte } from './pte.js';
 import { folioAddNewAnonRmap, folioDupRmapPtes } from './rmap.js';
 import { shmemGetFolio } from './shmem.js';
+import { mfillAtomicHugetlb } from './userfaultfd_hugetlb.js';
 import type { Kernel, Mm, Vma } from './types.js';
 import { err, modeText, traceTable, uffdMemType, VM_UFFD_FLAGS, wakeUserfault, type UffdError } from './userfaultfd_k.js';
 
@@ -63,6 +64,16 @@ export function userfaultfdApi(k: Kernel, mm: Mm, features: number): UffdError |
   mm.uffd = { features, waiting: [] };
   if (k.journal) k.journal.other();
   return null;
+}
+
+/**
+ * userfaultfd_register() / userfaultfd_unregister(): "If the first vma contains huge pages, make
+ * sure start address is aligned to huge page size", and the end too where it falls inside a
+ * hugetlb VMA (vma_kernel_pagesize()): EINVAL.
+ */
+function hugetlbRangeMisaligned(k: Kernel, meeting: readonly Vma[], start: number, end: number): boolean {
+  if (meeting[0]!.flags & VM_HUGETLB && start % k.pmdPages !== 0) return true;
+  return meeting.some((v) => v.flags & VM_HUGETLB && end > v.start && end <= v.end && end % k.pmdPages !== 0);
 }
 
 /** The VMAs meeting [start, end), in order (for_each_vma_range() skips the holes). */
@@ -91,6 +102,7 @@ export function userfaultfdRegister(k: Kernel, mm: Mm, start: number, end: numbe
     if (!(v.flags & VM_MAYWRITE)) return err('EPERM', 'a VMA without VM_MAYWRITE (a shared mapping of a file opened read-only, or a sealed memfd)');
     if (v.flags & VM_HUGETLB) basic = true;
   }
+  if (hugetlbRangeMisaligned(k, meeting, start, end)) return err('EINVAL', 'a hugetlb VMA registered from or to an address off a huge page boundary');
   for (const v of vmasInRange(k, mm, start, end)) {
     if ((v.flags & modes) === modes) continue; // already registered with these modes: nothing to do
     v.flags = (v.flags & ~VM_UFFD_FLAGS) | modes;
@@ -115,6 +127,7 @@ export function userfaultfdUnregister(k: Kernel, mm: Mm, start: number, end: num
   for (const v of meeting) {
     if (!vmaCanUserfault(k, v, v.flags & VM_UFFD_FLAGS)) return err('EINVAL', `vma_can_userfault(): ${uffdMemType(k, v)} memory is never registered`);
   }
+  if (hugetlbRangeMisaligned(k, meeting, start, end)) return err('EINVAL', 'a hugetlb VMA unregistered from or to an address off a huge page boundary');
   let woken = 0;
   const wpRanges: [number, number][] = [];
   for (const v of vmasInRange(k, mm, start, end)) {
@@ -176,6 +189,8 @@ export function mfillAtomic(k: Kernel, mm: Mm, start: number, nr: number, mode: 
   traceTable(k, 'mfill_atomic', 'uffd_ioctls', `${type} ${name}`, handled ? 'handled' : 'EINVAL');
   if (!handled) return { done: 0, error: err('EINVAL', `${name} does not handle ${type} memory`) };
   if (!(vma.flags & VM_SHARED)) vma.anonVma = true; // find_vma_and_prepare_anon(): anon_vma_prepare()
+  // "If this is a HUGETLB vma, pass off to appropriate routine" (ZEROPAGE was refused by the table)
+  if (vma.flags & VM_HUGETLB && mode !== 'zeropage') return mfillAtomicHugetlb(k, mm, vma, start, nr, mode, wp, data);
   for (let i = 0; i < nr; i++) {
     const e = mfillAtomicPte(k, mm, vma, start + i, mode, wp, data);
     if (e !== null) return { done: i, error: e };
@@ -299,6 +314,7 @@ export function mwriteprotectRange(k: Kernel, mm: Mm, start: number, end: number
     const vma = vmaLookup(mm, start);
     if (vma === null || end > vma.end || !(vma.flags & VM_UFFD_FLAGS)) return err('ENOENT', 'the range is not inside one registered VMA (find_dst_vma())');
     if (!(vma.flags & VM_UFFD_WP)) return err('ENOENT', 'the VMA is not registered for WP');
+    if (hugetlbWpMisaligned(k, vma, start, end)) return err('EINVAL', 'a hugetlb range must start and end on a huge page boundary');
     changeProtectionUffd(k, mm, vma, start, end, enable);
     return null;
   }
@@ -306,9 +322,15 @@ export function mwriteprotectRange(k: Kernel, mm: Mm, start: number, end: number
   if (meeting.length === 0) return err('ENOENT', 'no VMA in the range');
   for (const v of meeting) {
     if (!(v.flags & VM_UFFD_WP)) return err('ENOENT', 'a VMA in the range is not registered for WP');
+    if (hugetlbWpMisaligned(k, v, start, end)) return err('EINVAL', 'a hugetlb range must start and end on a huge page boundary');
     changeProtectionUffd(k, mm, v, Math.max(v.start, start), Math.min(v.end, end), enable);
   }
   return null;
+}
+
+/** mwriteprotect_range() on a hugetlb VMA: (start & page_mask) || (len & page_mask) is EINVAL (vma_kernel_pagesize()) */
+function hugetlbWpMisaligned(k: Kernel, vma: Vma, start: number, end: number): boolean {
+  return (vma.flags & VM_HUGETLB) !== 0 && (start % k.pmdPages !== 0 || (end - start) % k.pmdPages !== 0);
 }
 
 /**

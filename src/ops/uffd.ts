@@ -5,7 +5,7 @@
 
 import { userLoad, userSetTag, userStore } from '../model/access.js';
 import { pteUffdWpAny } from '../model/memory.js';
-import { VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP } from '../model/constants.js';
+import { PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_UFFD_MINOR, VM_UFFD_MISSING, VM_UFFD_WP } from '../model/constants.js';
 import type { Mm, Userfault, Vma } from '../model/types.js';
 import { modeText, userfaultWaiting, VM_UFFD_FLAGS } from '../model/userfaultfd_k.js';
 import { expectedTag, shadowSetTag, shadowStore, storeValue, wpPromised } from '../oracle/shadow.js';
@@ -144,6 +144,13 @@ export function staleUffdWp(w: World, mm: Mm, start: number, end: number, after:
   for (const v of mm.vmas) {
     if (v.end <= start || v.start >= end || v.flags & VM_UFFD_WP) continue;
     for (let a = Math.max(v.start, start); a < Math.min(v.end, end); a++) {
+      if (v.flags & VM_HUGETLB) {
+        // a hugetlb entry: the uffd-wp bit of a huge entry, or a uffd-wp marker
+        const pmd = mm.pmd[(a / w.k.pmdPages) | 0]!;
+        const wp = pmd.kind === 'huge' ? pmd.uffdWp : pmd.kind === 'marker' && (pmd.bits & PTE_MARKER_UFFD_WP) !== 0;
+        if (wp) return { kind: 'violated', invariant: 'uffd-wp-stale', why: `${after}, ${w.words.addr(mm.id, a)} keeps ${pmd.kind === 'marker' ? 'a uffd-wp marker in its hugetlb entry' : 'a huge entry with the uffd-wp bit'} in a VMA without VM_UFFD_WP` };
+        continue;
+      }
       const pmd = mm.pmd[(a / w.k.pmdPages) | 0];
       const pte = mm.pt[a]!;
       if (pmd !== undefined && pmd.kind === 'huge' ? !pmd.uffdWp : !pteUffdWpAny(pte)) continue;

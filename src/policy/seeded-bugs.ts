@@ -189,5 +189,18 @@ export const seededBugs: readonly CowPolicy[] = [
     { splitZeroPmdKeepsUffdWp: false },
     'thp-uffd',
   ),
+  // userfaultfd on hugetlb
+  bug(
+    'bug-hugetlb-wp-cows-uffd-wp',
+    'hugetlb_wp() handles CoW for a uffd-wp entry: the write hugetlb_no_page() passes on over a uffd-wp marker goes through (before 60d5b473d61b)',
+    { hugetlbWpSkipsUffdWp: false },
+    'hugetlb-uffd',
+  ),
+  bug(
+    'bug-hugetlb-fork-keeps-uffd-wp',
+    'copy_hugetlb_page_range() keeps the uffd-wp bit of a huge entry in a child forked without UFFD_FEATURE_EVENT_FORK (before 5a2f8d22f6a7)',
+    { hugetlbForkClearsUffdWp: false },
+    'hugetlb-uffd',
+  ),
 ];
 

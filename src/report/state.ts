@@ -3,7 +3,7 @@
 
 import { ZERO_FOLIO } from '../model/constants.js';
 import type { EraFeatures } from '../model/policy.js';
-import type { PmdHuge, Pte } from '../model/pte.js';
+import { describePmd, type PmdHuge, type Pte } from '../model/pte.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import { PG_anon, PG_zero, type Folio } from '../model/types.js';
 import type { World } from '../world/world.js';
@@ -63,6 +63,10 @@ export function dumpState(w: World, folios: readonly number[]): string[] {
         const pmd = mm.pmd[(a / k.pmdPages) | 0]!;
         if (pmd.kind === 'huge') {
           if (a % k.pmdPages === 0 && (folios.length === 0 || folios.includes(pmd.folio))) out.push(`${w.words.addr(mm.id, a)}${tag}: ${describeHugePmd(pmd, null)}`);
+          continue;
+        }
+        if (pmd.kind === 'marker') {
+          if (a % k.pmdPages === 0 && folios.length === 0) out.push(`${w.words.addr(mm.id, a)}${tag}: ${describePmd(pmd)}`);
           continue;
         }
         const pte = mm.pt[a]!;

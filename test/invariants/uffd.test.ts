@@ -1,14 +1,14 @@
 // pte-typed, soft-dirty and uffd-missing: corruptions made by hand on a consistent world, judged
 // in both check modes; the encodings of the eras and of the seed threads' designs read back.
 import { describe, expect, it } from 'vitest';
-import { checkPteTyped, decodeEntry, encodePte, swpPteMarkerType } from '../../src/invariants/uffd.js';
+import { checkPteTyped, checkUffdMissing, decodeEntry, encodePte, swpPteMarkerType } from '../../src/invariants/uffd.js';
+import { setPmd } from '../../src/model/pgtable.js';
 import type { Checker } from '../helpers.js';
 import { PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP } from '../../src/model/constants.js';
 import { mkHugePmd, mkPresent, mkSwap, PTE_NONE } from '../../src/model/pte.js';
 import { hugeZeroFolio } from '../../src/model/kernel.js';
-import { setPmd } from '../../src/model/pgtable.js';
 import { builtinPolicies } from '../../src/policy/registry.js';
-import { CHECK_MODES, corrupt, expectCaught, expectQuiet, judge, present, runClean, setPteAt } from '../helpers.js';
+import { CHECK_MODES, addrOf, corrupt, expectCaught, expectQuiet, judge, mmOf, present, runClean, setPteAt, type Ran } from '../helpers.js';
 
 const marker = (bits: number) => ({ kind: 'marker' as const, bits });
 
@@ -151,3 +151,38 @@ describe('soft-dirty and uffd-missing judge huge PMDs too', () => {
     runClean('thp always\nmmap P0 A 4 aligned\nwrite P0 A\nuffd_register P0 A 4 MISSING EVENT_FORK\nfork P0 P1\nmprotect P1 A+1 1 ro');
   });
 });
+describe('uffd-missing and pte-typed on hugetlb entries', () => {
+  const text = 'hugepages 2\nmmap P0 A 4 hugetlb\nuffd_register P0 A 4 MISSING\nmmap P0 B 4 hugetlb\nwrite P0 B';
+  /** maps B's anon huge page at A by hand: a new huge page in a MISSING hugetlb range, no fault, no ioctl */
+  const steal = (x: Ran, fill: boolean): void => {
+    const mm = mmOf(x, 'P0');
+    const pmdPages = x.world.k.pmdPages;
+    const b = mm.pmd[(addrOf(x, 'P0', 'B') / pmdPages) | 0]!;
+    if (b.kind !== 'huge') throw new Error(b.kind);
+    setPmd(x.world.k, mm, (addrOf(x, 'P0', 'A') / pmdPages) | 0, b);
+    if (fill) x.world.journal.fill(mm.id, addrOf(x, 'P0', 'A'));
+  };
+
+  it('uffd-missing fires on a new anon huge page in a MISSING hugetlb range without UFFDIO_COPY, not with one', () => {
+    for (const mode of CHECK_MODES) {
+      const v = judge(corrupt(text, 'anon-exclusive', mode, (x) => steal(x, false)), checkUffdMissing as Checker);
+      expect(v?.invariant, mode).toBe('uffd-missing');
+      expect(v?.message).toMatch(/new huge page in a MISSING hugetlb range/);
+      expect(judge(corrupt(text, 'anon-exclusive', mode, (x) => steal(x, true)), checkUffdMissing as Checker), mode).toBeNull();
+    }
+  });
+
+  it('pte-typed reads a huge uffd-wp marker as a PTE marker; an empty one is caught', () => {
+    const wp = 'hugepages 2\nmmap P0 A 4 hugetlb\nuffd_register P0 A 4 WP\nuffd_wp P0 A 4 on';
+    expectQuiet(wp, 'anon-exclusive', checkPteTyped);
+    expectCaught(
+      wp,
+      'anon-exclusive',
+      (x) => setPmd(x.world.k, mmOf(x, 'P0'), (addrOf(x, 'P0', 'A') / x.world.k.pmdPages) | 0, { kind: 'marker', bits: 0 }),
+      checkPteTyped,
+      'pte-typed',
+      /empty PTE marker/,
+    );
+  });
+});
+

@@ -1060,5 +1060,50 @@ describe('uffd-wp and pagemap on huge PMDs', () => {
       const unshare = p.kind === 'huge' ? `${isZeroFolio(un.world.k.folios[p.folio]!) ? 'zero' : 'thp'} ${p.write ? 'W' : 'RO'} ${p.uffdWp ? 'bit' : 'no bit'}` : `split ${bit(un, 'P0', 0)}`;
       return [bit(noEvent, 'P1', 1), bit(zeroEvent, 'P1', 1), bit(split, 'P0', 2), exclusive, unshare];
     },
+// ---- userfaultfd on hugetlb: hugetlbWpSkipsUffdWp, hugetlbForkClearsUffdWp, hugetlbUffdResolveWritable ----
+
+describe('hugetlbWpSkipsUffdWp / hugetlbForkClearsUffdWp / hugetlbUffdResolveWritable / hugetlbUnshareKeepsUffdWp: uffd-wp on hugetlb', () => {
+  // [a write to an unpopulated uffd-wp private huge page (the marker's CoW-optimization path), the uffd-wp bit of the huge
+  //  entry in a child forked without EVENT_FORK, a shared writable huge entry after protect and unprotect, the uffd-wp bit
+  //  of the copy a R/O pin's unshare makes of a protected huge page shared with a child]
+  // before 5.19 hugetlb cannot register WP (EINVAL): nothing is protected
+  const cowOpt = ops('hugepages 2', 'mmap P0 A 4 hugetlb', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'write P0 A+1');
+  const fork = ops('hugepages 2', 'mmap P0 A 4 hugetlb', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'fork P0 P1');
+  const shared = ops('hugepages 2', 'memfd F 4 hugetlb', 'mmap P0 A 4 shared F', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'uffd_wp P0 A 4 off');
+  const unshare = ops('hugepages 2', 'mmap P0 A 4 hugetlb', 'write P0 A', 'fork P0 P1', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'gup P0 A FOLL_PIN as r1');
+  const huge = (r: Ran, proc: string) => mmOf(r, proc).pmd[(addrOf(r, proc, 'A') / r.world.k.pmdPages) | 0]!;
+  const childBit = (pol: CowPolicy): string => {
+    const p = huge(run(fork, pol), 'P1');
+    return p.kind === 'huge' ? (p.uffdWp ? 'bit' : 'no bit') : p.kind;
+  };
+  const writable = (pol: CowPolicy): string => {
+    const p = huge(run(shared, pol), 'P0');
+    return p.kind === 'huge' ? (p.write ? 'writable' : 'read-only') : p.kind;
+  };
+  const unshareBit = (pol: CowPolicy): string => {
+    const p = huge(run(unshare, pol), 'P0');
+    return p.kind === 'huge' ? (p.uffdWp ? 'bit' : 'no bit') : p.kind;
+  };
+  const before519 = ['error', 'no bit', 'writable', 'no bit'];
+  perEra(
+    {
+      'mapcount-4.8': before519,
+      mapcount: before519,
+      'gup-cow-on-read': before519,
+      'pagecount-5.9': before519,
+      pagecount: before519,
+      'pagecount-5.18': before519,
+      'anon-exclusive-5.19': ['uffd-wp', 'bit', 'writable', 'no bit'],
+      'anon-exclusive-6.0': ['uffd-wp', 'bit', 'writable', 'no bit'],
+      'anon-exclusive-6.2': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.5': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.7': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.8': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.10': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.12': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive-6.13': ['pass', 'no bit', 'read-only', 'bit'],
+      'anon-exclusive': ['pass', 'no bit', 'read-only', 'bit'],
+    },
+    (pol) => [verdict(cowOpt, pol), childBit(pol), writable(pol), unshareBit(pol)],
   );
 });

@@ -144,6 +144,18 @@ const CASES: Record<string, Case> = {
     verdict: 'anon-exclusive',
     at: 3,
   },
+  // UFFDIO_WRITEPROTECT leaves a uffd-wp marker in the none huge entry; the write's hugetlb_no_page() hands on to hugetlb_wp(), which reuses the new page
+  'bug-hugetlb-wp-cows-uffd-wp': {
+    ops: ['mmap P0 A 4 hugetlb', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'write P0 A'],
+    verdict: 'uffd-wp',
+    at: 3,
+  },
+  // the child forked without EVENT_FORK keeps the huge entry's uffd-wp bit in a VMA without VM_UFFD_WP
+  'bug-hugetlb-fork-keeps-uffd-wp': {
+    ops: ['mmap P0 A 4 hugetlb', 'write P0 A', 'uffd_register P0 A 4 WP', 'uffd_wp P0 A 4 on', 'fork P0 P1'],
+    verdict: 'uffd-wp-stale',
+    at: 4,
+  },
   // swapped out, read back in (clean), reclaimed again: dropped
   'bug-shmem-swapin-clean': {
     ops: ['memfd F 1', 'mmap P0 A 1 shared F', 'write P0 A', 'reclaim P0 A', 'read P0 A', 'reclaim P0 A'],

@@ -47,13 +47,13 @@ describe('incremental and full checking agree', () => {
       const c = randomChoose(rnd);
       let failures = 0;
       // the userfaultfd seeded bugs get more runs of their own scope
-      const uffdRuns = pol.fuzzScope === 'uffd' || pol.fuzzScope === 'thp-uffd' ? 2400 : 150;
+      const uffdRuns = pol.fuzzScope === 'uffd' || pol.fuzzScope === 'thp-uffd' || pol.fuzzScope === 'hugetlb-uffd' ? 2400 : 150;
       for (let run = 0; run < 550 + uffdRuns; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
         // found), alternately, then large folios (THPs, mTHPs, PMD mappings), with userfaultfd for
-        // half of them, then hugetlb, then userfaultfd; a policy that names the thp, thp-uffd or
-        // hugetlb scope runs in it throughout
-        const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'thp-uffd' || pol.fuzzScope === 'hugetlb' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
+        // half of them, then hugetlb, then userfaultfd; a policy that names a scope of its own
+        // (thp, thp-uffd, hugetlb, hugetlb-uffd) runs in it throughout
+        const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'thp-uffd' || pol.fuzzScope === 'hugetlb' || pol.fuzzScope === 'hugetlb-uffd' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
         const scope = own ?? (run >= 550 ? UFFD_SCOPE : run >= 450 ? HUGETLB_SCOPE : run >= 375 ? THP_UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         const w = newWorld(pol, { swapSlots: scope.swapSlots, check: 'full' });
         const weights = weightArray(swarm({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, rnd, scope), scope);

@@ -5,7 +5,7 @@
 // With `stepwise` the GUP only starts: each `gup_step REF` runs one turn of __get_user_pages()'s
 // loop, so other ops can run between its fault and its retry; REF becomes usable when it completes.
 
-import { FOLL_FAST, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, VM_WRITE } from '../../model/constants.js';
+import { FOLL_FAST, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_WRITE, VM_HUGETLB, VM_WRITE } from '../../model/constants.js';
 import { gupFinish, gupStart, type GupResult } from '../../model/gup.js';
 import { ask, folioTestAnon } from '../../model/kernel.js';
 import { vmaLookup } from '../../model/mmap.js';
@@ -175,7 +175,7 @@ export const gupOp: OpSpec<GupOp> = {
     if (scope.maxObjs > 0 && vma.file >= 0 && c.chance(0.15)) {
       return { kind: 'gup', via: 'io_uring', ...a, pages: 1, flags: IO_URING, ref, stepwise: false };
     }
-    let flags = c.chance(0.5) ? FOLL_PIN : FOLL_GET;
+    let flags = c.chance(0.5) || (scope.hugetlbFollGet === false && vma.flags & VM_HUGETLB) ? FOLL_PIN : FOLL_GET;
     if (vma.flags & VM_WRITE && c.chance(0.5)) flags |= FOLL_WRITE;
     if (c.chance(0.5)) flags |= FOLL_LONGTERM;
     let stepwise = false;

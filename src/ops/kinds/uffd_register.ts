@@ -16,6 +16,7 @@ import {
   UFFDIO_WAKE,
   UFFDIO_WRITEPROTECT,
   UFFDIO_ZEROPAGE,
+  VM_HUGETLB,
   VM_MAYWRITE,
   VM_UFFD_MINOR,
   VM_UFFD_MISSING,
@@ -150,6 +151,11 @@ export function pickRange(w: World, proc: number, c: Choose, ok?: Parameters<typ
   const a = pickAddr(w, proc, c, ok);
   const vma = vmaLookup(procMm(w, proc)!, procMm(w, proc)!.labels[a.label]! + a.off)!;
   if (vma.end - vma.start > 1 && c.chance(0.5)) return { ...a, off: vma.start - vma.labelBase, pages: vma.end - vma.start };
+  if (vma.flags & VM_HUGETLB && c.chance(0.9)) {
+    // hugetlb: mostly the huge page around the address (the kernel refuses a range off a huge page boundary)
+    const base = vma.labelBase + a.off - ((vma.labelBase + a.off) % w.k.pmdPages);
+    return { ...a, off: base - vma.labelBase, pages: w.k.pmdPages };
+  }
   return { ...a, pages: 1 };
 }
 
@@ -164,6 +170,7 @@ export function simplifyRange<O extends RangeArgs>(op: O): O[] {
 const MODE_CHOICES: Readonly<Record<string, readonly number[]>> = {
   anon: [VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MISSING | VM_UFFD_WP],
   shmem: [VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR, VM_UFFD_MISSING | VM_UFFD_WP, VM_UFFD_MINOR | VM_UFFD_WP],
+  hugetlb: [VM_UFFD_MISSING, VM_UFFD_WP, VM_UFFD_MINOR, VM_UFFD_MISSING | VM_UFFD_WP, VM_UFFD_MINOR | VM_UFFD_WP],
 };
 
 export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
@@ -217,8 +224,8 @@ export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
   },
   possible: (w, scope) => scope.uffd && census(w).procsWithVma > 0,
   build(w, scope, c) {
-    // VMAs userfaultfd may serve (anon, shmem), with VM_MAYWRITE
-    const candidate = (v: { flags: number; file: number }): boolean => (v.flags & VM_MAYWRITE) !== 0 && (v.file < 0 || w.k.inodes[v.file]!.kind === 'shmem');
+    // VMAs userfaultfd may serve (anon, shmem, hugetlb), with VM_MAYWRITE
+    const candidate = (v: { flags: number; file: number }): boolean => (v.flags & VM_MAYWRITE) !== 0 && (v.file < 0 || (v.flags & VM_HUGETLB) !== 0 || w.k.inodes[v.file]!.kind === 'shmem');
     // with THPs, often a huge PMD whole (a registration that splits the VMA splits the PMD)
     const huge = scope.thp && c.chance(0.5) ? pickHugePmdRange(w, c, candidate) : null;
     const proc = huge?.proc ?? pickProcWithVma(w, c, hasCandidate(w) ? candidate : undefined);
@@ -255,7 +262,7 @@ function hasCandidate(w: World): boolean {
 function hasCandidateIn(w: World, proc: number): boolean {
   const mm = procMm(w, proc);
   if (mm === null) return false;
-  return mm.vmas.some((v) => (v.flags & VM_MAYWRITE) !== 0 && (v.file < 0 || w.k.inodes[v.file]!.kind === 'shmem'));
+  return mm.vmas.some((v) => (v.flags & VM_MAYWRITE) !== 0 && (v.file < 0 || (v.flags & VM_HUGETLB) !== 0 || w.k.inodes[v.file]!.kind === 'shmem'));
 }
 
 const unregisterSyntax = ['uffd_unregister PROC ADDR [PAGES]'];

@@ -3,7 +3,7 @@
 // page of the range traps its next write, and every page with markers (file-backed memory, or
 // anonymous memory with UFFD_FEATURE_WP_UNPOPULATED).
 
-import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_UFFD_WP } from '../../model/constants.js';
+import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_WP_UNPOPULATED, UFFDIO_WRITEPROTECT, VM_HUGETLB, VM_UFFD_WP } from '../../model/constants.js';
 import { vmaLookup } from '../../model/mmap.js';
 import type { Mm } from '../../model/types.js';
 import { mwriteprotectRange } from '../../model/userfaultfd.js';
@@ -34,6 +34,13 @@ function promises(mm: Mm, pmdPages: number, start: number, end: number, on: bool
     const vma = vmaLookup(mm, a);
     if (vma === null) continue;
     if (!(vma.flags & VM_UFFD_WP)) break;
+    if (vma.flags & VM_HUGETLB) {
+      if (start % pmdPages !== 0 || (end - start) % pmdPages !== 0) break; // mwriteprotect_range(): EINVAL at this VMA
+      // hugetlb_change_protection(): every huge entry, a none one with a marker (hugetlb has uffd-wp only with markers); a poison marker is left alone
+      const pmd = mm.pmd[(a / pmdPages) | 0]!;
+      out.push([a, on && !(pmd.kind === 'marker' && !(pmd.bits & PTE_MARKER_UFFD_WP))]);
+      continue;
+    }
     // a huge PMD is populated: change_huge_pmd() protects it whole, or its split PTEs one by one
     if (mm.pmd[(a / pmdPages) | 0]?.kind === 'huge') {
       out.push([a, on]);

@@ -120,6 +120,14 @@ export const anonExclusive62 = variant(
     wpUnshareNonAnon: unshareNonAnonCopy,
     // 49d6d7fb6313 "mm/uffd: fix pte marker when fork() without fork event" (6.2)
     forkKeepsUffdWp: forkUffdWpByDst,
+    // 60d5b473d61b "mm/hugetlb: fix uffd wr-protection for CoW optimization path" (6.2)
+    hugetlbWpSkipsUffdWp: true,
+    // 5a2f8d22f6a7 "mm/hugetlb: fix uffd-wp during fork()" (6.3)
+    hugetlbForkClearsUffdWp: true,
+    // 931298e103c2 "mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range()" (6.3)
+    hugetlbUffdResolveWritable: false,
+    // 0f230bc24aa3 "mm/hugetlb: fix uffd-wp bit lost when unsharing happens" (6.3)
+    hugetlbUnshareKeepsUffdWp: true,
     // 931298e103c2 (6.3); 2bad466cc9d9 UFFD_FEATURE_WP_UNPOPULATED (6.4)
     uffdWpResolveWritable: uffdResolveCanChangeWritable,
     uffd: uffd64,

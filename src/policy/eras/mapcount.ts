@@ -97,6 +97,10 @@ export const mapcount: CowPolicy = {
   hugetlbForkCopies: hugetlbForkShares,
   hugetlbDontneed: 'EINVAL',
   hugetlbPunchZeroesPartial: false,
+  hugetlbWpSkipsUffdWp: false,
+  hugetlbForkClearsUffdWp: false,
+  hugetlbUffdResolveWritable: true,
+  hugetlbUnshareKeepsUffdWp: false,
   reserveSwapHeader: true,
   swapLowestBit: 1,
   // userfaultfd as in 5.7: WP on anonymous memory only, no markers, fork keeps the bit by the source VMA
