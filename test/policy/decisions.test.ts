@@ -1060,6 +1060,9 @@ describe('uffd-wp and pagemap on huge PMDs', () => {
       const unshare = p.kind === 'huge' ? `${isZeroFolio(un.world.k.folios[p.folio]!) ? 'zero' : 'thp'} ${p.write ? 'W' : 'RO'} ${p.uffdWp ? 'bit' : 'no bit'}` : `split ${bit(un, 'P0', 0)}`;
       return [bit(noEvent, 'P1', 1), bit(zeroEvent, 'P1', 1), bit(split, 'P0', 2), exclusive, unshare];
     },
+  );
+});
+
 // ---- userfaultfd on hugetlb: hugetlbWpSkipsUffdWp, hugetlbForkClearsUffdWp, hugetlbUffdResolveWritable ----
 
 describe('hugetlbWpSkipsUffdWp / hugetlbForkClearsUffdWp / hugetlbUffdResolveWritable / hugetlbUnshareKeepsUffdWp: uffd-wp on hugetlb', () => {
