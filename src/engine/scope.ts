@@ -104,5 +104,15 @@ export const EXHAUST_THP_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 2, mmapPag
 /** exhaust --scope hugetlb: two processes, one mapping (a huge page or small pages), one reference, the pool size. */
 export const EXHAUST_HUGETLB_SCOPE: Scope = { ...EXHAUST_SCOPE, maxProcs: 2, maxRefs: 1, hugetlb: true };
 
+/** exhaust --scope hugetlb-uffd: the hugetlb exhaust scope with userfaultfd and no references (so no FOLL_GET leak). */
+export const EXHAUST_HUGETLB_UFFD_SCOPE: Scope = { ...EXHAUST_HUGETLB_SCOPE, maxRefs: 0, uffd: true, hugetlbFollGet: false };
+
 /** The scopes `cowfuzz exhaust --scope` names. */
-export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = { anon: EXHAUST_SCOPE, files: EXHAUST_FILES_SCOPE, thp: EXHAUST_THP_SCOPE, hugetlb: EXHAUST_HUGETLB_SCOPE, uffd: EXHAUST_UFFD_SCOPE };
+export const EXHAUST_SCOPES: Readonly<Record<string, Scope>> = {
+  anon: EXHAUST_SCOPE,
+  files: EXHAUST_FILES_SCOPE,
+  thp: EXHAUST_THP_SCOPE,
+  hugetlb: EXHAUST_HUGETLB_SCOPE,
+  'hugetlb-uffd': EXHAUST_HUGETLB_UFFD_SCOPE,
+  uffd: EXHAUST_UFFD_SCOPE,
+};

@@ -4,7 +4,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, possibleOps, weightArray } from '../../src/engine/generate.js';
-import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE, HUGETLB_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
+import { DEFAULT_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_HUGETLB_UFFD_SCOPE, EXHAUST_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_UFFD_SCOPE, HUGETLB_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
 import { canonicalNames } from '../../src/ops/names.js';
@@ -15,7 +15,7 @@ import { printOp } from '../../src/scenario/print.js';
 import { newWorld } from '../../src/world/world.js';
 
 const names = canonicalNames(8, 8, 8);
-const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_UFFD_SCOPE];
+const EXHAUST_SCOPES_ALL = [EXHAUST_SCOPE, EXHAUST_FILES_SCOPE, EXHAUST_THP_SCOPE, EXHAUST_HUGETLB_SCOPE, EXHAUST_UFFD_SCOPE, EXHAUST_HUGETLB_UFFD_SCOPE];
 
 /** Ops the generator makes over many short runs, by kind. */
 function generated(runs = 600): Map<string, Op[]> {
