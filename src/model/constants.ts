@@ -93,6 +93,7 @@ export const UFFDIO_POISON = 1 << 8;
 
 /** UFFDIO_API feature bits the model reads (the others only announce support). */
 export const UFFD_FEATURE_EVENT_FORK = 1 << 1;
+export const UFFD_FEATURE_EVENT_REMAP = 1 << 2;
 export const UFFD_FEATURE_SIGBUS = 1 << 7;
 export const UFFD_FEATURE_WP_UNPOPULATED = 1 << 13;
 

@@ -4,7 +4,7 @@
 // first), then do_vmi_munmap() removes the old range. Pages keep their folio, mapcount, refcount,
 // PG_anon_exclusive and pins: only the address that maps them changes.
 
-import { PTE_MARKER_UFFD_WP } from './constants.js';
+import { PTE_MARKER_UFFD_WP, UFFD_FEATURE_EVENT_REMAP } from './constants.js';
 import { splitHugePmd } from './huge_memory.js';
 import { VM_UFFD_FLAGS } from './userfaultfd_k.js';
 import { mmapRegion, munmap, vmaLookup } from './mmap.js';
@@ -28,14 +28,19 @@ export function moveExtent(k: Kernel, oldAddr: number, oldEnd: number, newAddr: 
   return Math.min(toOld, toNew, oldEnd - oldAddr);
 }
 
+/** models vma_has_uffd_without_event_remap(): the VMA is registered and its userfaultfd lacks UFFD_FEATURE_EVENT_REMAP */
+function uffdWithoutEventRemap(mm: Mm, vma: Vma): boolean {
+  return (vma.flags & VM_UFFD_FLAGS) !== 0 && ((mm.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_REMAP) === 0;
+}
+
 /**
  * models move_ptes()'s need_clear_uffd_wp (vma_has_uffd_without_event_remap(), "mm: Clear uffd-wp
  * PTE/PMD state on mremap()", 6.14, Cc stable): the old VMA has a userfaultfd without
  * UFFD_FEATURE_EVENT_REMAP (the model has none), so the moved entries lose their uffd-wp bit and a
  * uffd-wp marker is dropped, where the era does so
  */
-function clearUffdWp(k: Kernel, vma: Vma, pte: Pte): Pte {
-  if (!k.pol.mremapClearsUffdWp || !(vma.flags & VM_UFFD_FLAGS)) return pte;
+function clearUffdWp(k: Kernel, mm: Mm, vma: Vma, pte: Pte): Pte {
+  if (!k.pol.mremapClearsUffdWp || !uffdWithoutEventRemap(mm, vma)) return pte;
   if (pte.kind === 'present' || pte.kind === 'swap') return pte.uffdWp ? { ...pte, uffdWp: false } : pte;
   if (pte.kind === 'marker') {
     const bits = pte.bits & ~PTE_MARKER_UFFD_WP;
@@ -50,7 +55,7 @@ function movePtes(k: Kernel, mm: Mm, vma: Vma, oldAddr: number, newAddr: number,
     const pte = mm.pt[oldAddr + i]!;
     if (pte.kind === 'none') continue;
     setPte(k, mm, oldAddr + i, PTE_NONE);
-    const moved = clearUffdWp(k, vma, moveSoftDirtyPte(pte));
+    const moved = clearUffdWp(k, mm, vma, moveSoftDirtyPte(pte));
     if (moved.kind !== 'none') setPte(k, mm, newAddr + i, moved);
   }
 }
@@ -62,7 +67,7 @@ function moveHugePmd(k: Kernel, mm: Mm, vma: Vma, oldAddr: number, newAddr: numb
   if (pmd.kind !== 'huge') return;
   setPmd(k, mm, i, PMD_NONE);
   // move_huge_pmd(): clear_uffd_wp_pmd() under the same condition as move_ptes()
-  const clear = k.pol.mremapClearsUffdWp && (vma.flags & VM_UFFD_FLAGS) !== 0;
+  const clear = k.pol.mremapClearsUffdWp && uffdWithoutEventRemap(mm, vma);
   setPmd(k, mm, pmdIndex(k, newAddr), { ...pmd, softDirty: true, uffdWp: pmd.uffdWp && !clear });
   if (k.tracer) k.tracer.event('move_huge_pmd', `the huge PMD of folio#${pmd.folio} moves from ${oldAddr} to ${newAddr}`);
 }
@@ -101,9 +106,10 @@ export function mremapMove(k: Kernel, mm: Mm, oldAddr: number, len: number, labe
   const vma = vmaLookup(mm, oldAddr);
   if (vma === null || oldAddr + len > vma.end) return 'EFAULT';
   const pgoff = vma.pgoff + (oldAddr - vma.start);
-  // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP (the model has none) the new VMA
-  // drops the userfaultfd context and its VM_UFFD_* flags
-  const fresh = mmapRegion(k, mm, label, len, vma.flags & ~VM_UFFD_FLAGS, vma.file, pgoff, align);
+  // mremap_userfaultfd_prep(): without UFFD_FEATURE_EVENT_REMAP the new VMA drops the userfaultfd
+  // context and its VM_UFFD_* flags; with it the registration moves along (the handler is told)
+  const keep = ((mm.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_REMAP) !== 0;
+  const fresh = mmapRegion(k, mm, label, len, keep ? vma.flags : vma.flags & ~VM_UFFD_FLAGS, vma.file, pgoff, align);
   fresh.anonVma = vma.anonVma; // copy_vma() -> anon_vma_clone()
   if (k.tracer) k.tracer.event('move_vma', `${len} page${len === 1 ? '' : 's'} at ${oldAddr} move to ${fresh.start}`);
   movePageTables(k, mm, vma, oldAddr, fresh.start, len);

@@ -324,14 +324,15 @@ export function refAddr(s: Shadow, mm: number, addr: number): number {
 
 /**
  * mremap() moved [from, from + n) of mm to [to, to + n): the new addresses expect what the old ones
- * did (values, file views, MTE tags; not uffd-wp promises: mremap_userfaultfd_prep() unregisters the
- * new VMA) and count as the same memory for who may see a value (a move, as UFFDIO_MOVE records
+ * did (values, file views, MTE tags; uffd-wp promises only with UFFD_FEATURE_EVENT_REMAP:
+ * mremap_userfaultfd_prep() unregisters the new VMA otherwise) and count as the same memory for who may see a value (a move, as UFFDIO_MOVE records
  * one); the old range is unmapped. References taken there
  * follow their pages to the new addresses: their promises are kept (refAddr()).
  */
-export function shadowMremap(s: Shadow, mm: number, from: number, to: number, n: number): void {
+export function shadowMremap(s: Shadow, mm: number, from: number, to: number, n: number, keepWp = false): void {
   const time = ++s.clock;
   for (let i = 0; i < n; i++) {
+    if (keepWp && wpPromised(s, mm, from + i)) shadowWp(s, mm, to + i, true);
     s.forward.set(fwdKey(mm, from + i), to + i);
     s.moves.push({ mm, from: from + i, to: to + i, time });
     setExp(s, mm, to + i, expected(s, mm, from + i), objAt(s, mm, from + i));

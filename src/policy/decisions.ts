@@ -34,6 +34,7 @@ import type { PtePresent } from '../model/pte.js';
 import type { Folio, Vma } from '../model/types.js';
 import {
   UFFD_FEATURE_EVENT_FORK,
+  UFFD_FEATURE_EVENT_REMAP,
   UFFD_FEATURE_SIGBUS,
   UFFD_FEATURE_WP_UNPOPULATED,
   UFFDIO_CONTINUE,
@@ -499,7 +500,7 @@ export const uffd48: UffdSupport = {
 };
 
 /**
- * 5.7 - 5.12: MISSING on shmem and hugetlb (4.11), EVENT_FORK (4.11), SIGBUS (4.14), and
+ * 5.7 - 5.12: MISSING on shmem and hugetlb (4.11), EVENT_FORK and EVENT_REMAP (4.11), SIGBUS (4.14), and
  * 63b2d4174c4a "userfaultfd: wp: add the writeprotect API to userfaultfd ioctl" (5.7): WP on
  * anonymous memory only (vma_can_userfault(): `vma_is_anonymous(vma) || !(vm_flags & VM_UFFD_WP)`).
  */
@@ -507,7 +508,7 @@ export const uffd57: UffdSupport = {
   ...uffd48,
   modes: { anon: VM_UFFD_MISSING | VM_UFFD_WP, shmem: VM_UFFD_MISSING, file: 0, hugetlb: VM_UFFD_MISSING },
   rangeIoctls: RANGE_IOCTLS_4_3 | UFFDIO_WRITEPROTECT,
-  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_SIGBUS,
+  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_SIGBUS,
   copyModeWp: true,
 };
 
@@ -530,7 +531,7 @@ export const uffd519: UffdSupport = {
 /** 6.4 - 6.5: UFFD_FEATURE_WP_UNPOPULATED (2bad466cc9d9), UFFDIO_CONTINUE_MODE_WP (02891844a6e8), mwriteprotect_range() over several VMAs. */
 export const uffd64: UffdSupport = {
   ...uffd519,
-  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_WP_UNPOPULATED,
+  features: UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_SIGBUS | UFFD_FEATURE_WP_UNPOPULATED,
   continueModeWp: true,
   wpMultiVma: true,
 };

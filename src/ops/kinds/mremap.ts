@@ -6,7 +6,7 @@
 import { mremapMove } from '../../model/mremap.js';
 import { shadowMremap } from '../../oracle/shadow.js';
 import { procMm, type World } from '../../world/world.js';
-import { VM_HUGETLB } from '../../model/constants.js';
+import { UFFD_FEATURE_EVENT_REMAP, VM_HUGETLB } from '../../model/constants.js';
 import { staleUffdWp } from '../uffd.js';
 import { checkAddr, printAddr, procsWithVma, refused, resolveAddr } from '../common.js';
 import { labelName } from '../names.js';
@@ -71,10 +71,11 @@ export const mremapOp: OpSpec<MremapOp> = {
     const { mm, addr } = resolveAddr(w, op);
     const vma = mremapMove(w.k, mm, addr, op.pages, op.to, op.aligned ? w.k.pmdPages : 1);
     if (typeof vma === 'string') return refused(vma, 'the range is not inside one mapping (vma_to_resize())');
-    shadowMremap(w.shadow, mm.id, addr, vma.start, op.pages);
+    const remap = ((mm.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_REMAP) !== 0;
+    shadowMremap(w.shadow, mm.id, addr, vma.start, op.pages, remap);
     w.journal.other();
-    // the new VMA has no userfaultfd (mremap_userfaultfd_prep()): no moved entry may keep uffd-wp
-    return mm.uffd === null ? OK : (staleUffdWp(w, mm, vma.start, vma.end, 'after mremap() without UFFD_FEATURE_EVENT_REMAP') ?? OK);
+    // without the remap event the new VMA has no userfaultfd (mremap_userfaultfd_prep()): no moved entry may keep uffd-wp
+    return mm.uffd === null || remap ? OK : (staleUffdWp(w, mm, vma.start, vma.end, 'after mremap() without UFFD_FEATURE_EVENT_REMAP') ?? OK);
   },
   possible(w, scope) {
     if (!scope.thp || procsWithVma(w) === 0) return false;

@@ -7,6 +7,7 @@
 
 import {
   UFFD_FEATURE_EVENT_FORK,
+  UFFD_FEATURE_EVENT_REMAP,
   UFFD_FEATURE_SIGBUS,
   UFFD_FEATURE_WP_UNPOPULATED,
   UFFDIO_CONTINUE,
@@ -44,6 +45,7 @@ export const MODE_NAMES: Names = [
 
 export const FEATURE_NAMES: Names = [
   ['EVENT_FORK', UFFD_FEATURE_EVENT_FORK],
+  ['EVENT_REMAP', UFFD_FEATURE_EVENT_REMAP],
   ['SIGBUS', UFFD_FEATURE_SIGBUS],
   ['WP_UNPOPULATED', UFFD_FEATURE_WP_UNPOPULATED],
 ];
@@ -132,7 +134,7 @@ export interface UffdUnregisterOp extends RangeArgs {
   readonly kind: 'uffd_unregister';
 }
 
-const registerSyntax = ['uffd_register PROC ADDR [PAGES] MISSING|WP|MINOR|none [EVENT_FORK|SIGBUS|WP_UNPOPULATED] [expect IOCTLS]'];
+const registerSyntax = ['uffd_register PROC ADDR [PAGES] MISSING|WP|MINOR|none [EVENT_FORK|EVENT_REMAP|SIGBUS|WP_UNPOPULATED] [expect IOCTLS]'];
 
 /** The PAGES argument of a range op, at toks[i] if it is a number; 1 when left out. */
 function pagesAt(toks: readonly Tok[], i: number): { pages: number; next: number } {
@@ -241,6 +243,8 @@ export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
       if (known & UFFD_FEATURE_EVENT_FORK && c.chance(0.5)) features |= UFFD_FEATURE_EVENT_FORK;
       if (known & UFFD_FEATURE_WP_UNPOPULATED && c.chance(0.5)) features |= UFFD_FEATURE_WP_UNPOPULATED;
       if (known & UFFD_FEATURE_SIGBUS && c.chance(0.1)) features |= UFFD_FEATURE_SIGBUS;
+      // where mremap() exists in the scope (the THP ones): with the remap event, or without
+      if (scope.thp && known & UFFD_FEATURE_EVENT_REMAP && c.chance(0.5)) features |= UFFD_FEATURE_EVENT_REMAP;
     }
     return { kind: 'uffd_register', ...r, modes, features, expect: null };
   },
