@@ -56,7 +56,9 @@ function movePtes(k: Kernel, mm: Mm, vma: Vma, oldAddr: number, newAddr: number,
     if (pte.kind === 'none') continue;
     setPte(k, mm, oldAddr + i, PTE_NONE);
     const moved = clearUffdWp(k, mm, vma, moveSoftDirtyPte(pte));
-    if (moved.kind !== 'none') setPte(k, mm, newAddr + i, moved);
+    if (moved.kind === 'none') continue;
+    setPte(k, mm, newAddr + i, moved);
+    if (k.journal) k.journal.fill(mm.id, newAddr + i); // a page moved here, not one a fault mapped (uffd-missing)
   }
 }
 
@@ -69,6 +71,7 @@ function moveHugePmd(k: Kernel, mm: Mm, vma: Vma, oldAddr: number, newAddr: numb
   // move_huge_pmd(): clear_uffd_wp_pmd() under the same condition as move_ptes()
   const clear = k.pol.mremapClearsUffdWp && uffdWithoutEventRemap(mm, vma);
   setPmd(k, mm, pmdIndex(k, newAddr), { ...pmd, softDirty: true, uffdWp: pmd.uffdWp && !clear });
+  if (k.journal) k.journal.fill(mm.id, newAddr); // a THP moved here, not one a fault mapped (uffd-missing)
   if (k.tracer) k.tracer.event('move_huge_pmd', `the huge PMD of folio#${pmd.folio} moves from ${oldAddr} to ${newAddr}`);
 }
 

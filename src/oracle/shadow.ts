@@ -537,7 +537,8 @@ export function shadowMove(s: Shadow, mm: number, src: number, dst: number): voi
     if (r === null || r.mm !== mm) continue;
     for (let i = 0; i < r.nr; i++) {
       const moved = r.movedTo[i];
-      if (r.addr + i === src || (moved !== undefined && moved.includes(src))) (r.movedTo[i] ??= []).push(dst);
+      // where the page was taken, where mremap() moved it (refAddr()), or where UFFDIO_MOVE moved it before
+      if (refAddr(s, mm, r.addr + i) === src || (moved !== undefined && moved.includes(src))) (r.movedTo[i] ??= []).push(dst);
     }
   }
 }

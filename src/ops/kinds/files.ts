@@ -8,6 +8,7 @@
 //   fsync NAME                fsync(2): dirty pages written back now
 //   seal NAME write|future-write   fcntl(F_ADD_SEALS, F_SEAL_WRITE / F_SEAL_FUTURE_WRITE)
 
+import { ZERO_VALUE } from '../../model/constants.js';
 import { newInode } from '../../model/filemap.js';
 import { fileRead, filePwrite } from '../../model/fops.js';
 import { memfdAddSeal, type Seal } from '../../model/memfd.js';
@@ -161,7 +162,9 @@ export const punchOp = fileIo('punch', 1, (w, ino, page) => {
   if (ino.seals & 0x18) return refused('EPERM', 'the memfd is write-sealed');
   if (page >= ino.size) return OK;
   if (ino.kind === 'hugetlbfs') {
-    if (hugetlbPunchHole(w.k, ino, page)) shadowFileZero(w.shadow, objKey(ino.id, page));
+    // hugetlbfs_zero_partial_page() zeroes the page in place: a write of zeros to the file (the page, and
+    // every reference to it, stays the page cache's), not a page that left the file
+    if (hugetlbPunchHole(w.k, ino, page)) shadowFileWrite(w.shadow, objKey(ino.id, page), ZERO_VALUE);
     return OK;
   }
   punchHole(w.k, ino, page);
