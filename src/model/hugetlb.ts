@@ -381,6 +381,18 @@ function hugeIndex(k: Kernel, vma: Vma, addr: number): number {
   return ((vma.pgoff + (addr - vma.start)) / k.pmdPages) | 0;
 }
 
+/** models hugetlb_add_to_page_cache(): the new huge page cached at every index it covers, dirty */
+export function hugetlbAddToPageCache(k: Kernel, ino: Inode, index: number, folio: Folio): void {
+  for (let j = 0; j < folio.nr; j++) {
+    while (ino.cache.length <= index + j) ino.cache.push(-1);
+    ino.cache[index + j] = folio.id;
+  }
+  folio.mapping = ino.id;
+  folio.index = index;
+  folio.flags |= PG_dirty;
+  folioGet(k, folio, folio.nr); // the page cache's references; the allocation's becomes the mapping's
+}
+
 /**
  * models hugetlb_no_page() for a shared mapping of a hugetlbfs file (a MFD_HUGETLB memfd): past
  * i_size SIGBUS; the page cache's huge page, or a new one (the file's reservation, if any)
@@ -397,14 +409,7 @@ function hugetlbNoPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: n
   if (folio === null) {
     folio = allocHugetlbFolio(k, mm, vma, base, false, null);
     if (folio === null) return VM_FAULT_SIGBUS;
-    for (let j = 0; j < folio.nr; j++) {
-      while (ino.cache.length <= index + j) ino.cache.push(-1);
-      ino.cache[index + j] = folio.id;
-    }
-    folio.mapping = ino.id;
-    folio.index = index;
-    folio.flags |= PG_dirty;
-    folioGet(k, folio, folio.nr); // the page cache's references; the allocation's becomes the mapping's
+    hugetlbAddToPageCache(k, ino, index, folio);
     if (k.tracer) k.tracer.event('hugetlb_add_to_page_cache', `folio#${folio.id} cached at page ${index} of inode ${ino.id}`);
   } else folioGet(k, folio);
   folio.entireMapcount += 1; // hugetlb_add_file_rmap()

@@ -8,10 +8,10 @@ import { PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_SHARED, VM_WRITE } from './
 import { filemapLookup, inodeOf } from './filemap.js';
 import { ask, folioGet, folioOf, folioPut, touchFolio, touchFolioData } from './kernel.js';
 import { folioRemoveRmapPmd } from './rmap.js';
-import { allocHugetlbFolio, hugeAligned, hugetlbAddNewAnonRmap } from './hugetlb.js';
+import { allocHugetlbFolio, hugeAligned, hugetlbAddNewAnonRmap, hugetlbAddToPageCache } from './hugetlb.js';
 import { pmdIndex, setPmd } from './pgtable.js';
 import { mkHugePmd, PMD_NONE, type Pmd } from './pte.js';
-import { PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
+import type { Folio, Kernel, Mm, Vma } from './types.js';
 import { err, uffdMemType, type UffdError } from './userfaultfd_k.js';
 
 /** The fill ioctls hugetlb_mfill_atomic_pte() handles (mfill_atomic() refused ZEROPAGE by the era's table). */
@@ -101,18 +101,6 @@ function hugetlbMfillAtomicPte(k: Kernel, mm: Mm, vma: Vma, base: number, mode: 
   setPmd(k, mm, i, mkHugePmd(folio.id, writable, true, false, wp));
   if (k.tracer) k.tracer.event('hugetlb_mfill_atomic_pte', `folio#${folio.id} mapped at ${base}${wp ? ' (uffd-wp)' : ''}`);
   return null;
-}
-
-/** models hugetlb_add_to_page_cache() for UFFDIO_COPY into a shared VMA: the new huge page cached at every index it covers, dirty */
-function hugetlbAddToPageCache(k: Kernel, ino: Inode, index: number, folio: Folio): void {
-  for (let j = 0; j < folio.nr; j++) {
-    while (ino.cache.length <= index + j) ino.cache.push(-1);
-    ino.cache[index + j] = folio.id;
-  }
-  folio.mapping = ino.id;
-  folio.index = index;
-  folio.flags |= PG_dirty;
-  folioGet(k, folio, folio.nr); // the page cache's references; the allocation's becomes the mapping's
 }
 
 /**
