@@ -1516,13 +1516,18 @@ static enum cf_verdict cf_verdict_now(int *step)
 }
 
 /* appends to the result text of the current step (printed on one line when the step ends) */
+static void cf_vout(const char *fmt, va_list ap)
+{
+	size_t l = strlen(cf.res);
+	vsnprintf(cf.res + l, sizeof(cf.res) - l, fmt, ap);
+}
+
 static void CF_OUT(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void CF_OUT(const char *fmt, ...)
 {
 	va_list ap;
-	size_t l = strlen(cf.res);
 	va_start(ap, fmt);
-	vsnprintf(cf.res + l, sizeof(cf.res) - l, fmt, ap);
+	cf_vout(fmt, ap);
 	va_end(ap);
 }
 
@@ -1537,11 +1542,9 @@ static void cf_broken(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 static void cf_broken(const char *fmt, ...)
 {
 	va_list ap;
-	size_t l;
 	CF_OUT(" -> BROKEN ");
-	l = strlen(cf.res);
 	va_start(ap, fmt);
-	vsnprintf(cf.res + l, sizeof(cf.res) - l, fmt, ap);
+	cf_vout(fmt, ap);
 	va_end(ap);
 	cf_event(CF_BROKEN, 0);
 }
@@ -1550,11 +1553,9 @@ static void cf_unsupported(const char *fmt, ...) __attribute__((format(printf, 1
 static void cf_unsupported(const char *fmt, ...)
 {
 	va_list ap;
-	size_t l;
 	CF_OUT(" -> UNSUPPORTED ");
-	l = strlen(cf.res);
 	va_start(ap, fmt);
-	vsnprintf(cf.res + l, sizeof(cf.res) - l, fmt, ap);
+	cf_vout(fmt, ap);
 	va_end(ap);
 	cf_event(CF_UNSUPPORTED, 0);
 }
