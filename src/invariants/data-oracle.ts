@@ -3,10 +3,11 @@
 // is over-sharing; a stale value where a coherent pin is involved is lost coherence; a private
 // value in a file page is a write that went through; any other wrong value is lost data.
 
+import { vmaLookup } from '../model/mmap.js';
 import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
-import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel, type Vma } from '../model/types.js';
+import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel } from '../model/types.js';
 import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refAddr, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -28,11 +29,6 @@ export function objectContent(k: Kernel, ino: Inode, index: number): number {
   return ino.kind === 'file' ? (ino.disk[index] ?? ZERO_VALUE) : ZERO_VALUE;
 }
 
-function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
-  for (const v of k.mms[mm]!.vmas) if (addr >= v.start && addr < v.end) return v;
-  return null;
-}
-
 /**
  * What a load at the address would return, without changing anything (the fault paths preserve
  * content): the page mapped, the swapped-out page, the file page a fault would map, or zero.
@@ -51,7 +47,7 @@ export function peekAddr(k: Kernel, mm: number, addr: number): number | null {
     }
     default: {
       if (k.inodes.length === 0 && !k.hugetlbInUse) return ZERO_VALUE; // anonymous memory only: no PTE reads zero
-      const v = vmaAt(k, mm, addr);
+      const v = vmaLookup(k.mms[mm]!, addr);
       // hugetlb_no_page(): a VMA unmap_ref_private() took a page from is killed at its next fault there
       if (v !== null && v.resv & HPAGE_RESV_UNMAPPED) return null;
       if (v === null || v.file < 0) return ZERO_VALUE;
@@ -132,7 +128,7 @@ export function peekTag(k: Kernel, mm: number, addr: number): number {
 
 /** mte-tags: in a PROT_MTE mapping, the address's page has the tag its process's pointers carry. */
 function judgeTag(w: World, mmId: number, addr: number): Violation | null {
-  const v = vmaAt(w.k, mmId, addr);
+  const v = vmaLookup(w.k.mms[mmId]!, addr);
   if (v === null || !(v.flags & VM_MTE)) return null;
   const want = expectedTag(w.shadow, mmId, addr);
   const got = peekTag(w.k, mmId, addr);

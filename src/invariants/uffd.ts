@@ -9,19 +9,15 @@
 // What the scenario's ops promise (a write that must trap, a stale bit after unregister) is
 // judged by the ops themselves (src/ops/uffd.ts).
 
+import { vmaLookup } from '../model/mmap.js';
 import { MAX_SWAPFILES_SHIFT, PTE_MARKER_POISONED, PTE_MARKER_UFFD_WP, VM_HUGETLB, VM_SOFTDIRTY, VM_UFFD_MINOR, VM_UFFD_MISSING } from '../model/constants.js';
 import type { CowPolicy } from '../model/policy.js';
 import type { Pmd, PmdHuge, Pte } from '../model/pte.js';
-import { PG_anon, type Kernel, type Vma } from '../model/types.js';
+import { PG_anon, type Kernel } from '../model/types.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
 import type { Violation } from './types.js';
-
-function vmaAt(k: Kernel, mm: number, addr: number): Vma | null {
-  for (const v of k.mms[mm]!.vmas) if (addr >= v.start && addr < v.end) return v;
-  return null;
-}
 
 /** The special swap types below the PTE marker's (include/linux/swap.h, 5.19+): SWP_HWPOISON_NUM 1 + SWP_MIGRATION_NUM 3 + SWP_DEVICE_NUM 4. */
 const SPECIAL_TYPES_BELOW_MARKER = 1 + 3 + 4;
@@ -170,7 +166,7 @@ export function checkSoftDirty(w: World): Violation | null {
     const mm = j.pteMm[i]!;
     if (!w.k.mms[mm]!.alive) continue;
     const addr = j.pteAddr[i]!;
-    const vma = vmaAt(w.k, mm, addr);
+    const vma = vmaLookup(w.k.mms[mm]!, addr);
     if (vma === null || vma.flags & VM_SOFTDIRTY) continue;
     return { invariant: 'soft-dirty', message: `${w.words.addr(mm, addr)} became writable without soft-dirty while soft-dirty tracking is on: its writes go unrecorded`, folios: [n.folio] };
   }
@@ -183,7 +179,7 @@ export function checkSoftDirty(w: World): Violation | null {
     const mm = j.pmdMm[i]!;
     if (!w.k.mms[mm]!.alive) continue;
     const addr = j.pmdAddr[i]!;
-    const vma = vmaAt(w.k, mm, addr);
+    const vma = vmaLookup(w.k.mms[mm]!, addr);
     // hugetlb has no soft-dirty tracking of its entries (clear_refs_walk_ops has no hugetlb_entry;
     // pagemap_hugetlb_range() reports the VMA's VM_SOFTDIRTY): nothing is promised there
     if (vma === null || vma.flags & (VM_SOFTDIRTY | VM_HUGETLB)) continue;
@@ -210,7 +206,7 @@ export function checkUffdMissing(w: World): Violation | null {
     if (n.kind !== 'present' || (o.kind !== 'none' && o.kind !== 'marker')) continue;
     const mm = j.pteMm[i]!;
     const addr = j.pteAddr[i]!;
-    const vma = vmaAt(w.k, mm, addr);
+    const vma = vmaLookup(w.k.mms[mm]!, addr);
     if (vma === null || !(vma.flags & (VM_UFFD_MISSING | VM_UFFD_MINOR))) continue;
     if (listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
     const where = w.words.addr(mm, addr);
@@ -227,7 +223,7 @@ export function checkUffdMissing(w: World): Violation | null {
     if (j.pmdNew[i]!.kind !== 'huge' || j.pmdOld[i]!.kind !== 'none') continue;
     const mm = j.pmdMm[i]!;
     const addr = j.pmdAddr[i]!;
-    const vma = vmaAt(w.k, mm, addr);
+    const vma = vmaLookup(w.k.mms[mm]!, addr);
     if (vma === null || !(vma.flags & VM_UFFD_MISSING) || vma.file >= 0) continue;
     if (listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
     const n = j.pmdNew[i] as PmdHuge;
@@ -250,7 +246,7 @@ function checkUffdMissingHugetlb(w: World): Violation | null {
     if (n.kind !== 'huge' || (o.kind !== 'none' && o.kind !== 'marker')) continue;
     const mm = j.pmdMm[i]!;
     const addr = j.pmdAddr[i]!;
-    const vma = vmaAt(w.k, mm, addr);
+    const vma = vmaLookup(w.k.mms[mm]!, addr);
     if (vma === null || !(vma.flags & VM_HUGETLB) || !(vma.flags & VM_UFFD_MISSING)) continue;
     const f = w.k.folios[n.folio];
     if (f === undefined || f === null || !(f.flags & PG_anon) || listed(j.nFill, j.fillMm, j.fillAddr, mm, addr)) continue;
