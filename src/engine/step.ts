@@ -33,7 +33,15 @@ export function step(w: World, op: Op): StepResult {
     return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${moot}` } };
   }
   const why = spec.check(w, op);
-  if (why !== null) return { status: 'impossible', why };
+  if (why !== null) {
+    // a reference whose stepwise GUP has not completed in this era (it needs more turns, or loops)
+    // is not taken yet: what the scenario does with it is moot here, as for a refused one
+    const pending = pendingName(w, spec, op);
+    if (pending === null) return { status: 'impossible', why };
+    w.journal.begin();
+    w.steps++;
+    return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${pending}` } };
+  }
   w.journal.begin();
   const outcome = spec.apply(w, op);
   w.steps++;
@@ -44,6 +52,14 @@ export function step(w: World, op: Op): StepResult {
   const v = checkInvariants(w);
   if (v) return { status: 'violated', outcome, violation: v };
   return outcome.kind === 'refused' ? { status: 'refused', outcome } : { status: 'applied', outcome };
+}
+
+/** Why an op whose names do not resolve is moot (it names a reference whose GUP is still in progress), or null. */
+function pendingName(w: World, spec: OpSpec<OpBase>, op: Op): string | null {
+  if (w.pending.length === 0) return null;
+  const o = op as unknown as Record<string, number>;
+  for (const f of spec.names.refs ?? []) if (w.pending.includes(o[f]!)) return 'the reference is not taken yet (its GUP is still in progress)';
+  return null;
 }
 
 /** Why the op is moot (it names a reference or mapping the kernel refused to make), or null. */
