@@ -9,7 +9,7 @@ const layers = {
   ops: ['model', 'oracle', 'world', 'invariants'],
   engine: ['model', 'oracle', 'world', 'invariants', 'ops'],
   scenario: ['model', 'oracle', 'world', 'invariants', 'ops', 'engine'],
-  exhaust: ['model', 'oracle', 'world', 'invariants', 'ops', 'engine'],
+  exhaust: ['model', 'policy', 'oracle', 'world', 'invariants', 'ops', 'engine'],
   fuzz: ['model', 'policy', 'oracle', 'world', 'invariants', 'ops', 'engine', 'scenario'],
   explain: ['model', 'policy', 'oracle', 'world', 'invariants', 'ops', 'engine', 'scenario', 'report'],
   report: ['model', 'policy', 'oracle', 'world', 'invariants', 'ops', 'engine', 'scenario', 'fuzz'],

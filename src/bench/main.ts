@@ -8,10 +8,11 @@
 //   fast-check's fc.commands over the same model, invariants, scope and ops per run (only
 //   executed commands counted);
 // - --jobs 1 against --jobs 2 as interleaved pairs of the same fixed run count;
-// - exhaust depth 5 and 6 of anon-exclusive: seconds, states/s, peak memory;
+// - exhaust depth 5 and 6 of anon-exclusive with --jobs 1 and with one job per core: seconds, states/s, peak memory;
 // - `cowfuzz policies` start-up wall time.
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
@@ -201,21 +202,27 @@ function jobs(): { speedup: number; pairs: number[] } {
   return { speedup, pairs };
 }
 
-function exhaustRuns(): Record<string, { seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> {
-  const out: Record<string, { seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> = {};
+/** Worker threads for the parallel exhaust figures: the machine's cores (2 here). */
+const EXHAUST_JOBS = Math.max(2, Math.min(4, availableParallelism()));
+
+function exhaustRuns(): Record<string, { jobs: number; seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> {
+  const out: Record<string, { jobs: number; seconds: number; states: number; statesPerSecond: number; peakRssMb: number }> = {};
   log('## exhaust, anon-exclusive\n');
-  log('| depth | states | seconds | states/s | peak RSS MB |');
-  log('|---|---|---|---|---|');
+  log(`Whole process; \`--jobs 1\` and \`--jobs ${EXHAUST_JOBS}\` explore the same states (the result does not depend on --jobs).\n`);
+  log('| depth | --jobs | states | seconds | states/s | peak RSS MB |');
+  log('|---|---|---|---|---|---|');
   for (const depth of QUICK ? [4, 5] : [5, 6]) {
-    progress(`exhaust depth ${depth}`);
-    const r = JSON.parse(execFileSync(process.execPath, [BIN, 'exhaust', '--depth', String(depth), '--json'], { encoding: 'utf8' })) as {
-      seconds: number;
-      states: number;
-      statesPerSecond: number;
-      peakRssMb: number;
-    };
-    out[`depth${depth}`] = r;
-    log(`| ${depth} | ${r.states.toLocaleString('en-US')} | ${r.seconds} | ${Math.round(r.statesPerSecond).toLocaleString('en-US')} | ${r.peakRssMb} |`);
+    for (const jobs of [1, EXHAUST_JOBS]) {
+      progress(`exhaust depth ${depth}, --jobs ${jobs}`);
+      const r = JSON.parse(execFileSync(process.execPath, [BIN, 'exhaust', '--depth', String(depth), '--jobs', String(jobs), '--json'], { encoding: 'utf8' })) as {
+        seconds: number;
+        states: number;
+        statesPerSecond: number;
+        peakRssMb: number;
+      };
+      out[`depth${depth}${jobs === 1 ? '' : `jobs${jobs}`}`] = { jobs, ...r };
+      log(`| ${depth} | ${jobs} | ${r.states.toLocaleString('en-US')} | ${r.seconds} | ${Math.round(r.statesPerSecond).toLocaleString('en-US')} | ${r.peakRssMb} |`);
+    }
   }
   log('');
   return out;
@@ -247,8 +254,12 @@ if (JSON_OUT) {
         rawOpsPerCpuSecond: t['anon-exclusive, raw (no invariants)']!.median,
         fullCheckOpsPerCpuSecond: t['anon-exclusive, --check full']!.median,
         jobs2Speedup: j.speedup,
-        exhaustDepth6Seconds: e.depth6?.seconds ?? null,
-        exhaustDepth6PeakRssMb: e.depth6?.peakRssMb ?? null,
+        // the parallel figure (the machine's cores); the one-thread figure beside it
+        exhaustDepth6Seconds: e[`depth6jobs${EXHAUST_JOBS}`]?.seconds ?? null,
+        exhaustDepth6PeakRssMb: e[`depth6jobs${EXHAUST_JOBS}`]?.peakRssMb ?? null,
+        exhaustDepth6Jobs: EXHAUST_JOBS,
+        exhaustDepth6SecondsOneJob: e.depth6?.seconds ?? null,
+        exhaustDepth6PeakRssMbOneJob: e.depth6?.peakRssMb ?? null,
         policiesStartupMs: s.medianMs,
         throughput: t,
         seededBugs: m,

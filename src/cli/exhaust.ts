@@ -2,7 +2,8 @@
 
 import { EXHAUST_SCOPES } from '../engine/scope.js';
 import type { Scope } from '../ops/types.js';
-import { exhaust, type ExhaustResult } from '../exhaust/exhaust.js';
+import type { ExhaustResult } from '../exhaust/exhaust.js';
+import { startExhaustPool } from '../exhaust/pool.js';
 import { isInvariantName, type InvariantName } from '../invariants/types.js';
 import { canonicalNamesFor } from '../fuzz/normalize.js';
 import { printOp, printScenario } from '../scenario/print.js';
@@ -20,6 +21,7 @@ export interface ExhaustFlags {
   maxStates: string;
   json: boolean;
   scope: string;
+  jobs: string;
 }
 
 export function exhaustScenario(pol: CowPolicy, r: Extract<ExhaustResult, { kind: 'counterexample' }>, depth: number, invariant?: string, scopeName = 'anon'): Scenario {
@@ -39,7 +41,7 @@ export function exhaustScenario(pol: CowPolicy, r: Extract<ExhaustResult, { kind
 }
 
 /** 0 clean within the scope and depth, 1 a counterexample (printed as a scenario), 3 stopped early. */
-export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
+export async function exhaustCommand(ctx: Ctx, f: ExhaustFlags): Promise<number> {
   const pol = ctx.reg.get(f.policy);
   if (!/^(0|[1-9][0-9]*)$/.test(f.depth)) throw new UsageError(`bad --depth '${f.depth}': expected a whole number >= 0`);
   const depth = Number(f.depth);
@@ -48,16 +50,20 @@ export function exhaustCommand(ctx: Ctx, f: ExhaustFlags): number {
   const invariant = f.invariant as InvariantName | undefined;
   const scope: Scope | undefined = Object.hasOwn(EXHAUST_SCOPES, f.scope) ? EXHAUST_SCOPES[f.scope] : undefined;
   if (scope === undefined) throw new UsageError(`bad --scope '${f.scope}': expected ${Object.keys(EXHAUST_SCOPES).join(', ')}`);
-  let stop = false;
+  const jobs = positiveInt(f.jobs, '--jobs', 64);
+  // the search runs in worker threads: this thread stays free, so a signal stops it at once
+  const pool = startExhaustPool({ policy: pol, depth, maxStates, scope, ...(invariant ? { invariant } : {}) }, jobs, ctx.policyModules);
+  let stopped = false;
   const onSignal = (): void => {
-    if (stop) process.exit(130);
-    stop = true;
+    if (stopped) process.exit(130);
+    stopped = true;
+    pool.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let r: ExhaustResult;
   try {
-    r = exhaust({ policy: pol, depth, maxStates, scope, ...(invariant ? { invariant } : {}), shouldStop: () => stop });
+    r = await pool.done;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -20,6 +20,10 @@ interface Sink {
 class Hash64 implements Sink {
   a = 0x811c9dc5;
   b = 0x9e3779b9;
+  reset(): void {
+    this.a = 0x811c9dc5;
+    this.b = 0x9e3779b9;
+  }
   n(x: number): void {
     // two multiply-xorshift streams over the 32-bit halves of x (values here fit in 2^53)
     const lo = x | 0;
@@ -306,9 +310,19 @@ function walk(w: World, out: Sink): void {
 
 /** The fingerprint as two 32-bit halves. */
 export function fingerprint64(w: World): [number, number] {
-  const h = new Hash64();
-  walk(w, h);
-  return [h.a >>> 0, h.b >>> 0];
+  const out: [number, number] = [0, 0];
+  fingerprint64Into(w, out);
+  return out;
+}
+
+const hasher = new Hash64();
+
+/** The same, written into `out` (exhaust's hot loop allocates nothing for it). */
+export function fingerprint64Into(w: World, out: [number, number]): void {
+  hasher.reset();
+  walk(w, hasher);
+  out[0] = hasher.a >>> 0;
+  out[1] = hasher.b >>> 0;
 }
 
 /** The same walk as text (for tests and debugging). */

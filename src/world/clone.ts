@@ -2,21 +2,37 @@
 // original but the policy and the frozen PTE values (PTEs are immutable).
 
 import { Journal } from '../model/journal.js';
-import type { Folio, GupRef, Kernel, Mm } from '../model/types.js';
+import type { GupJob } from '../model/gup.js';
+import type { Folio, GupRef, Inode, Kernel, Mm, Page, Vma } from '../model/types.js';
 import type { Shadow, ShadowRef } from '../oracle/shadow.js';
 import { newCensus } from './census.js';
 import { newCheckSet } from './check-set.js';
 import { cloneSiteIndex } from './site-index.js';
 import type { World } from './world.js';
 
+// Explicit literals in the field order of the constructors (newPage(), mkFolio(), mmapRegion()):
+// a copy of a copy keeps the one hidden class, so the model's hot code stays monomorphic on
+// worlds exhaust rebuilt by copying (a spread copy can take a new shape at each generation).
+function clonePage(p: Page): Page {
+  return { data: p.data, mapcount: p.mapcount, anonExclusive: p.anonExclusive, mteTag: p.mteTag };
+}
+
 function cloneFolio(f: Folio): Folio {
-  return { ...f, pages: f.pages.map((p) => ({ ...p })) };
+  const pages: Page[] = [];
+  for (let i = 0; i < f.pages.length; i++) pages.push(clonePage(f.pages[i]!));
+  return { id: f.id, nr: f.nr, pages, refcount: f.refcount, pincount: f.pincount, entireMapcount: f.entireMapcount, flags: f.flags, swap: f.swap, mapping: f.mapping, index: f.index, stamp: f.stamp };
+}
+
+function cloneVma(v: Vma): Vma {
+  return { start: v.start, end: v.end, flags: v.flags, label: v.label, labelBase: v.labelBase, file: v.file, pgoff: v.pgoff, anonVma: v.anonVma, resv: v.resv };
 }
 
 function cloneMm(mm: Mm): Mm {
   return {
-    ...mm,
-    vmas: mm.vmas.map((v) => ({ ...v })),
+    id: mm.id,
+    alive: mm.alive,
+    hasPinned: mm.hasPinned,
+    vmas: mm.vmas.map(cloneVma),
     pt: mm.pt.slice(),
     pmd: mm.pmd.slice(),
     labels: mm.labels.slice(),
@@ -26,8 +42,17 @@ function cloneMm(mm: Mm): Mm {
   };
 }
 
+function cloneJob(j: GupJob): GupJob {
+  return { page: j.page, foll: j.foll, follCow: j.follCow, faults: j.faults, unlockable: j.unlockable, blockedOn: j.blockedOn };
+}
+
 function cloneRef(r: GupRef | null): GupRef | null {
-  return r === null ? null : { ...r, folios: r.folios.slice(), idxs: r.idxs.slice(), holders: r.holders.slice(), job: r.job ? { ...r.job } : null };
+  if (r === null) return null;
+  return { id: r.id, gupFlags: r.gupFlags, mm: r.mm, addr: r.addr, nr: r.nr, folios: r.folios.slice(), idxs: r.idxs.slice(), holders: r.holders.slice(), job: r.job ? cloneJob(r.job) : null };
+}
+
+function cloneInode(i: Inode): Inode {
+  return { id: i.id, kind: i.kind, size: i.size, readOnly: i.readOnly, seals: i.seals, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice(), writeback: i.writeback, hugetlbResv: i.hugetlbResv.slice() };
 }
 
 export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
@@ -37,7 +62,7 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
     swap: k.swap.map((si) => ({ type: si.type, map: si.map.slice(), hasCache: si.hasCache.slice(), data: si.data.slice(), tags: si.tags.slice() })),
     swapCache: k.swapCache.map((c) => c.slice()),
     refs: k.refs.map(cloneRef),
-    inodes: k.inodes.map((i) => ({ ...i, cache: i.cache.slice(), swapped: i.swapped.slice(), disk: i.disk.slice(), hugetlbResv: i.hugetlbResv.slice() })),
+    inodes: k.inodes.map(cloneInode),
     nextVpn: k.nextVpn,
     pmdPages: k.pmdPages,
     pmdOrder: k.pmdOrder,
@@ -54,7 +79,8 @@ export function cloneKernel(k: Kernel, journal: Journal | null): Kernel {
 }
 
 function cloneShadowRef(r: ShadowRef | null): ShadowRef | null {
-  return r === null ? null : { ...r, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice(), movedTo: r.movedTo.map((m) => m?.slice()) };
+  if (r === null) return null;
+  return { mm: r.mm, addr: r.addr, nr: r.nr, gupFlags: r.gupFlags, obj: r.obj.slice(), anon: r.anon.slice(), shared: r.shared.slice(), coherent: r.coherent.slice(), taken: r.taken, movedTo: r.movedTo.map((m) => m?.slice()) };
 }
 
 export function cloneShadow(s: Shadow, journal: Journal | null): Shadow {

@@ -36,7 +36,9 @@ export function newSiteIndex(): SiteIndex {
   return { folio: [], pmdFolio: [], slot: [] };
 }
 
-const EMPTY: readonly number[] = Object.freeze([]);
+// not frozen: a frozen array has its own elements kind, and the hot loops over these lists would
+// turn polymorphic (and allocate an iterator result per element); typed readonly, never written
+const EMPTY: readonly number[] = [];
 
 export function sitesOfFolio(ix: SiteIndex, folio: number): readonly number[] {
   return ix.folio[folio] ?? EMPTY;

@@ -121,3 +121,33 @@ describe('cowfuzz', () => {
     expect(r.stdout).toMatch(/^title cowfuzz exhaust: anon-exclusive under bug-fork-shares-pinned/);
   });
 });
+
+describe('cowfuzz exhaust --jobs', () => {
+  const drop = (s: string): Record<string, unknown> => {
+    const o = JSON.parse(s) as Record<string, unknown>;
+    for (const k of ['seconds', 'statesPerSecond', 'peakRssMb']) delete o[k];
+    return o;
+  };
+  for (const args of [
+    ['--depth', '4'],
+    ['--depth', '4', '--policy', 'mapcount'],
+    ['--depth', '4', '--policy', 'mapcount', '--invariant', 'no-over-sharing'],
+    ['--depth', '3', '--scope', 'files', '--policy', 'mapcount'],
+  ]) {
+    it(`exhaust ${args.join(' ')}: --jobs 2 and --jobs 3 give what --jobs 1 gives`, () => {
+      const one = cli(['exhaust', ...args, '--json']);
+      expect(one.status, one.stderr).not.toBe(2);
+      for (const jobs of ['2', '3']) {
+        const many = cli(['exhaust', ...args, '--json', '--jobs', jobs]);
+        expect(many.status).toBe(one.status);
+        expect(drop(many.stdout)).toEqual(drop(one.stdout));
+      }
+    });
+  }
+
+  it('rejects a bad --jobs: exit 2', () => {
+    const r = cli(['exhaust', '--depth', '2', '--jobs', '0']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--jobs '0'/);
+  });
+});

@@ -134,6 +134,20 @@ describe('signals', () => {
     });
   }
 
+  for (const jobs of ['1', '2']) {
+    it(`SIGINT during exhaust --jobs ${jobs}: stops within a second, incomplete (interrupted), exit 3`, async () => {
+      // depth 7 runs for minutes: only the signal can end it this soon
+      const p = cliAsync(['exhaust', '--depth', '7', '--jobs', jobs]);
+      await new Promise((r) => setTimeout(r, 1500));
+      const t0 = Date.now();
+      p.child.kill('SIGINT');
+      const r = await p.done;
+      expect(Date.now() - t0).toBeLessThan(1500);
+      expect(r.stdout).toMatch(/incomplete \(interrupted\)/);
+      expect(r.status).toBe(3);
+    });
+  }
+
   it('a second signal exits at once (130), unless the first already ended the run', async () => {
     const p = cliAsync(['fuzz', '--policy', 'anon-exclusive', '--time', '60s', '--out', join(tmp(), 'f')]);
     await new Promise((r) => setTimeout(r, 1200));
