@@ -27,7 +27,8 @@ class Hash64 implements Sink {
   n(x: number): void {
     // two multiply-xorshift streams over the 32-bit halves of x (values here fit in 2^53)
     const lo = x | 0;
-    const hi = Math.floor(x / 4294967296) | 0;
+    // the high half: the sign for an int32 (nearly every value), else a division
+    const hi = lo === x ? lo >> 31 : Math.floor(x / 4294967296) | 0;
     this.a = Math.imul(this.a ^ lo, 0x01000193);
     this.a = Math.imul(this.a ^ hi, 0x01000193);
     this.b = Math.imul(this.b ^ lo, 0x85ebca6b);
@@ -57,6 +58,12 @@ const folioIds: number[] = [];
 const valSeen: number[] = [];
 const valIds: number[] = [];
 let stamp = 0;
+let timeBuf = new Float64Array(64);
+
+function ascending(xs: readonly number[]): boolean {
+  for (let i = 1; i < xs.length; i++) if (xs[i - 1]! > xs[i]!) return false;
+  return true;
+}
 
 function walk(w: World, out: Sink): void {
   const { k, shadow } = w;
@@ -125,7 +132,7 @@ function walk(w: World, out: Sink): void {
     out.n((p.write ? 1 : 0) | (p.dirty ? 2 : 0) | (p.softDirty ? 4 : 0) | (p.uffdWp ? 8 : 0));
   };
   // userfaults waiting, renumbered in queue order (their ids only tell them apart)
-  ufSeen.clear();
+  if (ufSeen.size > 0) ufSeen.clear(); // clear() allocates a new table even when empty
   const uf = (id: number): void => out.n(ufSeen.get(id) ?? -2);
   for (const mm of k.mms) {
     out.tag(1);
@@ -164,9 +171,9 @@ function walk(w: World, out: Sink): void {
   out.n(k.hugetlb.nr);
   out.n(k.hugetlb.free);
   out.n(k.hugetlb.resv);
-  for (const r of [...k.hugetlb.privResv].sort((x, y) => x - y)) out.n(r);
+  if (k.hugetlb.privResv.size > 0) for (const r of [...k.hugetlb.privResv].sort((x, y) => x - y)) out.n(r);
   // live references and GUPs in progress, by name (a poke in progress writes when it completes)
-  const names = [...w.liveRefs, ...w.pending].sort((x, y) => x - y);
+  const names = w.pending.length === 0 && ascending(w.liveRefs) ? w.liveRefs : [...w.liveRefs, ...w.pending].sort((x, y) => x - y);
   for (const name of names) {
     const r = k.refs[w.refOf[name]!]!;
     const sr = shadow.refs[r.id];
@@ -255,7 +262,7 @@ function walk(w: World, out: Sink): void {
     for (const o of shadow.objAt[mm]!) out.n(o);
     for (const t of shadow.tagExp[mm] ?? []) out.n(t);
   }
-  for (const [key, v] of [...shadow.fexp].sort((x, y) => x[0] - y[0])) {
+  for (const [key, v] of shadow.fexp.size === 0 ? [] : [...shadow.fexp].sort((x, y) => x[0] - y[0])) {
     out.tag(10);
     out.n(key);
     val(v);
@@ -275,8 +282,16 @@ function walk(w: World, out: Sink): void {
   const times: number[] = shadow.mmForkTime.slice();
   for (const v of vals) times.push(shadow.valueTime[v]!);
   for (const m of shadow.moves) times.push(m.time);
-  const order = [...new Set(times)].sort((x, y) => x - y);
-  const rank = (t: number): number => order.indexOf(t);
+  // distinct times in ascending order (a numeric sort of a typed array, then duplicates dropped)
+  if (timeBuf.length < times.length) timeBuf = new Float64Array(times.length * 2);
+  timeBuf.set(times);
+  const sorted = timeBuf.subarray(0, times.length).sort();
+  let distinct = 0;
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]!;
+  const rank = (t: number): number => {
+    for (let i = 0; i < distinct; i++) if (sorted[i] === t) return i;
+    return -1;
+  };
   out.tag(8);
   for (const t of shadow.mmForkTime) out.n(rank(t));
   for (const v of vals) {
@@ -305,7 +320,7 @@ function walk(w: World, out: Sink): void {
   for (const o of w.objIno) out.n(o);
   out.n(w.refsBound);
   for (const r of w.refOf) out.n(r === REF_REFUSED ? 1 : 0);
-  for (const l of [...w.refusedLabels].sort((x, y) => x - y)) out.n(l);
+  if (w.refusedLabels.size > 0) for (const l of [...w.refusedLabels].sort((x, y) => x - y)) out.n(l);
 }
 
 /** The fingerprint as two 32-bit halves. */
