@@ -3,7 +3,7 @@
 // op build() can make; fast-check drives build() with a tape. No generated op is wasted on names
 // that do not resolve.
 
-import { OP_SPECS, type Op } from '../ops/registry.js';
+import { NO_BOOST, OP_SPECS, type Op } from '../ops/registry.js';
 import type { Choose, Scope } from '../ops/types.js';
 import type { World } from '../world/world.js';
 import { forEachChoice } from './choose.js';
@@ -21,7 +21,7 @@ export function weightArray(w: Weights, scope?: Scope): Float64Array {
 
 const possibleScratch = new Float64Array(OP_SPECS.length);
 /** the kinds whose weight a world may boost (OpSpec.boost), looked up once */
-const BOOSTED = OP_SPECS.map((s) => s.boost !== undefined);
+const BOOSTED = OP_SPECS.map((s) => s.boost !== undefined && s.boost !== NO_BOOST);
 
 /** Every kind index, in order: what generateOp() considers when not told fewer. */
 const ALL_KINDS = Int32Array.from(OP_SPECS.map((_, i) => i));

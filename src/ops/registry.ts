@@ -90,6 +90,9 @@ const EVERY_SCOPE = (): boolean => true;
  * The spec with every field, in one order: the generator's hot loop reads `possible` and `weight`
  * of every kind after every op, and objects of one shape keep those reads monomorphic.
  */
+/** The boost of a kind that has none (OpSpec.boost left out): the generator skips the call. */
+export const NO_BOOST = (): number => 1;
+
 function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
   return {
     kind: s.kind,
@@ -105,6 +108,10 @@ function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
     build: s.build,
     simplify: s.simplify,
     inScope: s.inScope ?? EVERY_SCOPE,
+    // every optional field too: a field left out here is silently lost (bindsNames and boost were,
+    // from 6c4a00f until this was found: step() judged binding ops moot, the generator never boosted)
+    bindsNames: s.bindsNames ?? false,
+    boost: s.boost ?? NO_BOOST,
   };
 }
 

@@ -115,3 +115,24 @@ describe('the op registry', () => {
     }
   });
 });
+
+describe('OP_SPECS (specs of one shape)', () => {
+  it('keep every field each kind module gives its spec, optional ones included', async () => {
+    const { readdirSync } = await import('node:fs');
+    const dir = new URL('../../src/ops/kinds/', import.meta.url);
+    let checked = 0;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const mod = (await import(new URL(file, dir).href)) as Record<string, unknown>;
+      for (const raw of Object.values(mod)) {
+        if (typeof raw !== 'object' || raw === null || !('apply' in raw) || !('kind' in raw)) continue;
+        const spec = OP_SPECS.find((s) => s.kind === (raw as { kind: string }).kind);
+        expect(spec, `${file}: ${(raw as { kind: string }).kind} is not in OP_SPECS`).toBeDefined();
+        for (const [field, value] of Object.entries(raw)) expect((spec as unknown as Record<string, unknown>)[field], `${file}: ${field}`).toBe(value);
+        checked++;
+      }
+    }
+    expect(checked).toBe(OP_SPECS.length);
+    // the ones whose optional fields were once lost
+    expect(OP_SPECS.filter((s) => s.bindsNames).map((s) => s.kind).sort()).toEqual(['gup', 'mmap', 'poke']);
+  });
+});
