@@ -3,6 +3,7 @@
 // 0 clean, 1 found or an expectation not met, 2 usage or bad input, 3 an I/O or internal error.
 
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import type { Ctx, GlobalFlags } from './context.js';
 import { EXIT } from './errors.js';
@@ -202,7 +203,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-p, --policy <name>', 'one policy', 'anon-exclusive')
       .option('-i, --invariant <name>', 'only this invariant counts; sequences failing another one are pruned')
       .option('--max-states <n>', 'stop (exit 3, incomplete) after this many distinct states', '4000000')
-      .option('-j, --jobs <n>', 'worker threads expanding each level (the result is the same for any number)', '1')
+      .option('-j, --jobs <n>', 'worker threads expanding each level (the result is the same for any number; default: one per core, up to 8)', String(Math.min(8, availableParallelism())))
       .option('--scope <name>', 'anon (one mapping of anonymous memory), files (one file or memfd too: file-backed races such as Dirty COW), thp or hugetlb', 'anon')
       .option('--json', 'one JSON object instead of text', false),
   ).action(
