@@ -1,9 +1,10 @@
-// npm run bench [-- --json] [-- --quick]: how fast cowfuzz finds bugs, measured fairly on a shared,
+// npm run bench [-- --json] [-- --quick] [-- --only SECTION]: how fast cowfuzz finds bugs, measured fairly on a shared,
 // noisy machine: CPU time beside wall time, the things compared interleaved in one run, several
 // repetitions, min and median. Prints markdown tables (or one JSON document with --json).
 //
 // - throughput: checked ops per CPU-second per era at the default scope; anon-exclusive also with
 //   no invariants (raw), with --check full, and at a large scope (24 processes, 16 pages, 8 refs);
+// - where an op's time goes: generating it against stepping it, by kind;
 // - seeded bugs: runs-to-find (no timing noise) and time-to-find, cowfuzz's loop against
 //   fast-check's fc.commands over the same model, invariants, scope and ops per run (only
 //   executed commands counted);
@@ -15,7 +16,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
+import { randomChoose } from '../engine/choose.js';
+import { generateOp, weightArray, weightedKinds } from '../engine/generate.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
+import { step } from '../engine/step.js';
+import { swarmInto, swarmKeep } from '../engine/weights.js';
+import { resetWorld } from '../world/reset.js';
+import { newWorld } from '../world/world.js';
 import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
 import { streamRng } from '../fuzz/campaign.js';
 import { DEFAULT_COMMANDS, noInvariantFails, type Real } from '../fuzz/fc-commands.js';
@@ -97,6 +104,68 @@ function throughput(): Record<string, { min: number; median: number; max: number
   }
   log('');
   return out;
+}
+
+/**
+ * Where an op's time goes: generating it (the possible() of every weighted kind, then one build())
+ * against stepping it (apply and the invariants), per kind, timed op by op with the process's
+ * high-resolution clock (its own cost, measured alongside, is subtracted). The fuzzer's loop,
+ * unrolled here so the hot loop itself carries no timer. A CPU profile cannot tell these apart
+ * well: V8 inlines the builds and the checks into their callers.
+ */
+function perOp(): { generateNs: number; stepNs: number; byKind: Record<string, { ops: number; stepNs: number }> } {
+  const now = process.hrtime.bigint;
+  let clock = 0n;
+  for (let i = 0; i < 100_000; i++) {
+    const a = now();
+    clock += now() - a;
+  }
+  const clockNs = Number(clock) / 100_000;
+  const cfg = DEFAULT_RUN_CONFIG;
+  const base = weightArray({ ...cfg.weights, ...cfg.scope.weights }, cfg.scope);
+  const kinds = weightedKinds(base);
+  const weights = base.slice();
+  const keep = swarmKeep(cfg.weights, cfg.scope);
+  const rnd = streamRng('bench-per-op', 0, 'anon-exclusive');
+  const c = randomChoose(rnd);
+  const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: cfg.scope.swapSlots, check: 'incremental' });
+  const runs = QUICK ? 8000 : 30_000;
+  const warm = runs / 10;
+  let gen = 0;
+  let stp = 0;
+  let ops = 0;
+  const byKind = new Map<string, { ops: number; ns: number }>();
+  for (let run = 0; run < runs; run++) {
+    resetWorld(w);
+    swarmInto(weights, base, keep, rnd);
+    for (let i = 0; i < cfg.maxOps; i++) {
+      const t0 = now();
+      const op = generateOp(w, cfg.scope, weights, c, rnd, kinds);
+      const t1 = now();
+      if (op === null) break;
+      const r = step(w, op);
+      const t2 = now();
+      if (run >= warm) {
+        ops++;
+        gen += Number(t1 - t0) - clockNs;
+        const ns = Number(t2 - t1) - clockNs;
+        stp += ns;
+        const k = byKind.get(op.kind) ?? { ops: 0, ns: 0 };
+        k.ops++;
+        k.ns += ns;
+        byKind.set(op.kind, k);
+      }
+      if (r.status !== 'applied' && r.status !== 'refused') break;
+    }
+  }
+  const rows = [...byKind].sort((a, b) => b[1].ns - a[1].ns);
+  log('## Where an op\'s time goes (anon-exclusive, default scope)\n');
+  log(`Op by op over ${runs - warm} runs (the clock's own ${fmt(clockNs)} ns subtracted): generating an op takes ${fmt(gen / ops)} ns, stepping it (apply and every invariant) ${fmt(stp / ops)} ns.\n`);
+  log('| kind | share of ops | share of step time | step ns per op |');
+  log('|---|---|---|---|');
+  for (const [kind, k] of rows.slice(0, 12)) log(`| ${kind} | ${((100 * k.ops) / ops).toFixed(1)}% | ${((100 * k.ns) / stp).toFixed(1)}% | ${fmt(k.ns / k.ops)} |`);
+  log('');
+  return { generateNs: gen / ops, stepNs: stp / ops, byKind: Object.fromEntries(rows.map(([kind, k]) => [kind, { ops: k.ops, stepNs: k.ns / k.ops }])) };
 }
 
 /** Runs and executed ops until the first failure of the cowfuzz loop (in the bug's own fuzz scope), and its CPU seconds. */
@@ -258,31 +327,43 @@ function startup(): { minMs: number; medianMs: number } {
   return { minMs: min(ms), medianMs: median(ms) };
 }
 
-const t = throughput();
-const m = mutants();
-const j = jobs();
-const e = exhaustRuns();
-const s = startup();
+// --only SECTION runs one section (the others are null in the JSON): for a quick look while working
+const SECTIONS = ['throughput', 'per-op', 'seeded-bugs', 'jobs', 'exhaust', 'startup'] as const;
+const onlyAt = args.indexOf('--only');
+const ONLY = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+if (ONLY !== undefined && !(SECTIONS as readonly string[]).includes(ONLY)) {
+  process.stderr.write(`bench: bad --only '${ONLY}': expected ${SECTIONS.join(', ')}\n`);
+  process.exit(2);
+}
+const want = (section: (typeof SECTIONS)[number]): boolean => ONLY === undefined || ONLY === section;
+const t = want('throughput') ? throughput() : null;
+const po = want('per-op') ? perOp() : null;
+const m = want('seeded-bugs') ? mutants() : null;
+const j = want('jobs') ? jobs() : null;
+const e = want('exhaust') ? exhaustRuns() : null;
+const s = want('startup') ? startup() : null;
 if (JSON_OUT) {
-  const large = t['anon-exclusive, large scope']!;
   process.stdout.write(
     JSON.stringify(
       {
-        checkedOpsPerCpuSecond: t['anon-exclusive']!.median,
-        checkedOpsPerCpuSecondLarge: large.median,
-        rawOpsPerCpuSecond: t['anon-exclusive, raw (no invariants)']!.median,
-        fullCheckOpsPerCpuSecond: t['anon-exclusive, --check full']!.median,
+        checkedOpsPerCpuSecond: t?.['anon-exclusive']!.median ?? null,
+        checkedOpsPerCpuSecondLarge: t?.['anon-exclusive, large scope']!.median ?? null,
+        rawOpsPerCpuSecond: t?.['anon-exclusive, raw (no invariants)']!.median ?? null,
+        fullCheckOpsPerCpuSecond: t?.['anon-exclusive, --check full']!.median ?? null,
         // the long run count (a nightly job's steady state); the short one, start-up included, beside it
-        jobs2Speedup: j.long.speedup,
-        jobs2SpeedupShortRun: j.short.speedup,
+        jobs2Speedup: j?.long.speedup ?? null,
+        jobs2SpeedupShortRun: j?.short.speedup ?? null,
         // the parallel figure (the machine's cores); the one-thread figure beside it
-        exhaustDepth6Seconds: e[`depth6jobs${EXHAUST_JOBS}`]?.seconds ?? null,
-        exhaustDepth6PeakRssMb: e[`depth6jobs${EXHAUST_JOBS}`]?.peakRssMb ?? null,
+        exhaustDepth6Seconds: e?.[`depth6jobs${EXHAUST_JOBS}`]?.seconds ?? null,
+        exhaustDepth6PeakRssMb: e?.[`depth6jobs${EXHAUST_JOBS}`]?.peakRssMb ?? null,
         exhaustDepth6Jobs: EXHAUST_JOBS,
-        exhaustDepth6SecondsOneJob: e.depth6?.seconds ?? null,
-        exhaustDepth6PeakRssMbOneJob: e.depth6?.peakRssMb ?? null,
-        policiesStartupMs: s.medianMs,
+        exhaustDepth6SecondsOneJob: e?.depth6?.seconds ?? null,
+        exhaustDepth6PeakRssMbOneJob: e?.depth6?.peakRssMb ?? null,
+        policiesStartupMs: s?.medianMs ?? null,
+        generateNsPerOp: po?.generateNs ?? null,
+        stepNsPerOp: po?.stepNs ?? null,
         throughput: t,
+        perOp: po,
         seededBugs: m,
         jobs: j,
         exhaust: e,
