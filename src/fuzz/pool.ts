@@ -4,7 +4,7 @@
 // they reach this thread.
 
 import { Worker } from 'node:worker_threads';
-import { earlier, signature, writeFinding, type Finding } from './findings.js';
+import { earlier, sameFindingOnDisk, signature, writeFinding, type Finding } from './findings.js';
 import type { FuzzJobOptions } from './options.js';
 import type { WorkerInput, WorkerMessage } from './worker.js';
 
@@ -147,6 +147,20 @@ export function startPool(o: FuzzJobOptions, ev: PoolEvents): Pool {
 
   const done = Promise.all(perJob.map((_, j) => runOne(j))).then((): PoolResult => {
     if (graceTimer) clearTimeout(graceTimer);
+    // Two jobs that find one signature at the same moment both see no file and both write it; the
+    // later rename wins whatever the order of their messages. Every job has stopped writing now:
+    // each signature's file is made the kept (earliest) finding's, so the files depend on the seed,
+    // never on timing.
+    if (o.outDir !== null && o.jobs > 1) {
+      for (const pf of kept.values()) {
+        if (pf.path === null || sameFindingOnDisk(pf.path, pf.finding)) continue;
+        try {
+          writeFinding(o.outDir, pf.finding, true);
+        } catch (e) {
+          error ??= { kind: 'io', message: `${o.outDir}: cannot write a finding: ${(e as Error).message}` };
+        }
+      }
+    }
     const findings = [...kept.values()].sort((a, b) => (earlier(a.finding, b.finding) ? -1 : 1));
     if (!live) for (const f of findings) ev.finding?.(f);
     return {
