@@ -112,6 +112,7 @@ function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
     // from 6c4a00f until this was found: step() judged binding ops moot, the generator never boosted)
     bindsNames: s.bindsNames ?? false,
     boost: s.boost ?? NO_BOOST,
+    boostMax: s.boostMax ?? 1,
   };
 }
 

@@ -109,6 +109,8 @@ export interface OpSpec<O extends OpBase = OpBase> {
   inScope?(scope: Scope): boolean;
   /** A factor on the kind's weight in this world (the random generator only): for ops that matter most at a run's start. 1 when left out. */
   boost?(w: World, scope: Scope): number;
+  /** The largest value boost() returns (the generator proposes a boosted kind at weight x boostMax). */
+  readonly boostMax?: number;
   /** An op of this kind, its arguments drawn from what is alive. Called only when possible(). */
   build(w: World, scope: Scope, c: Choose): O;
   /** Strictly simpler variants, for the shrinker. */

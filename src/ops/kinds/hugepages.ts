@@ -34,6 +34,7 @@ export const hugepagesOp: OpSpec<HugepagesOp> = {
   inScope: (scope) => scope.hugetlb === true,
   // a pool size is most often written first, as a scenario's header: a small pool makes COW fail
   boost: (w) => (w.steps === 0 ? 20 : 1),
+  boostMax: 20,
   build: (_w, _scope, c) => ({ kind: 'hugepages', count: 1 + c.pick(3) }),
   simplify: (op) => (op.count > 1 ? [{ kind: 'hugepages', count: 1 }] : []),
 };

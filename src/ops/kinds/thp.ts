@@ -59,6 +59,7 @@ export const thpOp: OpSpec<ThpOp> = {
   inScope: (scope) => scope.thp,
   // a setting is most often written first, as a scenario's header
   boost: (w) => (w.steps === 0 ? 20 : 1),
+  boostMax: 20,
   build(w, _scope, c) {
     // mostly turning THPs on: never and madvise (the boot setting) matter less often
     if (!w.k.pol.anonMthp || c.chance(0.6)) return { kind: 'thp', pages: 0, mode: c.chance(0.5) ? 'always' : ENABLED[c.pick(ENABLED.length)]! };
