@@ -1,8 +1,8 @@
 // What every command shares: where output goes, whether it is coloured, and the policy registry
 // (built-ins plus any --policy-module).
 
-import { loadPolicyModule } from '../policy/module.js';
-import { PolicyRegistry } from '../policy/registry.js';
+import { registryWithModules } from '../policy/module.js';
+import type { PolicyRegistry } from '../policy/registry.js';
 import type { ParseOptions } from '../scenario/parse.js';
 import { colorWanted, makePaint, type Paint } from '../report/paint.js';
 
@@ -25,9 +25,8 @@ export interface GlobalFlags {
 }
 
 export async function makeCtx(g: GlobalFlags): Promise<Ctx> {
-  const reg = new PolicyRegistry();
   const modules = g.policyModule ?? [];
-  for (const m of modules) reg.add(await loadPolicyModule(m));
+  const reg = await registryWithModules(modules);
   return {
     out: (s) => void process.stdout.write(s + '\n'),
     err: (s) => void process.stderr.write(s + '\n'),

@@ -5,8 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { InvariantName } from '../invariants/types.js';
 import type { Scope } from '../ops/types.js';
-import { loadPolicyModule } from '../policy/module.js';
-import { PolicyRegistry } from '../policy/registry.js';
+import { registryWithModules } from '../policy/module.js';
 import { PathCursor } from './cursor.js';
 import { worldOptions } from './exhaust.js';
 import { expandChunk, type ChunkResult } from './expand.js';
@@ -35,8 +34,7 @@ const input = workerData as ExhaustWorkerInput;
 const post = (m: ExhaustWorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(m, transfer);
 
 async function main(): Promise<void> {
-  const reg = new PolicyRegistry();
-  for (const m of input.policyModules) reg.add(await loadPolicyModule(m));
+  const reg = await registryWithModules(input.policyModules);
   const cursor = new PathCursor(reg.get(input.policy), worldOptions(input.scope), input.scope);
   parentPort!.on('message', (t: ExhaustTask) => {
     try {

@@ -3,8 +3,7 @@
 // is honoured between two runs, within milliseconds.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadPolicyModule } from '../policy/module.js';
-import { PolicyRegistry } from '../policy/registry.js';
+import { registryWithModules } from '../policy/module.js';
 import { runCampaign } from './campaign.js';
 import { writeFinding, type Finding } from './findings.js';
 import { runsOf, streamOf, type FuzzJobOptions } from './options.js';
@@ -36,8 +35,7 @@ const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 class WriteError extends Error {}
 
 async function main(): Promise<void> {
-  const reg = new PolicyRegistry();
-  for (const m of data.opts.policyModules) reg.add(await loadPolicyModule(m));
+  const reg = await registryWithModules(data.opts.policyModules);
   const o = data.opts;
   const stats = runCampaign(
     {

@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { CowPolicy } from '../model/policy.js';
-import { eraPolicies } from './registry.js';
+import { eraPolicies, PolicyRegistry } from './registry.js';
 
 export class PolicyModuleError extends Error {}
 
@@ -48,4 +48,11 @@ export async function loadPolicyModule(file: string): Promise<CowPolicy[]> {
   const unique = out.filter((p) => (seen.has(p.name) ? false : (seen.add(p.name), true)));
   if (unique.length === 0) throw new PolicyModuleError(`${file}: exports no policy (export a variant(...) or an array of them)`);
   return unique;
+}
+
+/** The built-in policies and every policy the modules export, in order: what --policy-module gives a command and each of its workers. */
+export async function registryWithModules(files: readonly string[]): Promise<PolicyRegistry> {
+  const reg = new PolicyRegistry();
+  for (const f of files) reg.add(await loadPolicyModule(f));
+  return reg;
 }
