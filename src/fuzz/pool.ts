@@ -83,6 +83,16 @@ export function startPool(o: FuzzJobOptions, ev: PoolEvents): Pool {
     }, STOP_GRACE_MS);
   };
 
+  /** Writes the finding over its signature's file: its path, or null (the error kept) when it cannot. */
+  const rewrite = (dir: string, f: Finding): string | null => {
+    try {
+      return writeFinding(dir, f, true).path;
+    } catch (e) {
+      error ??= { kind: 'io', message: `${dir}: cannot write a finding: ${(e as Error).message}` };
+      return null;
+    }
+  };
+
   const onFinding = (pf: PoolFinding): void => {
     const sig = signature(pf.finding);
     const prev = kept.get(sig);
@@ -96,12 +106,9 @@ export function startPool(o: FuzzJobOptions, ev: PoolEvents): Pool {
     if (earlier(pf.finding, prev.finding)) {
       let path = pf.path;
       if (o.outDir !== null) {
-        try {
-          path = writeFinding(o.outDir, pf.finding, true).path;
-        } catch (e) {
-          error ??= { kind: 'io', message: `${o.outDir}: cannot write a finding: ${(e as Error).message}` };
-          stop();
-        }
+        const written = rewrite(o.outDir, pf.finding);
+        if (written === null) stop();
+        else path = written;
       }
       kept.set(sig, { finding: pf.finding, path });
     }
@@ -147,20 +154,13 @@ export function startPool(o: FuzzJobOptions, ev: PoolEvents): Pool {
 
   const done = Promise.all(perJob.map((_, j) => runOne(j))).then((): PoolResult => {
     if (graceTimer) clearTimeout(graceTimer);
-    // Two jobs that find one signature at the same moment both see no file and both write it; the
-    // later rename wins whatever the order of their messages. Every job has stopped writing now:
-    // each signature's file is made the kept (earliest) finding's, so the files depend on the seed,
-    // never on timing.
-    if (o.outDir !== null && o.jobs > 1) {
-      for (const pf of kept.values()) {
-        if (pf.path === null || sameFindingOnDisk(pf.path, pf.finding)) continue;
-        try {
-          writeFinding(o.outDir, pf.finding, true);
-        } catch (e) {
-          error ??= { kind: 'io', message: `${o.outDir}: cannot write a finding: ${(e as Error).message}` };
-        }
-      }
-    }
+    // A job writes a signature's file only when it finds none, and two jobs may both find none at
+    // the same moment (the later rename wins), or one may skip it because another job's later
+    // finding got there first: the file can hold a finding other than the kept one. Every job has
+    // stopped writing now: each signature's file is made the kept (earliest) finding's, so the
+    // files depend on the seed, never on timing.
+    const dir = o.outDir;
+    if (dir !== null && o.jobs > 1) for (const pf of kept.values()) if (pf.path !== null && !sameFindingOnDisk(pf.path, pf.finding)) rewrite(dir, pf.finding);
     const findings = [...kept.values()].sort((a, b) => (earlier(a.finding, b.finding) ? -1 : 1));
     if (!live) for (const f of findings) ev.finding?.(f);
     return {
