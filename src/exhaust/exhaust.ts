@@ -161,7 +161,7 @@ export function worldOptions(scope: Scope): WorldOptions {
   return { swapSlots: scope.swapSlots, check: 'incremental' };
 }
 
-/** The search in this thread (tests, and `cowfuzz exhaust` inside its worker). */
+/** The search in this thread (the tests and the library; `cowfuzz exhaust` runs the same Search over workers, pool.ts). */
 export function exhaust(o: ExhaustOptions): ExhaustResult {
   const scope = o.scope ?? EXHAUST_SCOPE;
   const cursor = new PathCursor(o.policy, worldOptions(scope), scope);
