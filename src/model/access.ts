@@ -10,6 +10,7 @@ import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
 import type { Signal } from './result.js';
 import type { Folio, Kernel, Mm, Page, Userfault } from './types.js';
 import { queuedSince } from './userfaultfd_k.js';
+import { hugePmdWith, presentWith } from './pte.js';
 
 /** How often an access retries after handle_mm_fault() before the model calls it a model bug. */
 const MAX_FAULTS = 6;
@@ -80,11 +81,11 @@ function mappedPage(k: Kernel, mm: Mm, addr: number, write: boolean): { f: Folio
 function markDirty(k: Kernel, mm: Mm, addr: number): void {
   const pmd = hugePmdAt(k, mm, addr);
   if (pmd !== null) {
-    if (!pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), { ...pmd, dirty: true });
+    if (!pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), hugePmdWith(pmd, { dirty: true }));
     return;
   }
   const pte = mm.pt[addr]!;
-  if (pte.kind === 'present' && !pte.dirty) setPte(k, mm, addr, { ...pte, dirty: true });
+  if (pte.kind === 'present' && !pte.dirty) setPte(k, mm, addr, presentWith(pte, { dirty: true }));
 }
 
 /** A load from user space at addr, through a pointer tagged ptrTag (-1: untagged). */

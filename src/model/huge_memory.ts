@@ -22,7 +22,7 @@ import { allocAnonFolio, allocLargeAnonFolio, ask, cowTag, folioGet, folioOf, fo
 import { pmdIndex, setPmd, setPte } from './pgtable.js';
 import { handleUserfault } from './userfaultfd_k.js';
 import type { CowSite, HugeWpSite, PteSite } from './policy.js';
-import { mkHugePmd, mkPresent, PMD_NONE, PMD_TABLE, type PmdHuge, type PtePresent } from './pte.js';
+import { hugePmdWith, mkHugePmd, mkPresent, PMD_NONE, PMD_TABLE, type PmdHuge, presentWith, type PtePresent } from './pte.js';
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { folioFreeSwap } from './swap_state.js';
 import { swpOffset, swpType, swpVal } from './swapfile.js';
@@ -78,7 +78,7 @@ export function handleHugePmdFault(k: Kernel, mm: Mm, vma: Vma, addr: number, fl
     if (!(flags & FAULT_FLAG_UNSHARE) && vma.flags & VM_UFFD_WP && pmd.uffdWp) return handleUserfault(k, mm, addr, flags, VM_UFFD_WP);
     return doHugePmdWpPage(k, mm, vma, addr, pmd, flags);
   }
-  if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), { ...pmd, dirty: true, softDirty: true });
+  if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, pmdIndex(k, addr), hugePmdWith(pmd, { dirty: true, softDirty: true }));
   return 0;
 }
 
@@ -140,7 +140,7 @@ function doHugePmdWpPage(k: Kernel, mm: Mm, vma: Vma, addr: number, pmd: PmdHuge
     case 'reuse':
       folioMoveAnonRmap(k, folio, 0); // folio_move_anon_rmap() + SetPageAnonExclusive(head)
       if (unshare) return 0;
-      setPmd(k, mm, i, { ...pmd, write: (vma.flags & VM_WRITE) !== 0, dirty: true, softDirty: true });
+      setPmd(k, mm, i, hugePmdWith(pmd, { write: (vma.flags & VM_WRITE) !== 0, dirty: true, softDirty: true }));
       return VM_FAULT_WRITE;
     case 'copy-huge':
       return copyUserHugePage(k, mm, vma, i, pmd, folio);
@@ -260,8 +260,8 @@ export function copyHugePmd(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, dstVma: Vm
     folioGet(k, folio);
     folioDupAnonRmapPmd(k, folio, k.pol.forkClearsAnonExclusive);
   }
-  if (pmd.write) setPmd(k, src, i, { ...pmd, write: false }); // pmdp_set_wrprotect()
-  setPmd(k, dst, i, { ...pmd, write: false, uffdWp: childUffdWp });
+  if (pmd.write) setPmd(k, src, i, hugePmdWith(pmd, { write: false })); // pmdp_set_wrprotect()
+  setPmd(k, dst, i, hugePmdWith(pmd, { write: false, uffdWp: childUffdWp }));
   return true;
 }
 
@@ -275,14 +275,14 @@ export function changeHugePmd(k: Kernel, mm: Mm, vma: Vma, addr: number, write: 
   const pmd = mm.pmd[i]!;
   if (pmd.kind !== 'huge') return;
   if (!write) {
-    if (pmd.write) setPmd(k, mm, i, { ...pmd, write: false });
+    if (pmd.write) setPmd(k, mm, i, hugePmdWith(pmd, { write: false }));
     return;
   }
   if (pmd.write) return;
   const f = folioOf(k, pmd.folio);
   const folio = isZeroFolio(f) ? null : f;
   const site: PteSite = { k, mm, vma, pte: pmdAsPte(pmd, 0), folio, page: folio ? folio.pages[0]! : null };
-  if (ask(k, 'change_huge_pmd', k.pol.mprotectMakesWritable, site)) setPmd(k, mm, i, { ...pmd, write: true });
+  if (ask(k, 'change_huge_pmd', k.pol.mprotectMakesWritable, site)) setPmd(k, mm, i, hugePmdWith(pmd, { write: true }));
 }
 
 /**
@@ -296,15 +296,15 @@ export function changeHugePmdUffd(k: Kernel, mm: Mm, vma: Vma, addr: number, ena
   const pmd = mm.pmd[i]!;
   if (pmd.kind !== 'huge') return;
   if (enable) {
-    if (!pmd.uffdWp || pmd.write) setPmd(k, mm, i, { ...pmd, uffdWp: true, write: false });
+    if (!pmd.uffdWp || pmd.write) setPmd(k, mm, i, hugePmdWith(pmd, { uffdWp: true, write: false }));
     return;
   }
-  let next: PmdHuge = pmd.uffdWp ? { ...pmd, uffdWp: false } : pmd;
+  let next: PmdHuge = pmd.uffdWp ? hugePmdWith(pmd, { uffdWp: false }) : pmd;
   if (!next.write) {
     const f = folioOf(k, next.folio);
     const folio = isZeroFolio(f) ? null : f; // vm_normal_page_pmd(): none for the huge zero folio
     const site: PteSite = { k, mm, vma, pte: pmdAsPte(next, 0), folio, page: folio ? folio.pages[0]! : null };
-    if (ask(k, 'change_huge_pmd', k.pol.uffdWpResolveWritable, site)) next = { ...next, write: true };
+    if (ask(k, 'change_huge_pmd', k.pol.uffdWpResolveWritable, site)) next = hugePmdWith(next, { write: true });
   }
   if (next !== pmd) setPmd(k, mm, i, next);
 }
@@ -432,7 +432,7 @@ export function splitFolio(k: Kernel, folio: Folio): 'EBUSY' | 'EAGAIN' | null {
           if (k.tracer) k.tracer.event('try_to_map_unused_to_zeropage', `page ${p.idx} of folio#${folio.id} holds only zeros: the zero page is mapped instead`);
           continue;
         }
-        if (p.idx !== 0) setPte(k, mm, a, { ...p, folio: ids[p.idx]!, idx: 0 });
+        if (p.idx !== 0) setPte(k, mm, a, presentWith(p, { folio: ids[p.idx]!, idx: 0 }));
       }
     }
   }

@@ -25,7 +25,7 @@ import { allocHugetlbPage, ask, cowTag, folioGet, folioOf, folioPut, folioTestAn
 import { filemapLookup, inodeOf } from './filemap.js';
 import { pmdIndex, setPmd } from './pgtable.js';
 import type { CowSite } from './policy.js';
-import { mkHugePmd, PMD_NONE, type PmdHuge } from './pte.js';
+import { hugePmdWith, mkHugePmd, mkPmdMarker, PMD_NONE, type PmdHuge } from './pte.js';
 import type { Errno } from './result.js';
 import { folioAddNewAnonRmapPmd, folioDupAnonRmapPmd, folioMoveAnonRmap, folioRemoveRmapPmd } from './rmap.js';
 import { HPAGE_RESV_OWNER, HPAGE_RESV_UNMAPPED, PG_anon, PG_dirty, type Folio, type Inode, type Kernel, type Mm, type Vma } from './types.js';
@@ -140,7 +140,7 @@ export function hugetlbFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: n
       const cached = vma.file >= 0 && !(vma.flags & VM_MAYSHARE) ? filemapLookup(k, inodeOf(k, vma.file), vma.pgoff + (addr - (addr % k.pmdPages) - vma.start)) : null;
       return hugetlbWp(k, mm, vma, addr, flags, cached !== null ? cached.id : -1);
     }
-    if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, i, { ...pmd, dirty: true });
+    if (flags & FAULT_FLAG_WRITE && !pmd.dirty) setPmd(k, mm, i, hugePmdWith(pmd, { dirty: true }));
   }
   return 0;
 }
@@ -212,7 +212,7 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
   // refault forever there, so the model asks VM_UFFD_WP too and lets that write COW as before 6.2.
   if (!unshare && first.uffdWp && vma.flags & VM_UFFD_WP && k.pol.hugetlbWpSkipsUffdWp) return 0;
   if (vma.flags & VM_MAYSHARE) {
-    if (!unshare) setPmd(k, mm, i, { ...first, write: true, dirty: true }); // set_huge_ptep_writable()
+    if (!unshare) setPmd(k, mm, i, hugePmdWith(first, { write: true, dirty: true })); // set_huge_ptep_writable()
     return 0;
   }
   const old = folioOf(k, first.folio);
@@ -221,7 +221,7 @@ function hugetlbWp(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number, pag
     const site: CowSite = { k, mm, vma, folio: old, page: old.pages[0]! };
     if (ask(k, 'hugetlb_wp', k.pol.hugetlbWpReuse, site)) {
       if (!old.pages[0]!.anonExclusive) folioMoveAnonRmap(k, old, 0); // folio_move_anon_rmap() + SetPageAnonExclusive()
-      if (!unshare) setPmd(k, mm, i, { ...pmd, write: true, dirty: true }); // set_huge_ptep_writable()
+      if (!unshare) setPmd(k, mm, i, hugePmdWith(pmd, { write: true, dirty: true })); // set_huge_ptep_writable()
       return 0;
     }
     vma.anonVma = true; // vmf_anon_prepare() before the copy
@@ -314,10 +314,10 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
     }
     let entry: PmdHuge = pmd;
     if (cow && pmd.write) {
-      entry = { ...pmd, write: false };
+      entry = hugePmdWith(pmd, { write: false });
       setPmd(k, src, i, entry); // huge_ptep_set_wrprotect()
     }
-    setPmd(k, dst, i, { ...entry, uffdWp: childWp });
+    setPmd(k, dst, i, hugePmdWith(entry, { uffdWp: childWp }));
     if (k.journal) k.journal.fill(dst.id, a); // the parent's page, not one a fault in the child mapped
   }
   return null;
@@ -330,7 +330,7 @@ export function copyHugetlbPageRange(k: Kernel, src: Mm, dst: Mm, srcVma: Vma, d
  */
 function copyHugetlbMarker(k: Kernel, dst: Mm, dstVma: Vma, i: number, bits: number): void {
   const keep = (bits & PTE_MARKER_POISONED) | (dstVma.flags & VM_UFFD_WP ? bits & PTE_MARKER_UFFD_WP : 0);
-  if (keep !== 0) setPmd(k, dst, i, { kind: 'marker', bits: keep });
+  if (keep !== 0) setPmd(k, dst, i, mkPmdMarker(keep));
 }
 
 /**
@@ -347,7 +347,7 @@ export function hugetlbChangeProtection(k: Kernel, mm: Mm, vma: Vma, write: bool
     // Before, huge_pte_modify() would make even a uffd-wp entry writable, but only when mprotect_fixup() changes the
     // flags (the model calls this for every mprotect): a uffd-wp entry is left read-only in every era.
     const w = write && (vma.flags & VM_SHARED) !== 0 && !pmd.uffdWp && !(vma.flags & VM_UFFD_WP && !k.pol.hugetlbUffdResolveWritable);
-    if (pmd.write !== w) setPmd(k, mm, i, { ...pmd, write: w });
+    if (pmd.write !== w) setPmd(k, mm, i, hugePmdWith(pmd, { write: w }));
   }
 }
 

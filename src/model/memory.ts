@@ -25,7 +25,7 @@ import {
 import { allocAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
 import { setPte } from './pgtable.js';
 import type { CowSite, SwapinSite } from './policy.js';
-import { mkPresent, mkSwap, PTE_NONE, pteWrprotect, type Pte, type PtePresent, type PteSwap } from './pte.js';
+import { mkMarker, mkPresent, mkSwap, presentWith, type Pte, PTE_NONE, type PtePresent, type PteSwap, pteWrprotect, swapWith } from './pte.js';
 import { filemapLookup, folioMarkDirty, inodeOf } from './filemap.js';
 import { filemapGetFolio } from './fops.js';
 import { folioAddAnonRmapPtes, folioAddNewAnonRmap, folioDupAnonRmapPtes, folioDupRmapPtes, folioMoveAnonRmap, folioRemoveRmapPtes } from './rmap.js';
@@ -68,7 +68,7 @@ export function handleMmFault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: 
       if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
         if (!pte.write) return doWpPage(k, mm, vma, addr, pte, flags);
         // a write to a writable PTE only dirties it (pte_mkdirty()); unshare has nothing to do: a writable anon page is exclusive
-        if (flags & FAULT_FLAG_WRITE && !pte.dirty) setPte(k, mm, addr, { ...pte, dirty: true, softDirty: true });
+        if (flags & FAULT_FLAG_WRITE && !pte.dirty) setPte(k, mm, addr, presentWith(pte, { dirty: true, softDirty: true }));
       }
       return 0;
   }
@@ -299,7 +299,7 @@ function wpPageShared(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent
 
 /** models wp_page_reuse(): the same page, now dirty and (maybe_mkwrite) writable if VM_WRITE */
 function wpPageReuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PtePresent): number {
-  setPte(k, mm, addr, { ...pte, write: (vma.flags & VM_WRITE) !== 0, dirty: true, softDirty: true });
+  setPte(k, mm, addr, presentWith(pte, { write: (vma.flags & VM_WRITE) !== 0, dirty: true, softDirty: true }));
   return VM_FAULT_WRITE;
 }
 
@@ -492,7 +492,7 @@ export function installUffdWpIfNeeded(k: Kernel, mm: Mm, vma: Vma, addr: number,
   const uffdWp = pteUffdWpAny(old);
   if (!uffdWp && !(vma.flags & VM_UFFD_WP)) return; // nothing to keep: no decision to ask
   if (!ask(k, caller, k.pol.installUffdWpMarker, { k, vma, caller, uffdWp })) return;
-  setPte(k, mm, addr, { kind: 'marker', bits: PTE_MARKER_UFFD_WP });
+  setPte(k, mm, addr, mkMarker(PTE_MARKER_UFFD_WP));
   if (k.tracer) k.tracer.event('pte_install_uffd_wp_if_needed', `uffd-wp marker left at ${addr}`);
 }
 
@@ -561,7 +561,7 @@ function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, 
       // models copy_nonpresent_pte(): swap_duplicate(); an exclusive swap PTE becomes shared in the parent too
       swapDuplicate(k, pte.type, pte.offset);
       if (pte.exclusive && k.pol.forkClearsSwpExclusive) {
-        setPte(k, src, addr, { ...pte, exclusive: false });
+        setPte(k, src, addr, swapWith(pte, { exclusive: false }));
       }
       return mkSwap(pte.type, pte.offset, false, pte.softDirty, pte.uffdWp && forkKeepsUffdWp(k, srcVma, dstVma, 'swap'));
     }
@@ -569,7 +569,7 @@ function copyOnePte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: number, 
       // models copy_pte_marker(): poison and guard markers always; a uffd-wp marker as the era decides
       let bits = pte.bits & ~PTE_MARKER_UFFD_WP;
       if (pte.bits & PTE_MARKER_UFFD_WP && forkKeepsUffdWp(k, srcVma, dstVma, 'marker')) bits |= PTE_MARKER_UFFD_WP;
-      return bits ? { kind: 'marker', bits } : PTE_NONE;
+      return bits ? mkMarker(bits) : PTE_NONE;
     }
   }
 }
@@ -583,7 +583,7 @@ function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: numb
   const folio = vmNormalFolio(k, pte);
   const early = folio !== null && folioTestAnon(folio) && ask(k, 'copy_present_pte', k.pol.forkCopiesAnon, { k, mm: src, vma: srcVma, folio, page: folio.pages[pte.idx]! });
   const childUffdWp = pte.uffdWp && forkKeepsUffdWp(k, srcVma, dstVma, early ? 'early-cow' : 'present');
-  if (folio === null) return { ...pte, uffdWp: childUffdWp }; // the zero page: only the mapping is duplicated
+  if (folio === null) return presentWith(pte, { uffdWp: childUffdWp }); // the zero page: only the mapping is duplicated
   if (folioTestAnon(folio)) {
     const page = folio.pages[pte.idx]!;
     if (early) {
@@ -599,11 +599,11 @@ function copyPresentPte(k: Kernel, src: Mm, srcVma: Vma, dstVma: Vma, addr: numb
     folioGet(k, folio);
     folioDupRmapPtes(k, folio, pte.idx, 1); // folio_dup_file_rmap_pte()
   }
-  let child: PtePresent = { ...pte, uffdWp: childUffdWp };
+  let child: PtePresent = presentWith(pte, { uffdWp: childUffdWp });
   if (isCowMapping(srcVma.flags) && pte.write) {
     setPte(k, src, addr, pteWrprotect(pte)); // ptep_set_wrprotect() on the parent
     child = pteWrprotect(child);
   }
-  if (srcVma.flags & (VM_SHARED | VM_MAYSHARE)) child = { ...child, dirty: false }; // pte_mkclean()
+  if (srcVma.flags & (VM_SHARED | VM_MAYSHARE)) child = presentWith(child, { dirty: false }); // pte_mkclean()
   return child;
 }

@@ -9,7 +9,7 @@ import { hugetlbChangeProtectionUffd } from './userfaultfd_hugetlb.js';
 import { vmNormalFolio } from './memory.js';
 import { vmaMergeAll, vmasInRange } from './mmap.js';
 import { setPte } from './pgtable.js';
-import { PTE_NONE, pteWrprotect } from './pte.js';
+import { mkMarker, presentWith, PTE_NONE, pteWrprotect, swapWith } from './pte.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm, Vma } from './types.js';
 import { uffdMemType } from './userfaultfd_k.js';
@@ -59,7 +59,7 @@ function changePteRange(k: Kernel, mm: Mm, vma: Vma, write: boolean): void {
     if (pte.write) continue;
     const folio = vmNormalFolio(k, pte);
     const site = { k, mm, vma, pte, folio, page: folio ? folio.pages[pte.idx]! : null };
-    if (ask(k, 'change_pte_range', k.pol.mprotectMakesWritable, site)) setPte(k, mm, a, { ...pte, write: true });
+    if (ask(k, 'change_pte_range', k.pol.mprotectMakesWritable, site)) setPte(k, mm, a, presentWith(pte, { write: true }));
   }
 }
 
@@ -91,20 +91,20 @@ export function changeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: number,
     switch (pte.kind) {
       case 'present': {
         if (enable) {
-          if (!pte.uffdWp || pte.write) setPte(k, mm, a, { ...pte, uffdWp: true, write: false });
+          if (!pte.uffdWp || pte.write) setPte(k, mm, a, presentWith(pte, { uffdWp: true, write: false }));
           continue;
         }
-        let next = pte.uffdWp ? { ...pte, uffdWp: false } : pte;
+        let next = pte.uffdWp ? presentWith(pte, { uffdWp: false }) : pte;
         if (!next.write) {
           const folio = vmNormalFolio(k, next);
           const site = { k, mm, vma, pte: next, folio, page: folio ? folio.pages[next.idx]! : null };
-          if (ask(k, 'change_pte_range', k.pol.uffdWpResolveWritable, site)) next = { ...next, write: true };
+          if (ask(k, 'change_pte_range', k.pol.uffdWpResolveWritable, site)) next = presentWith(next, { write: true });
         }
         if (next !== pte) setPte(k, mm, a, next);
         continue;
       }
       case 'swap':
-        if (pte.uffdWp !== enable) setPte(k, mm, a, { ...pte, uffdWp: enable });
+        if (pte.uffdWp !== enable) setPte(k, mm, a, swapWith(pte, { uffdWp: enable }));
         continue;
       case 'marker':
         // is_poisoned_swp_entry() / is_guard_swp_entry(): "Ignore error swap entries unconditionally"
@@ -112,7 +112,7 @@ export function changeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: number,
         continue;
       case 'none':
         if (enable && ask(k, 'change_pte_range', k.pol.uffdWpUseMarkers, { k, vma, type: uffdMemType(k, vma), features })) {
-          setPte(k, mm, a, { kind: 'marker', bits: PTE_MARKER_UFFD_WP });
+          setPte(k, mm, a, mkMarker(PTE_MARKER_UFFD_WP));
         }
         continue;
     }

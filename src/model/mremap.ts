@@ -9,13 +9,14 @@ import { splitHugePmd } from './huge_memory.js';
 import { VM_UFFD_FLAGS } from './userfaultfd_k.js';
 import { mmapRegion, munmap, vmaLookup } from './mmap.js';
 import { pmdIndex, setPmd, setPte } from './pgtable.js';
-import { PMD_NONE, PTE_NONE, type Pte } from './pte.js';
+import { hugePmdWith, mkMarker, PMD_NONE, presentWith, type Pte, PTE_NONE, swapWith } from './pte.js';
 import type { Errno } from './result.js';
 import type { Kernel, Mm, Vma } from './types.js';
 
 /** models move_soft_dirty_pte(): a moved present or swap PTE is marked soft-dirty (CONFIG_MEM_SOFT_DIRTY) so user space notices */
 export function moveSoftDirtyPte(pte: Pte): Pte {
-  return pte.kind === 'present' || pte.kind === 'swap' ? { ...pte, softDirty: true } : pte;
+  if (pte.kind === 'present') return presentWith(pte, { softDirty: true });
+  return pte.kind === 'swap' ? swapWith(pte, { softDirty: true }) : pte;
 }
 
 /**
@@ -41,10 +42,11 @@ function uffdWithoutEventRemap(mm: Mm, vma: Vma): boolean {
  */
 function clearUffdWp(k: Kernel, mm: Mm, vma: Vma, pte: Pte): Pte {
   if (!k.pol.mremapClearsUffdWp || !uffdWithoutEventRemap(mm, vma)) return pte;
-  if (pte.kind === 'present' || pte.kind === 'swap') return pte.uffdWp ? { ...pte, uffdWp: false } : pte;
+  if (pte.kind === 'present') return pte.uffdWp ? presentWith(pte, { uffdWp: false }) : pte;
+  if (pte.kind === 'swap') return pte.uffdWp ? swapWith(pte, { uffdWp: false }) : pte;
   if (pte.kind === 'marker') {
     const bits = pte.bits & ~PTE_MARKER_UFFD_WP;
-    return bits ? { kind: 'marker', bits } : PTE_NONE;
+    return bits ? mkMarker(bits) : PTE_NONE;
   }
   return pte;
 }
@@ -70,7 +72,7 @@ function moveHugePmd(k: Kernel, mm: Mm, vma: Vma, oldAddr: number, newAddr: numb
   setPmd(k, mm, i, PMD_NONE);
   // move_huge_pmd(): clear_uffd_wp_pmd() under the same condition as move_ptes()
   const clear = k.pol.mremapClearsUffdWp && uffdWithoutEventRemap(mm, vma);
-  setPmd(k, mm, pmdIndex(k, newAddr), { ...pmd, softDirty: true, uffdWp: pmd.uffdWp && !clear });
+  setPmd(k, mm, pmdIndex(k, newAddr), hugePmdWith(pmd, { softDirty: true, uffdWp: pmd.uffdWp && !clear }));
   if (k.journal) k.journal.fill(mm.id, newAddr); // a THP moved here, not one a fault mapped (uffd-missing)
   if (k.tracer) k.tracer.event('move_huge_pmd', `the huge PMD of folio#${pmd.folio} moves from ${oldAddr} to ${newAddr}`);
 }

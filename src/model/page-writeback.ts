@@ -8,6 +8,7 @@ import { filemapLookup, folioMarkDirty, inodeOf } from './filemap.js';
 import { touchFolio } from './kernel.js';
 import { setPte } from './pgtable.js';
 import { PG_dirty, type Folio, type Inode, type Kernel } from './types.js';
+import { presentWith } from './pte.js';
 
 /** Every present PTE mapping the folio, as (mm, address, in a shared VMA). */
 function forEachMapping(k: Kernel, f: Folio, visit: (mmId: number, addr: number, shared: boolean) => void): void {
@@ -34,7 +35,7 @@ export function folioMkclean(k: Kernel, f: Folio): boolean {
     const pte = mm.pt[addr]!;
     if (pte.kind !== 'present' || !(pte.write || pte.dirty)) return;
     if (pte.dirty) dirty = true;
-    setPte(k, mm, addr, { ...pte, write: false, dirty: false });
+    setPte(k, mm, addr, presentWith(pte, { write: false, dirty: false }));
   });
   return dirty;
 }

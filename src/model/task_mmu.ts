@@ -9,6 +9,7 @@ import { vmaLookup } from './mmap.js';
 import { setPmd, setPte } from './pgtable.js';
 import type { PmdHuge } from './pte.js';
 import type { Kernel, Mm, Vma } from './types.js';
+import { hugePmdWith, presentWith, swapWith } from './pte.js';
 
 /** models clear_refs_write() with CLEAR_REFS_SOFT_DIRTY: clear_soft_dirty() on every PTE, VM_SOFTDIRTY cleared */
 export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
@@ -21,7 +22,7 @@ export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
       const pmd = mm.pmd[i]!;
       if (pmd.kind === 'huge') {
         // clear_soft_dirty_pmd(): write-protected and soft-dirty cleared, pinned or not (no pte_is_pinned() for PMDs)
-        if (pmd.write || pmd.softDirty) setPmd(k, mm, i, { ...pmd, write: false, softDirty: false });
+        if (pmd.write || pmd.softDirty) setPmd(k, mm, i, hugePmdWith(pmd, { write: false, softDirty: false }));
         a = a - (a % k.pmdPages) + k.pmdPages - 1;
         continue;
       }
@@ -30,9 +31,9 @@ export function clearRefsSoftDirty(k: Kernel, mm: Mm): void {
         const folio = vmNormalFolio(k, pte);
         const site = { k, mm, vma, pte, folio, page: folio ? folio.pages[pte.idx]! : null };
         if (folio !== null && pte.write && ask(k, 'clear_soft_dirty', k.pol.clearRefsSkips, site)) continue;
-        if (pte.write || pte.softDirty) setPte(k, mm, a, { ...pte, write: false, softDirty: false });
+        if (pte.write || pte.softDirty) setPte(k, mm, a, presentWith(pte, { write: false, softDirty: false }));
       } else if (pte.kind === 'swap' && pte.softDirty) {
-        setPte(k, mm, a, { ...pte, softDirty: false });
+        setPte(k, mm, a, swapWith(pte, { softDirty: false }));
       }
     }
   }

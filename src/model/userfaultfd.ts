@@ -37,7 +37,7 @@ import { linearPageIndex } from './memory.js';
 import { vmaLookup, vmaMergeAll, vmasInRange } from './mmap.js';
 import { changeProtectionUffd } from './mprotect.js';
 import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
-import { mkHugePmd, mkPresent, PMD_NONE, PTE_NONE, type PmdHuge, type Pte } from './pte.js';
+import { mkHugePmd, mkMarker, mkPresent, PMD_NONE, type PmdHuge, type Pte, PTE_NONE } from './pte.js';
 import { folioAddNewAnonRmap, folioDupRmapPtes } from './rmap.js';
 import { shmemGetFolio } from './shmem.js';
 import { mfillAtomicHugetlb } from './userfaultfd_hugetlb.js';
@@ -299,7 +299,7 @@ function mfillAtomicPteContinue(k: Kernel, mm: Mm, vma: Vma, addr: number, wp: b
 function mfillAtomicPtePoison(k: Kernel, mm: Mm, vma: Vma, addr: number): UffdError | null {
   if (overSize(k, vma, addr)) return err('EFAULT', 'past the end of the file (mfill_file_over_size())');
   if (mm.pt[addr]!.kind !== 'none') return err('EEXIST', 'the PTE is not none (even a PTE marker is refused)');
-  setPte(k, mm, addr, { kind: 'marker', bits: PTE_MARKER_POISONED });
+  setPte(k, mm, addr, mkMarker(PTE_MARKER_POISONED));
   return null;
 }
 

@@ -10,7 +10,7 @@ import { ask, folioGet, folioOf, folioPut, touchFolio, touchFolioData } from './
 import { folioRemoveRmapPmd } from './rmap.js';
 import { allocHugetlbFolio, hugeAligned, hugetlbAddNewAnonRmap, hugetlbAddToPageCache } from './hugetlb.js';
 import { pmdIndex, setPmd } from './pgtable.js';
-import { mkHugePmd, PMD_NONE, type Pmd } from './pte.js';
+import { hugePmdWith, mkHugePmd, mkPmdMarker, type Pmd, PMD_NONE } from './pte.js';
 import type { Folio, Kernel, Mm, Vma } from './types.js';
 import { err, uffdMemType, type UffdError } from './userfaultfd_k.js';
 
@@ -56,7 +56,7 @@ function hugetlbMfillAtomicPte(k: Kernel, mm: Mm, vma: Vma, base: number, mode: 
   const i = pmdIndex(k, base);
   if (mode === 'poison') {
     if (mm.pmd[i]!.kind !== 'none') return err('EEXIST', 'the huge entry is not none (huge_pte_none(): even a marker is refused)');
-    setPmd(k, mm, i, { kind: 'marker', bits: PTE_MARKER_POISONED });
+    setPmd(k, mm, i, mkPmdMarker(PTE_MARKER_POISONED));
     return null;
   }
   const shared = (vma.flags & VM_SHARED) !== 0;
@@ -119,11 +119,11 @@ export function hugetlbChangeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: 
     switch (pmd.kind) {
       case 'huge': {
         if (enable) {
-          if (!pmd.uffdWp || pmd.write) setPmd(k, mm, i, { ...pmd, uffdWp: true, write: false });
+          if (!pmd.uffdWp || pmd.write) setPmd(k, mm, i, hugePmdWith(pmd, { uffdWp: true, write: false }));
           continue;
         }
         const write = pmd.write || (k.pol.hugetlbUffdResolveWritable && (vma.flags & (VM_SHARED | VM_WRITE)) === (VM_SHARED | VM_WRITE));
-        if (pmd.uffdWp || write !== pmd.write) setPmd(k, mm, i, { ...pmd, uffdWp: false, write });
+        if (pmd.uffdWp || write !== pmd.write) setPmd(k, mm, i, hugePmdWith(pmd, { uffdWp: false, write }));
         continue;
       }
       case 'marker':
@@ -131,7 +131,7 @@ export function hugetlbChangeProtectionUffd(k: Kernel, mm: Mm, vma: Vma, start: 
         continue;
       case 'none':
         if (enable && ask(k, 'hugetlb_change_protection', k.pol.uffdWpUseMarkers, { k, vma, type: uffdMemType(k, vma), features })) {
-          setPmd(k, mm, i, { kind: 'marker', bits: PTE_MARKER_UFFD_WP });
+          setPmd(k, mm, i, mkPmdMarker(PTE_MARKER_UFFD_WP));
         }
         continue;
       case 'table':
@@ -153,7 +153,7 @@ export function unmapHugepageRange(k: Kernel, mm: Mm, start: number, end: number
     const pmd = mm.pmd[i]!;
     if (pmd.kind === 'none' || pmd.kind === 'table') continue;
     const uffdWp = pmd.kind === 'huge' ? pmd.uffdWp : (pmd.bits & PTE_MARKER_UFFD_WP) !== 0;
-    setPmd(k, mm, i, uffdWp && !dropMarker ? { kind: 'marker', bits: PTE_MARKER_UFFD_WP } : PMD_NONE);
+    setPmd(k, mm, i, uffdWp && !dropMarker ? mkPmdMarker(PTE_MARKER_UFFD_WP) : PMD_NONE);
     if (pmd.kind !== 'huge') continue;
     const folio = folioOf(k, pmd.folio);
     folioRemoveRmapPmd(k, folio);
