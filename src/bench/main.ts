@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { randomChoose } from '../engine/choose.js';
-import { generateOp, weightArray, weightedKinds } from '../engine/generate.js';
+import { generateFrom, kindTable, refreshKindTable, weightArray, weightedKinds } from '../engine/generate.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { swarmInto, swarmKeep } from '../engine/weights.js';
@@ -125,6 +125,7 @@ function perOp(): { generateNs: number; stepNs: number; byKind: Record<string, {
   const base = weightArray({ ...cfg.weights, ...cfg.scope.weights }, cfg.scope);
   const kinds = weightedKinds(base);
   const weights = base.slice();
+  const table = kindTable(weights, kinds);
   const keep = swarmKeep(cfg.weights, cfg.scope);
   const rnd = streamRng('bench-per-op', 0, 'anon-exclusive');
   const c = randomChoose(rnd);
@@ -138,9 +139,10 @@ function perOp(): { generateNs: number; stepNs: number; byKind: Record<string, {
   for (let run = 0; run < runs; run++) {
     resetWorld(w);
     swarmInto(weights, base, keep, rnd);
+    refreshKindTable(table);
     for (let i = 0; i < cfg.maxOps; i++) {
       const t0 = now();
-      const op = generateOp(w, cfg.scope, weights, c, rnd, kinds);
+      const op = generateFrom(w, cfg.scope, table, c, rnd);
       const t1 = now();
       if (op === null) break;
       const r = step(w, op);

@@ -37,8 +37,45 @@ export function weightedKinds(weights: Float64Array): Int32Array {
 const MAX_REJECTIONS = 32;
 
 /**
+ * What generateOp() proposes kinds from: the kinds it considers (ascending) and their cumulative
+ * weights times their boost's ceiling. Weights change once per run (swarm testing) and ops are
+ * drawn up to 40 times per run, so the fuzz loop keeps one table and refreshes it when it changes
+ * the weights, instead of summing every kind's weight for every op.
+ */
+export interface KindTable {
+  readonly weights: Float64Array;
+  readonly kinds: Int32Array;
+  /** cum[n]: the boosted weights of kinds[0..n], summed */
+  readonly cum: Float64Array;
+  total: number;
+}
+
+/** A table over `weights` (which refreshKindTable() reads again after they change in place). */
+export function kindTable(weights: Float64Array, kinds: Int32Array = ALL_KINDS): KindTable {
+  const t: KindTable = { weights, kinds, cum: new Float64Array(kinds.length), total: 0 };
+  refreshKindTable(t);
+  return t;
+}
+
+export function refreshKindTable(t: KindTable): void {
+  let total = 0;
+  for (let n = 0; n < t.kinds.length; n++) {
+    total += t.weights[t.kinds[n]!]! * BOOST_MAX[t.kinds[n]!]!;
+    t.cum[n] = total;
+  }
+  t.total = total;
+}
+
+/**
  * Picks the next op by weight among the possible kinds, or null when nothing is possible.
  * `kinds` (ascending) may leave out kinds that never have a weight: the pick is the same.
+ */
+export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number, kinds: Int32Array = ALL_KINDS): Op | null {
+  return generateFrom(w, scope, kindTable(weights, kinds), c, rnd);
+}
+
+/**
+ * generateOp() with the table made once (the fuzz loop's way).
  *
  * Rejection sampling: a kind is proposed by its weight (times its boost's ceiling, OpSpec.boostMax)
  * and kept if it is possible (and, for a boosted kind, with probability boost / boostMax); after
@@ -47,20 +84,16 @@ const MAX_REJECTIONS = 32;
  * it, but most ops ask one or two kinds instead of all of them (a third of an op's time went to
  * asking every kind's possible(): npm run bench's per-op section).
  */
-export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number, kinds: Int32Array = ALL_KINDS): Op | null {
-  let total = 0;
-  for (let n = 0; n < kinds.length; n++) total += weights[kinds[n]!]! * BOOST_MAX[kinds[n]!]!;
+export function generateFrom(w: World, scope: Scope, t: KindTable, c: Choose, rnd: () => number): Op | null {
+  const { weights, kinds, cum, total } = t;
   if (total === 0) return null;
+  const last = kinds.length - 1;
   for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
-    let x = rnd() * total;
-    let i = kinds[kinds.length - 1]!;
-    for (let n = 0; n < kinds.length; n++) {
-      x -= weights[kinds[n]!]! * BOOST_MAX[kinds[n]!]!;
-      if (x < 0) {
-        i = kinds[n]!;
-        break;
-      }
-    }
+    const x = rnd() * total;
+    // the first kind whose cumulative weight exceeds x (a kind of weight 0 adds nothing: never it)
+    let n = 0;
+    while (n < last && x >= cum[n]!) n++;
+    const i = kinds[n]!;
     const wt = weights[i]!;
     if (wt === 0) continue; // only by rounding at the end of the scan
     const spec = OP_SPECS[i]!;

@@ -1,7 +1,7 @@
 // The fuzzer's hot loop: generate and step ops directly (no fast-check per-command cost), judging
 // the invariants after every op. One call = one run ("exec") of up to maxOps ops.
 
-import { generateOp, weightArray, weightedKinds } from '../engine/generate.js';
+import { generateFrom, kindTable, refreshKindTable, weightArray, weightedKinds } from '../engine/generate.js';
 import { randomChoose } from '../engine/choose.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES } from '../engine/scope.js';
 import { step } from '../engine/step.js';
@@ -49,16 +49,20 @@ export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): {
   const base = weightArray(cfg.scopeWeights !== false && cfg.scope.weights ? { ...cfg.weights, ...cfg.scope.weights } : cfg.weights, cfg.scope);
   const kinds = weightedKinds(base);
   const weights = base.slice();
+  const table = kindTable(weights, kinds);
   const keep = swarmKeep(cfg.weights, cfg.scope);
   const c = randomChoose(rnd);
   const w = newWorld(pol, { swapSlots: cfg.scope.swapSlots, check: cfg.check });
   return {
     run(): ExecResult {
       resetWorld(w);
-      if (cfg.swarm) swarmInto(weights, base, keep, rnd);
+      if (cfg.swarm) {
+        swarmInto(weights, base, keep, rnd);
+        refreshKindTable(table);
+      }
       const ops: Op[] = [];
       for (let i = 0; i < cfg.maxOps; i++) {
-        const op = generateOp(w, cfg.scope, weights, c, rnd, kinds);
+        const op = generateFrom(w, cfg.scope, table, c, rnd);
         if (op === null) break;
         ops.push(op);
         const r = step(w, op);

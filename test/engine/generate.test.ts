@@ -4,10 +4,10 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
-import { generateOp, weightArray } from '../../src/engine/generate.js';
+import { generateFrom, generateOp, kindTable, refreshKindTable, weightArray, weightedKinds } from '../../src/engine/generate.js';
 import { DEFAULT_SCOPE, HUGETLB_SCOPE, THP_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
-import { DEFAULT_WEIGHTS } from '../../src/engine/weights.js';
+import { DEFAULT_WEIGHTS, swarmInto, swarmKeep } from '../../src/engine/weights.js';
 import { OP_SPECS } from '../../src/ops/registry.js';
 import type { Scope } from '../../src/ops/types.js';
 import { getPolicy } from '../../src/policy/registry.js';
@@ -65,6 +65,37 @@ describe('generateOp', () => {
       }
     });
   }
+
+  it('draws from a kind table (the fuzz loop, refreshed after swarm testing changes the weights) what it draws from the weights', () => {
+    for (const scope of [DEFAULT_SCOPE, THP_SCOPE, UFFD_SCOPE]) {
+      const base = weightArray({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, scope);
+      const kinds = weightedKinds(base);
+      const weights = base.slice();
+      const table = kindTable(weights, kinds);
+      const keep = swarmKeep(DEFAULT_WEIGHTS, scope);
+      // two copies of one stream: one drives the table, the other generateOp()
+      const [ra, rb] = [seedrandom.alea('table'), seedrandom.alea('table')];
+      const [ca, cb] = [randomChoose(ra), randomChoose(rb)];
+      const swarm = seedrandom.alea('swarm');
+      const wa = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'none' });
+      const wb = newWorld(getPolicy('anon-exclusive'), { swapSlots: scope.swapSlots, check: 'none' });
+      let zeroed = 0;
+      for (let run = 0; run < 40; run++) {
+        swarmInto(weights, base, keep, swarm);
+        refreshKindTable(table);
+        zeroed += weights.filter((x, i) => base[i]! > 0 && x === 0).length;
+        for (let i = 0; i < 10; i++) {
+          const a = generateFrom(wa, scope, table, ca, ra);
+          const b = generateOp(wb, scope, weights, cb, rb, kinds);
+          expect(a).toEqual(b);
+          if (a === null) break;
+          step(wa, a);
+          step(wb, b!);
+        }
+      }
+      expect(zeroed).toBeGreaterThan(0); // swarm testing did leave kinds out
+    }
+  });
 
   it('returns null when no kind is possible', () => {
     const w = newWorld(getPolicy('anon-exclusive'), { swapSlots: 8, check: 'incremental' });
