@@ -84,7 +84,7 @@ export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): 
   throw new Error('pickProcWithVma: no process has such a VMA');
 }
 
-/** Picks an address in a VMA of the process (satisfying `ok` if given), as label + offset. */
+/** Picks an address in a VMA of the process (satisfying `ok` if given), as label + offset (build()s copy the three fields into their op: a spread into an object literal is a generic copy, measurably slower per op). */
 export function pickAddr(w: World, proc: number, c: Choose, ok?: (v: Vma) => boolean): AddrArgs {
   const mm = procMm(w, proc)!;
   let k = c.pick(countVmas(mm, ok));

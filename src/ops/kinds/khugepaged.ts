@@ -39,7 +39,8 @@ export const khugepagedOp: OpSpec<KhugepagedOp> = {
   possible: (w, scope) => scope.thp && procsWithVma(w) > 0,
   inScope: (scope) => scope.thp,
   build(w, _scope, c) {
-    return { kind: 'khugepaged', ...pickAddr(w, pickProcWithVma(w, c), c) };
+    const a = pickAddr(w, pickProcWithVma(w, c), c);
+    return { kind: 'khugepaged', proc: a.proc, label: a.label, off: a.off };
   },
   simplify: (op) => (op.off > 0 ? [{ ...op, off: 0 }] : []),
 };

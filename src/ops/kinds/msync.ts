@@ -35,6 +35,9 @@ export const msyncOp: OpSpec<MsyncOp> = {
   },
   inScope: (scope) => scope.maxObjs > 0,
   possible: (w) => anyVma(w, fileVma),
-  build: (w, _scope, c) => ({ kind: 'msync', ...pickAddr(w, pickProcWithVma(w, c, fileVma), c, fileVma), pages: 1 }),
+  build(w, _scope, c) {
+    const a = pickAddr(w, pickProcWithVma(w, c, fileVma), c, fileVma);
+    return { kind: 'msync', proc: a.proc, label: a.label, off: a.off, pages: 1 };
+  },
   simplify: (op) => (op.pages > 1 ? [{ ...op, pages: 1 }] : []),
 };

@@ -56,7 +56,8 @@ export const munmapOp: OpSpec<MunmapOp> = {
       const v = mm.vmas[c.pick(mm.vmas.length)]!;
       return { kind: 'munmap', proc, label: v.label, off: 0, pages: 0 };
     }
-    return { kind: 'munmap', ...pickAddr(w, proc, c), pages: 1 };
+    const a = pickAddr(w, proc, c);
+    return { kind: 'munmap', proc: a.proc, label: a.label, off: a.off, pages: 1 };
   },
   simplify(op) {
     return op.off > 0 ? [{ ...op, off: 0 }] : [];

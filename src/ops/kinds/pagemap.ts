@@ -46,7 +46,10 @@ export const pagemapOp: OpSpec<PagemapOp> = {
     return { kind: 'ok', note: pagemapText(flags) };
   },
   possible: (w, scope) => scope.uffd && procsWithVma(w) > 0,
-  build: (w, _scope, c) => ({ kind: 'pagemap', ...pickAddr(w, pickProcWithVma(w, c), c), expect: null }),
+  build(w, _scope, c) {
+    const a = pickAddr(w, pickProcWithVma(w, c), c);
+    return { kind: 'pagemap', proc: a.proc, label: a.label, off: a.off, expect: null };
+  },
   simplify(op) {
     const out: PagemapOp[] = [];
     if (op.expect) out.push({ ...op, expect: null });

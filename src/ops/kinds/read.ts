@@ -58,7 +58,10 @@ export const readOp: OpSpec<ReadOp> = {
   possible: (w) => procsWithVma(w) > 0 || w.liveRefs.length > 0,
   build(w, _scope, c) {
     const viaMm = procsWithVma(w) > 0 && (w.liveRefs.length === 0 || c.chance(2 / 3));
-    if (viaMm) return { kind: 'read', via: 'mm', ...pickAddr(w, pickProcWithVma(w, c), c) };
+    if (viaMm) {
+      const a = pickAddr(w, pickProcWithVma(w, c), c);
+      return { kind: 'read', via: 'mm', proc: a.proc, label: a.label, off: a.off };
+    }
     const ref = pickLiveRef(w, c);
     return { kind: 'read', via: 'ref', ref, page: c.pick(refOf(w, ref)!.nr) };
   },

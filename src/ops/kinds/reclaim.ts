@@ -57,7 +57,8 @@ export const reclaimOp: OpSpec<ReclaimOp> = {
   possible: (w) => procsWithVma(w) > 0,
   build(w, scope, c) {
     // large-folio scopes also leave folios in the swap cache, for refaults that find them there
-    return { kind: 'reclaim', ...pickAddr(w, pickProcWithVma(w, c), c), writeback: scope.thp && c.chance(0.3) };
+    const a = pickAddr(w, pickProcWithVma(w, c), c);
+    return { kind: 'reclaim', proc: a.proc, label: a.label, off: a.off, writeback: scope.thp && c.chance(0.3) };
   },
   simplify(op) {
     const out: ReclaimOp[] = [];

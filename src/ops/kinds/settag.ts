@@ -42,7 +42,8 @@ export const settagOp: OpSpec<SettagOp> = {
   inScope: (scope) => scope.mte,
   build(w, _scope, c) {
     // a few tags are enough to tell one from another (the hardware has 16)
-    return { kind: 'settag', ...pickAddr(w, pickProcWithVma(w, c, mte), c, mte), tag: 1 + c.pick(3) };
+    const a = pickAddr(w, pickProcWithVma(w, c, mte), c, mte);
+    return { kind: 'settag', proc: a.proc, label: a.label, off: a.off, tag: 1 + c.pick(3) };
   },
   simplify: (op) => {
     const out: SettagOp[] = [];

@@ -107,7 +107,8 @@ export const splitOp: OpSpec<SplitOp> = {
   possible: (w, scope) => scope.thp && procsWithVma(w) > 0,
   inScope: (scope) => scope.thp,
   build(w, _scope, c) {
-    return { kind: 'split', ...pickAddr(w, pickProcWithVma(w, c), c) };
+    const a = pickAddr(w, pickProcWithVma(w, c), c);
+    return { kind: 'split', proc: a.proc, label: a.label, off: a.off };
   },
   simplify: (op) => (op.off > 0 ? [{ ...op, off: 0 }] : []),
 };

@@ -300,7 +300,8 @@ export const uffdUnregisterOp: OpSpec<UffdUnregisterOp> = {
   possible: (w) => census(w).uffdProcs > 0,
   build(w, _scope, c) {
     const proc = pickProcWithVma(w, c, isRegistered);
-    return { kind: 'uffd_unregister', ...pickRange(w, proc, c, isRegistered) };
+    const a = pickRange(w, proc, c, isRegistered);
+    return { kind: 'uffd_unregister', proc: a.proc, label: a.label, off: a.off, pages: a.pages };
   },
   simplify: (op) => simplifyRange(op),
   inScope: (scope) => scope.uffd,

@@ -99,7 +99,8 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     const huge = scope.thp && c.chance(0.5) ? pickHugePmdRange(w, c, isWpRegistered) : null;
     if (huge !== null) return { kind: 'uffd_wp', ...huge, on: c.chance(0.7) };
     const proc = pickProcWithVma(w, c, isWpRegistered);
-    return { kind: 'uffd_wp', ...pickRange(w, proc, c, isWpRegistered), on: c.chance(0.7) };
+    const a = pickRange(w, proc, c, isWpRegistered);
+    return { kind: 'uffd_wp', proc: a.proc, label: a.label, off: a.off, pages: a.pages, on: c.chance(0.7) };
   },
   simplify: (op) => simplifyRange(op),
   inScope: (scope) => scope.uffd,

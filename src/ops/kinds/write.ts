@@ -71,7 +71,10 @@ export const writeOp: OpSpec<WriteOp> = {
   possible: (w) => writableVmas(w) || writableRefs(w) > 0,
   build(w, _scope, c) {
     const viaMm = writableVmas(w) && (writableRefs(w) === 0 || c.chance(0.8));
-    if (viaMm) return { kind: 'write', via: 'mm', ...pickAddr(w, pickProcWithVma(w, c, writable), c, writable) };
+    if (viaMm) {
+      const a = pickAddr(w, pickProcWithVma(w, c, writable), c, writable);
+      return { kind: 'write', via: 'mm', proc: a.proc, label: a.label, off: a.off };
+    }
     const ref = pickLiveRef(w, c, (r) => {
       const sr = w.shadow.refs[r.id];
       return sr !== null && sr !== undefined && refWriteWithinContract(sr);
