@@ -34,22 +34,25 @@ export function checkProc(w: World, proc: number): string | null {
   return procMm(w, proc) === null ? 'the process has exited' : null;
 }
 
+// checkAddr() and resolveAddr() take the address's three numbers, not the op: every kind's op
+// reaches them, and reading the fields here (one site for ops of every class) was megamorphic.
+
 /** Why an address does not resolve (unknown process or label, offset past the label's size), or null. */
-export function checkAddr(w: World, a: AddrArgs, pages = 1): string | null {
-  const bad = checkProc(w, a.proc);
+export function checkAddr(w: World, proc: number, label: number, off: number, pages = 1): string | null {
+  const bad = checkProc(w, proc);
   if (bad) return bad;
-  const mm = procMm(w, a.proc)!;
-  const base = mm.labels[a.label] ?? -1;
+  const mm = procMm(w, proc)!;
+  const base = mm.labels[label] ?? -1;
   if (base < 0) return 'the process has no mapping by that name';
-  const size = mm.labelPages[a.label]!;
-  if (a.off + pages > size) return `the range runs past the mapping's ${size} page${size === 1 ? '' : 's'}`;
+  const size = mm.labelPages[label]!;
+  if (off + pages > size) return `the range runs past the mapping's ${size} page${size === 1 ? '' : 's'}`;
   return null;
 }
 
 /** The mm and address of a resolved address (check first). */
-export function resolveAddr(w: World, a: AddrArgs): { mm: Mm; addr: number } {
-  const mm = procMm(w, a.proc)!;
-  return { mm, addr: mm.labels[a.label]! + a.off };
+export function resolveAddr(w: World, proc: number, label: number, off: number): { mm: Mm; addr: number } {
+  const mm = procMm(w, proc)!;
+  return { mm, addr: mm.labels[label]! + off };
 }
 
 export function checkRef(w: World, ref: number): string | null {

@@ -93,7 +93,7 @@ function pendingRead(w: World, op: Op): PendingRead | null {
   const { shadow, words } = w;
   if (op.via === 'mm') {
     if (procMm(w, op.proc) === null) return null;
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const e = expected(shadow, mm.id, addr);
     const f = fileWant(w, mm.id, addr);
     if (f) return { reader: words.addr(mm.id, addr), mm: mm.id, addr, ...f };

@@ -135,10 +135,10 @@ export const gupOp: OpSpec<GupOp> = {
   },
   check(w, op) {
     if (refNameInUse(w, op.ref)) return 'the reference name is in use (release it first)';
-    return checkAddr(w, op, op.pages);
+    return checkAddr(w, op.proc, op.label, op.off, op.pages);
   },
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     if (op.via === 'io_uring') {
       // io_uring's own test of the buffer's VMA before it pins (io_sqe_buffer_register() / io_pin_pages())
       const vma = vmaLookup(mm, addr)!;

@@ -29,9 +29,9 @@ export const khugepagedOp: OpSpec<KhugepagedOp> = {
     return { kind: 'khugepaged', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!) };
   },
   print: (op, n) => `khugepaged ${printAddr(n, op)}`,
-  check: (w, op) => checkAddr(w, op),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const vma = vmaLookup(mm, addr);
     if (vma === null) return { kind: 'ok', note: 'nothing mapped' };
     return { kind: 'ok', note: khugepagedScanAddr(w.k, mm, vma, addr) };

@@ -44,9 +44,9 @@ export const madviseOp: OpSpec<MadviseOp> = {
     };
   },
   print: (op, n) => `madvise ${printAddr(n, op)}${op.pages !== 1 ? ` ${op.pages}` : ''} ${op.advice}`,
-  check: (w, op) => checkAddr(w, op, op.pages),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, op.pages),
   apply(w, op) {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const end = addr + op.pages;
     const zapped: [number, number][] = [];
     const err = madvise(w.k, mm, addr, end, op.advice, zapped);

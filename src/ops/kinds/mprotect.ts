@@ -39,9 +39,9 @@ export const mprotectOp: OpSpec<MprotectOp> = {
     };
   },
   print: (op, n) => `mprotect ${printAddr(n, op)}${op.pages ? ` ${op.pages}` : ''} ${op.write ? 'rw' : 'ro'}`,
-  check: (w, op) => checkAddr(w, op, Math.max(1, op.pages)),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, Math.max(1, op.pages)),
   apply(w, op) {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const end = addr + rangePages(mm.labelPages[op.label]!, op.off, op.pages);
     const err = mprotect(w.k, mm, addr, end, op.write);
     if (err === 'EINVAL') return refused(err, 'the range would split a hugetlb mapping off a huge page boundary');

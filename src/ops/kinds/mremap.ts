@@ -57,18 +57,18 @@ export const mremapOp: OpSpec<MremapOp> = {
   },
   print: (op, n) => `mremap ${printAddr(n, op)} ${op.pages} ${labelName(n, op.to)}${op.aligned ? ' aligned' : ''}`,
   check(w, op) {
-    const bad = checkAddr(w, op, op.pages);
+    const bad = checkAddr(w, op.proc, op.label, op.off, op.pages);
     if (bad) return bad;
     if (op.to === op.label) return 'the new mapping needs a name of its own';
     const mm = procMm(w, op.proc)!;
     if ((mm.labels[op.to] ?? -1) >= 0 && mm.vmas.some((v) => v.label === op.to)) return 'the process already has a mapping by that name';
-    const { addr } = resolveAddr(w, op);
+    const { addr } = resolveAddr(w, op.proc, op.label, op.off);
     // hugetlb's own page-table move (move_hugetlb_page_tables(), 5.16; EINVAL before) is not modelled
     if (mm.vmas.some((v) => addr >= v.start && addr < v.end && v.flags & VM_HUGETLB)) return 'the model has no mremap of a hugetlb mapping yet';
     return null;
   },
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const vma = mremapMove(w.k, mm, addr, op.pages, op.to, op.aligned ? w.k.pmdPages : 1);
     if (typeof vma === 'string') return refused(vma, 'the range is not inside one mapping (vma_to_resize())');
     const remap = ((mm.uffd?.features ?? 0) & UFFD_FEATURE_EVENT_REMAP) !== 0;

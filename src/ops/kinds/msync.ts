@@ -27,9 +27,9 @@ export const msyncOp: OpSpec<MsyncOp> = {
     return { kind: 'msync', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!), pages: toks[3] ? countArg(toks[3], 1, 512, 'a page count') : 1 };
   },
   print: (op, n) => `msync ${printRange(n, op)}`,
-  check: (w, op) => checkAddr(w, op, op.pages),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, op.pages),
   apply(w, op) {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     msyncRange(w.k, mm.id, addr, addr + op.pages);
     return OK;
   },

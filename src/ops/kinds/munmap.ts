@@ -40,9 +40,9 @@ export const munmapOp: OpSpec<MunmapOp> = {
     };
   },
   print: (op, n) => `munmap ${printAddr(n, op)}${op.pages ? ` ${op.pages}` : ''}`,
-  check: (w, op) => checkAddr(w, op, Math.max(1, op.pages)),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, Math.max(1, op.pages)),
   apply(w, op) {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const end = addr + rangePages(mm.labelPages[op.label]!, op.off, op.pages);
     if (munmap(w.k, mm, addr, end) !== null) return refused('EINVAL', 'the range would split a hugetlb mapping off a huge page boundary');
     shadowUnmap(w.shadow, mm.id, addr, end);

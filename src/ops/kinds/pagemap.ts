@@ -35,9 +35,9 @@ export const pagemapOp: OpSpec<PagemapOp> = {
     return { kind: 'pagemap', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!), expect };
   },
   print: (op, n) => `pagemap ${printAddr(n, op)}${op.expect ? ` expect ${printExpect(PAGEMAP_FLAGS, op.expect)}` : ''}`,
-  check: (w, op) => checkAddr(w, op),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const flags = pagemapEntry(w.k, mm, addr);
     if (op.expect) {
       const bad = expectMismatch(PAGEMAP_FLAGS, op.expect, flags);

@@ -66,10 +66,10 @@ export const pokeOp: OpSpec<PokeOp> = {
   print: (op, n) => `poke ${printAddr(n, op)}${op.ref >= 0 ? ` as ${refName(n, op.ref)}` : ''}`,
   check(w, op) {
     if (op.ref >= 0 && refNameInUse(w, op.ref)) return 'the reference name is in use (release it first)';
-    return checkAddr(w, op);
+    return checkAddr(w, op.proc, op.label, op.off);
   },
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const r = gupStart(w.k, mm, addr, 1, POKE_FLAGS);
     if (op.ref >= 0) {
       bindPending(w, op.ref, r);

@@ -45,14 +45,14 @@ export const readOp: OpSpec<ReadOp> = {
     return { kind: 'read', via: 'mm', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!) };
   },
   print: (op, n) => (op.via === 'ref' ? `read ${printRefPage(refName(n, op.ref), op.page)}` : `read ${printAddr(n, op)}`),
-  check: (w, op) => (op.via === 'ref' ? checkRefPage(w, op.ref, op.page) : checkAddr(w, op)),
+  check: (w, op) => (op.via === 'ref' ? checkRefPage(w, op.ref, op.page) : checkAddr(w, op.proc, op.label, op.off)),
   apply(w, op): Outcome {
     if (op.via === 'ref') {
       const r = refOf(w, op.ref)!;
       const f = refFolio(w.k, r, op.page);
       return f ? { kind: 'ok', value: f.pages[r.idxs[op.page]!]!.data } : { kind: 'ok', note: 'the reference names a freed folio' };
     }
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     return userRead(w, op.proc, mm, addr);
   },
   possible: (w) => procsWithVma(w) > 0 || w.liveRefs.length > 0,

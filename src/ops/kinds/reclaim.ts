@@ -38,9 +38,9 @@ export const reclaimOp: OpSpec<ReclaimOp> = {
     return { kind: 'reclaim', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!), writeback: toks[3] !== undefined };
   },
   print: (op, n) => `reclaim ${printAddr(n, op)}${op.writeback ? ' writeback' : ''}`,
-  check: (w, op) => checkAddr(w, op),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const pte = mm.pt[addr]!;
     const pmd = hugePmdAt(w.k, mm, addr);
     let folio = null;

@@ -33,9 +33,9 @@ export const settagOp: OpSpec<SettagOp> = {
     return { kind: 'settag', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!), tag: countArg(toks[3]!, 0, 15, 'an MTE tag') };
   },
   print: (op, n) => `settag ${printAddr(n, op)} ${op.tag}`,
-  check: (w, op) => checkAddr(w, op),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     return userTag(w, op.proc, mm, addr, op.tag);
   },
   possible: (w, scope) => scope.mte && anyVma(w, mte),

@@ -89,9 +89,9 @@ export const splitOp: OpSpec<SplitOp> = {
     return { kind: 'split', proc: procArg(ctx, toks[1]!), ...addrArg(ctx, toks[2]!) };
   },
   print: (op, n) => `split ${printAddr(n, op)}`,
-  check: (w, op) => checkAddr(w, op),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     // split_huge_pages_pid(): the folio mapped there (follow_page()); anon only, a large one, can_split_folio()
     const pmd = hugePmdAt(w.k, mm, addr);
     const pte = mm.pt[addr]!;

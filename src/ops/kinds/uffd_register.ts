@@ -145,7 +145,7 @@ function pagesAt(toks: readonly Tok[], i: number): { pages: number; next: number
 
 /** Every page of the range: the range stays inside its mapping (checkAddr). */
 function checkRange(w: World, op: RangeArgs): string | null {
-  return checkAddr(w, op, op.pages);
+  return checkAddr(w, op.proc, op.label, op.off, op.pages);
 }
 
 /** A range for build(): one page, or the whole VMA the page is in. */
@@ -210,7 +210,7 @@ export const uffdRegisterOp: OpSpec<UffdRegisterOp> = {
   },
   check: checkRange,
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const api = userfaultfdApi(w.k, mm, op.features);
     if (api) return refused(api.errno, api.why);
     const r = userfaultfdRegister(w.k, mm, addr, addr + op.pages, op.modes);
@@ -285,7 +285,7 @@ export const uffdUnregisterOp: OpSpec<UffdUnregisterOp> = {
   print: (op, n) => `uffd_unregister ${printRange(n, op)}`,
   check: checkRange,
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
     const r = userfaultfdUnregister(w.k, mm, addr, addr + op.pages);
     if ('errno' in r) return refused(r.errno, r.why);

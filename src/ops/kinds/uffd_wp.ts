@@ -76,9 +76,9 @@ export const uffdWpOp: OpSpec<UffdWpOp> = {
     };
   },
   print: (op, n) => `uffd_wp ${printRange(n, op)} ${op.on ? 'on' : 'off'}`,
-  check: (w, op) => checkAddr(w, op, op.pages),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, op.pages),
   apply(w, op): Outcome {
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     const end = addr + op.pages;
     if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
     const promised = promises(mm, w.k.pmdPages, addr, end, op.on);

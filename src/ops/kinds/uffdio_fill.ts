@@ -40,7 +40,7 @@ interface FillShape {
 
 /** Applies a fill ioctl: the model fills, the oracle learns what each filled page now holds and promises. */
 function applyFill(shape: FillShape, w: Parameters<OpSpec<UffdFillOp>['apply']>[0], op: UffdFillOp): Outcome {
-  const { mm, addr } = resolveAddr(w, op);
+  const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
   if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
   const values = new Map<number, number>();
   const r = mfillAtomic(w.k, mm, addr, op.pages, shape.mode, op.wp, (a) => {
@@ -89,7 +89,7 @@ function fillSpec<O extends UffdFillOp>(shape: FillShape): OpSpec<O> {
       } as O;
     },
     print: (op, n) => `${shape.kind} ${printRange(n, op)}${op.wp ? ' wp' : ''}`,
-    check: (w, op) => checkAddr(w, op, op.pages),
+    check: (w, op) => checkAddr(w, op.proc, op.label, op.off, op.pages),
     apply: (w, op) => applyFill(shape, w, op),
     possible(w) {
       if (!(w.pol.uffd.rangeIoctls & shape.ioctl)) return false;

@@ -46,10 +46,10 @@ export const uffdioMoveOp: OpSpec<UffdioMoveOp> = {
     return { kind: 'uffdio_move', proc, ...dst, srcLabel: src.label, srcOff: src.off, pages: toks.length === 5 ? countArg(toks[4]!, 1, 4096, 'a page count') : 1 };
   },
   print: (op, n) => `uffdio_move ${printAddr(n, op)} ${addrText(n, op.srcLabel, op.srcOff)}${op.pages !== 1 ? ` ${op.pages}` : ''}`,
-  check: (w, op) => checkAddr(w, op, op.pages) ?? checkAddr(w, { proc: op.proc, label: op.srcLabel, off: op.srcOff }, op.pages),
+  check: (w, op) => checkAddr(w, op.proc, op.label, op.off, op.pages) ?? checkAddr(w, op.proc, op.srcLabel, op.srcOff, op.pages),
   apply(w, op): Outcome {
-    const { mm, addr: dst } = resolveAddr(w, op);
-    const src = resolveAddr(w, { proc: op.proc, label: op.srcLabel, off: op.srcOff }).addr;
+    const { mm, addr: dst } = resolveAddr(w, op.proc, op.label, op.off);
+    const src = resolveAddr(w, op.proc, op.srcLabel, op.srcOff).addr;
     if (mm.uffd === null) return refused('EBADF', 'the process has no userfaultfd (uffd_register opens it)');
     const r = movePages(w.k, mm, dst, src, op.pages);
     for (let i = 0; i < r.done; i++) shadowMove(w.shadow, mm.id, src + i, dst + i);

@@ -47,7 +47,7 @@ export const writeOp: OpSpec<WriteOp> = {
   },
   print: (op, n) => (op.via === 'ref' ? `write ${printRefPage(refName(n, op.ref), op.page)}` : `write ${printAddr(n, op)}`),
   check(w, op) {
-    if (op.via === 'mm') return checkAddr(w, op);
+    if (op.via === 'mm') return checkAddr(w, op.proc, op.label, op.off);
     const bad = checkRefPage(w, op.ref, op.page);
     if (bad) return bad;
     return refOf(w, op.ref)!.gupFlags & FOLL_WRITE ? null : 'a read-only reference (taken without FOLL_WRITE) cannot be written through';
@@ -65,7 +65,7 @@ export const writeOp: OpSpec<WriteOp> = {
       }
       return { kind: 'ok', value: v };
     }
-    const { mm, addr } = resolveAddr(w, op);
+    const { mm, addr } = resolveAddr(w, op.proc, op.label, op.off);
     return userWrite(w, op.proc, mm, addr);
   },
   possible: (w) => writableVmas(w) || writableRefs(w) > 0,
