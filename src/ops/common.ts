@@ -77,6 +77,11 @@ function countVmas(mm: Mm, ok: ((v: Vma) => boolean) | undefined): number {
 
 /** Picks a live process with a VMA (satisfying `ok` if given). Two passes, no allocation. */
 export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): number {
+  if (ok === undefined) {
+    // the census listed them, in the same order: the same pick without the passes
+    const cs = census(w);
+    return cs.withVma[c.pick(cs.procsWithVma)]!;
+  }
   let n = 0;
   for (const p of w.liveProcs) if (countVmas(procMm(w, p)!, ok) > 0) n++;
   let k = c.pick(n);
@@ -85,6 +90,12 @@ export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): 
     if (k-- === 0) return p;
   }
   throw new Error('pickProcWithVma: no process has such a VMA');
+}
+
+/** pickProcWithVma(w, c, v => v.flags & VM_WRITE), from the census's list (the write op's pick). */
+export function pickProcWithWritableVma(w: World, c: Choose): number {
+  const cs = census(w);
+  return cs.withWritableVma[c.pick(cs.procsWithWritableVma)]!;
 }
 
 /** Picks an address in a VMA of the process (satisfying `ok` if given), as label + offset (build()s copy the three fields into their op: a spread into an object literal is a generic copy, measurably slower per op). */

@@ -12,6 +12,9 @@ export interface Census {
   /** live processes with at least one VMA, and with a writable one */
   procsWithVma: number;
   procsWithWritableVma: number;
+  /** those processes (names, in liveProcs order: the first procsWithVma / procsWithWritableVma entries count) */
+  readonly withVma: number[];
+  readonly withWritableVma: number[];
   /** live references taken with FOLL_GET, with FOLL_PIN, and the ones a DMA write may use */
   getRefs: number;
   pinRefs: number;
@@ -23,7 +26,7 @@ export interface Census {
 }
 
 export function newCensus(): Census {
-  return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, getRefs: 0, pinRefs: 0, writableRefs: 0, uffdProcs: 0, wpProcs: 0, minorProcs: 0 };
+  return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, withVma: [], withWritableVma: [], getRefs: 0, pinRefs: 0, writableRefs: 0, uffdProcs: 0, wpProcs: 0, minorProcs: 0 };
 }
 
 export function census(w: World): Census {
@@ -38,10 +41,10 @@ export function census(w: World): Census {
   for (const p of w.liveProcs) {
     const mm = procMm(w, p)!;
     if (mm.vmas.length === 0) continue;
-    c.procsWithVma++;
+    c.withVma[c.procsWithVma++] = p;
     let flags = 0;
     for (const v of mm.vmas) flags |= v.flags;
-    if (flags & VM_WRITE) c.procsWithWritableVma++;
+    if (flags & VM_WRITE) c.withWritableVma[c.procsWithWritableVma++] = p;
     if (flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)) c.uffdProcs++;
     if (flags & VM_UFFD_WP) c.wpProcs++;
     if (flags & VM_UFFD_MINOR) c.minorProcs++;

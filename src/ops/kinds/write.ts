@@ -8,7 +8,7 @@ import { touchFolioData } from '../../model/kernel.js';
 import { refWriteWithinContract, shadowRefStore } from '../../oracle/shadow.js';
 import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
-import { checkAddr, pickAddr, pickLiveRef, pickProcWithVma, printAddr, resolveAddr } from '../common.js';
+import { checkAddr, pickAddr, pickLiveRef, pickProcWithWritableVma, printAddr, resolveAddr } from '../common.js';
 import { userWrite } from '../uffd.js';
 import { refName } from '../names.js';
 import { addrArg, arity, procArg } from '../syntax.js';
@@ -72,7 +72,7 @@ export const writeOp: OpSpec<WriteOp> = {
   build(w, _scope, c) {
     const viaMm = writableVmas(w) && (writableRefs(w) === 0 || c.chance(0.8));
     if (viaMm) {
-      const a = pickAddr(w, pickProcWithVma(w, c, writable), c, writable);
+      const a = pickAddr(w, pickProcWithWritableVma(w, c), c, writable);
       return { kind: 'write', via: 'mm', proc: a.proc, label: a.label, off: a.off };
     }
     const ref = pickLiveRef(w, c, (r) => {
