@@ -26,6 +26,7 @@ import { newWorld } from '../world/world.js';
 import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
 import { streamRng } from '../fuzz/campaign.js';
 import { DEFAULT_COMMANDS, noInvariantFails, type Real } from '../fuzz/fc-commands.js';
+import { OP_SPECS } from '../ops/registry.js';
 import { eraPolicies, getPolicy, seededBugs } from '../policy/registry.js';
 import type { CheckMode } from '../world/world.js';
 
@@ -145,7 +146,7 @@ function perOp(): { generateNs: number; stepNs: number; byKind: Record<string, {
       const op = generateFrom(w, cfg.scope, table, c, rnd);
       const t1 = now();
       if (op === null) break;
-      const r = step(w, op);
+      const r = step(w, op, OP_SPECS[table.picked]);
       const t2 = now();
       if (run >= warm) {
         ops++;

@@ -48,11 +48,13 @@ export interface KindTable {
   /** cum[n]: the boosted weights of kinds[0..n], summed */
   readonly cum: Float64Array;
   total: number;
+  /** the OP_SPECS index of the kind generateFrom() last built (the fuzz loop hands its spec to step()) */
+  picked: number;
 }
 
 /** A table over `weights` (which refreshKindTable() reads again after they change in place). */
 export function kindTable(weights: Float64Array, kinds: Int32Array = ALL_KINDS): KindTable {
-  const t: KindTable = { weights, kinds, cum: new Float64Array(kinds.length), total: 0 };
+  const t: KindTable = { weights, kinds, cum: new Float64Array(kinds.length), total: 0, picked: -1 };
   refreshKindTable(t);
   return t;
 }
@@ -99,13 +101,16 @@ export function generateFrom(w: World, scope: Scope, t: KindTable, c: Choose, rn
     const spec = OP_SPECS[i]!;
     if (!spec.possible(w, scope)) continue;
     if (BOOSTED[i] && rnd() * BOOST_MAX[i]! >= spec.boost!(w, scope)) continue;
+    t.picked = i;
     return spec.build(w, scope, c) as Op;
   }
-  return pickByScan(w, scope, weights, c, rnd, kinds);
+  const i = pickByScan(w, scope, weights, rnd, kinds);
+  t.picked = i;
+  return i < 0 ? null : (OP_SPECS[i]!.build(w, scope, c) as Op);
 }
 
-/** The same draw by asking every kind whether it is possible first. */
-function pickByScan(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number, kinds: Int32Array): Op | null {
+/** The same draw by asking every kind whether it is possible first: the kind's index, or -1 when none is possible. */
+function pickByScan(w: World, scope: Scope, weights: Float64Array, rnd: () => number, kinds: Int32Array): number {
   let total = 0;
   for (let n = 0; n < kinds.length; n++) {
     const i = kinds[n]!;
@@ -116,16 +121,16 @@ function pickByScan(w: World, scope: Scope, weights: Float64Array, c: Choose, rn
     possibleScratch[i] = eff;
     total += eff;
   }
-  if (total === 0) return null;
+  if (total === 0) return -1;
   let x = rnd() * total;
   for (let n = 0; n < kinds.length; n++) {
     const i = kinds[n]!;
     const wt = possibleScratch[i]!;
     if (wt === 0) continue;
     x -= wt;
-    if (x < 0) return OP_SPECS[i]!.build(w, scope, c) as Op;
+    if (x < 0) return i;
   }
-  for (let n = kinds.length - 1; ; n--) if (possibleScratch[kinds[n]!]! > 0) return OP_SPECS[kinds[n]!]!.build(w, scope, c) as Op;
+  for (let n = kinds.length - 1; ; n--) if (possibleScratch[kinds[n]!]! > 0) return kinds[n]!;
 }
 
 /** An op of the kind with index `kind`, or null when that kind is not possible (fast-check's commands). */

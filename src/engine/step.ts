@@ -21,8 +21,8 @@ export type StepResult =
   /** the op's names do not resolve in this world: the op is not possible here, nothing changed */
   | { readonly status: 'impossible'; readonly why: string };
 
-export function step(w: World, op: Op): StepResult {
-  const spec = specOf(op.kind);
+/** `spec` is the op's kind's (a caller that knows it, the fuzz loop, saves the lookup). */
+export function step(w: World, op: Op, spec: OpSpec<OpBase> = specOf(op.kind)): StepResult {
   // a reference whose GUP the kernel refused was never taken, a mapping whose mmap it refused never
   // made: what the scenario does with them next is moot (the run's verdict is already 'error'), so
   // the same scenario still runs under an era that refuses and one that allows

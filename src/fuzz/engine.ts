@@ -8,7 +8,7 @@ import { step } from '../engine/step.js';
 import { DEFAULT_WEIGHTS, swarmInto, swarmKeep, type Weights } from '../engine/weights.js';
 import type { Violation } from '../invariants/types.js';
 import type { CowPolicy } from '../model/policy.js';
-import type { Op } from '../ops/registry.js';
+import { OP_SPECS, type Op } from '../ops/registry.js';
 import type { Scope } from '../ops/types.js';
 import { resetWorld } from '../world/reset.js';
 import { newWorld, type CheckMode } from '../world/world.js';
@@ -65,7 +65,7 @@ export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): {
         const op = generateFrom(w, cfg.scope, table, c, rnd);
         if (op === null) break;
         ops.push(op);
-        const r = step(w, op);
+        const r = step(w, op, OP_SPECS[table.picked]);
         if (r.status === 'violated') return { failure: { ops, violation: r.violation }, opsRun: ops.length };
         if (r.status === 'impossible') throw new Error(`model bug: the generator built an impossible op (${op.kind}: ${r.why})`);
       }

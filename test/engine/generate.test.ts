@@ -66,7 +66,7 @@ describe('generateOp', () => {
     });
   }
 
-  it('draws from a kind table (the fuzz loop, refreshed after swarm testing changes the weights) what it draws from the weights', () => {
+  it('draws from a kind table (the fuzz loop, refreshed after swarm testing changes the weights) what it draws from the weights, and names the kind it built', () => {
     for (const scope of [DEFAULT_SCOPE, THP_SCOPE, UFFD_SCOPE]) {
       const base = weightArray({ ...DEFAULT_WEIGHTS, ...(scope.weights ?? {}) }, scope);
       const kinds = weightedKinds(base);
@@ -89,6 +89,7 @@ describe('generateOp', () => {
           const b = generateOp(wb, scope, weights, cb, rb, kinds);
           expect(a).toEqual(b);
           if (a === null) break;
+          expect(OP_SPECS[table.picked]!.kind).toBe(a.kind); // the spec the fuzz loop hands to step()
           step(wa, a);
           step(wb, b!);
         }
