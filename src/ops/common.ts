@@ -80,6 +80,7 @@ export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): 
   if (ok === undefined) {
     // the census listed them, in the same order: the same pick without the passes
     const cs = census(w);
+    if (cs.procsWithVma === 0) throw new Error('pickProcWithVma: no process has a VMA');
     return cs.withVma[c.pick(cs.procsWithVma)]!;
   }
   let n = 0;
@@ -95,6 +96,7 @@ export function pickProcWithVma(w: World, c: Choose, ok?: (v: Vma) => boolean): 
 /** pickProcWithVma(w, c, v => v.flags & VM_WRITE), from the census's list (the write op's pick). */
 export function pickProcWithWritableVma(w: World, c: Choose): number {
   const cs = census(w);
+  if (cs.procsWithWritableVma === 0) throw new Error('pickProcWithWritableVma: no process has a writable VMA');
   return cs.withWritableVma[c.pick(cs.procsWithWritableVma)]!;
 }
 
