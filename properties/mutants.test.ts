@@ -16,8 +16,7 @@ const RUNS = 20_000;
  * fork, a vmsplice and an unmap in the child, the parent's write): about one run in 10,000-80,000
  * (npm run bench), a few seconds, well within `cowfuzz fuzz`'s default minute. The campaign stops at
  * the first short counterexample, so the larger budget costs only what finding it costs.
- */
-/**
+ *
  * The uffd scope's marker bug needs a uffd-wp marker in a VMA with an anon_vma and a fork without
  * the event: one run in 7,000-10,000 on average (10 seeds; bug-fork-copies-uffd-wp-marker), so
  * 20,000 runs miss it for about one seed in six. 100,000 runs miss it about once in 20,000 seeds.

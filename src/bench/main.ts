@@ -108,7 +108,7 @@ function throughput(): Record<string, { min: number; median: number; max: number
 }
 
 /**
- * Where an op's time goes: generating it (the possible() of every weighted kind, then one build())
+ * Where an op's time goes: generating it (kinds proposed by weight until one is possible, then its build())
  * against stepping it (apply and the invariants), per kind, timed op by op with the process's
  * high-resolution clock (its own cost, measured alongside, is subtracted). The fuzzer's loop,
  * unrolled here so the hot loop itself carries no timer. A CPU profile cannot tell these apart
@@ -274,9 +274,9 @@ function jobPairs(runs: number): JobsFigures {
 }
 
 /**
- * Two run counts: a short one, where each worker's fixed start-up (loading the modules and V8
- * compiling the hot code: about 1.2 CPU-seconds per worker, measured per thread) weighs, and a long one, nearer a
- * nightly job, where it does not.
+ * Two run counts: a short one, where each worker's fixed start-up weighs (V8 compiling the hot
+ * code: about 1 to 1.5 CPU-seconds per worker; loading the modules: 70 ms), and a long one, nearer
+ * a nightly job, where it weighs less.
  */
 function jobs(): { short: JobsFigures; long: JobsFigures } {
   const short = jobPairs(QUICK ? 20_000 : 60_000);

@@ -27,20 +27,13 @@ export function step(w: World, op: Op, spec: OpSpec<OpBase> = specOf(op.kind)): 
   // made: what the scenario does with them next is moot (the run's verdict is already 'error'), so
   // the same scenario still runs under an era that refuses and one that allows
   const moot = spec.bindsNames || (w.refusedRefs === 0 && w.refusedLabels.size === 0) ? null : mootName(w, spec, op);
-  if (moot !== null) {
-    w.journal.begin();
-    w.steps++;
-    return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${moot}` } };
-  }
+  if (moot !== null) return skipped(w, moot);
   const why = spec.check(w, op);
   if (why !== null) {
     // a reference whose stepwise GUP has not completed in this era (it needs more turns, or loops)
     // is not taken yet: what the scenario does with it is moot here, as for a refused one
     const pending = pendingName(w, spec, op);
-    if (pending === null) return { status: 'impossible', why };
-    w.journal.begin();
-    w.steps++;
-    return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${pending}` } };
+    return pending === null ? { status: 'impossible', why } : skipped(w, pending);
   }
   w.journal.begin();
   const outcome = spec.apply(w, op);
@@ -52,6 +45,13 @@ export function step(w: World, op: Op, spec: OpSpec<OpBase> = specOf(op.kind)): 
   const v = checkInvariants(w);
   if (v) return { status: 'violated', outcome, violation: v };
   return outcome.kind === 'refused' ? { status: 'refused', outcome } : { status: 'applied', outcome };
+}
+
+/** A moot op: a step that changes nothing (an empty journal: nothing to judge), saying why it was skipped. */
+function skipped(w: World, why: string): StepResult {
+  w.journal.begin();
+  w.steps++;
+  return { status: 'applied', outcome: { kind: 'ok', note: `skipped: ${why}` } };
 }
 
 /** Why an op whose names do not resolve is moot (it names a reference whose GUP is still in progress), or null. */

@@ -86,13 +86,13 @@ export type OpKind = Op['kind'];
 /** Every scope has the kind (the OpSpec.inScope default). */
 const EVERY_SCOPE = (): boolean => true;
 
-/**
- * The spec with every field, in one order: the generator's hot loop reads `possible` and `weight`
- * of every kind after every op, and objects of one shape keep those reads monomorphic.
- */
 /** The boost of a kind that has none (OpSpec.boost left out): the generator skips the call. */
 export const NO_BOOST = (): number => 1;
 
+/**
+ * The spec with every field, in one order: the generator's hot loop reads `possible`, `build` and
+ * `boost` of the kinds it proposes after every op, and objects of one shape keep those reads monomorphic.
+ */
 function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
   return {
     kind: s.kind,
