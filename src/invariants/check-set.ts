@@ -5,7 +5,7 @@
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
 import { pmdSitesOfFolio, rebuildSiteIndex, site, sitesOfFolio, sitesOfSlot, updateSiteIndex } from '../world/site-index.js';
 import type { World } from '../world/world.js';
-import type { CheckSet } from '../world/check-set.js';
+import type { CheckSet, NumSet } from '../world/check-set.js';
 
 export type { CheckSet };
 
@@ -27,10 +27,61 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   }
 }
 
-function fileTouched(w: World, data: CheckSet['data']): boolean {
-  if (w.journal.nOther > 0 || w.journal.nWriteback > 0) return true;
-  for (let x = 0; x < data.n; x++) if ((w.k.folios[data.v[x]!]?.mapping ?? -1) >= 0) return true;
-  return false;
+/** The file ranges a step changed (inode, [start, end)), gathered without repeats: scratch reused from step to step. */
+const changed = { n: 0, ino: [] as number[], start: [] as number[], end: [] as number[] };
+
+function fileChanged(ino: number, start: number, end: number): void {
+  for (let i = 0; i < changed.n; i++) if (changed.ino[i] === ino && changed.start[i] === start && changed.end[i] === end) return;
+  const n = changed.n++;
+  changed.ino[n] = ino;
+  changed.start[n] = start;
+  changed.end[n] = end;
+}
+
+/** Every address of a live mm that views a changed file page through a file mapping. */
+function addFileViews(w: World, sites: NumSet): void {
+  for (const mm of w.k.mms) {
+    if (!mm.alive) continue;
+    for (const v of mm.vmas) {
+      if (v.file < 0) continue;
+      for (let i = 0; i < changed.n; i++) {
+        if (changed.ino[i] !== v.file) continue;
+        const lo = Math.max(changed.start[i]!, v.pgoff);
+        const hi = Math.min(changed.end[i]!, v.pgoff + (v.end - v.start));
+        for (let index = lo; index < hi; index++) sites.add(site(mm.id, v.start + (index - v.pgoff)));
+      }
+    }
+  }
+}
+
+/**
+ * The file pages the step changed, and every address that views one: an address with no PTE in a
+ * file mapping reads the file page (peekAddr(): the page cache, the swap slot or the disk), and
+ * one the oracle expects to view the file (FILE_VIEW, SHARED_VIEW) is judged against what the file
+ * should hold, whatever it maps. A file page changed when the model said so (the journal's file
+ * ranges: the page cache, shmem's swap entries, the disk, i_size, the oracle's file values), when
+ * its page-cache folio was touched, or when the swap slot (or swap-cache folio) a shmem page was
+ * swapped out to was.
+ */
+function addChangedFileViews(w: World, set: CheckSet): void {
+  const j = w.journal;
+  const { k } = w;
+  const { sites, slots, data } = set;
+  changed.n = 0;
+  for (let i = 0; i < j.nFile; i++) fileChanged(j.fileIno[i]!, j.fileStart[i]!, j.fileEnd[i]!);
+  for (let x = 0; x < data.n; x++) {
+    const f = k.folios[data.v[x]!];
+    if (f && f.mapping >= 0) fileChanged(f.mapping, f.index, f.index + f.nr);
+  }
+  if (slots.n > 0) {
+    for (const ino of k.inodes) {
+      for (let index = 0; index < ino.swapped.length; index++) {
+        const entry = ino.swapped[index]!;
+        if (entry >= 0 && slots.has(entry)) fileChanged(ino.id, index, index + 1);
+      }
+    }
+  }
+  if (changed.n > 0) addFileViews(w, sites);
 }
 
 /** What the last step touched, with the index brought up to date first. */
@@ -94,15 +145,7 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   }
   // a touched slot is read by every swap PTE naming it
   for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.add(s);
-  // a file page is read by every address of a file mapping with no PTE there (peekAddr() reads
-  // the page cache, the swap slot or the disk): when a page-cache folio, a file or a mapping
-  // changed, every address of every file mapping is judged (files are few and small)
-  if (k.inodes.length > 0 && fileTouched(w, data)) {
-    for (const mm of k.mms) {
-      if (!mm.alive) continue;
-      for (const v of mm.vmas) if (v.file >= 0) for (let a = v.start; a < v.end; a++) sites.add(site(mm.id, a));
-    }
-  }
+  if (k.inodes.length > 0) addChangedFileViews(w, set);
   slots.sort();
   sites.sort();
 }

@@ -42,6 +42,7 @@ export function filemapAddFolio(k: Kernel, ino: Inode, index: number, f: Folio):
   ino.cache[index] = f.id;
   f.mapping = ino.id;
   f.index = index;
+  if (k.journal) k.journal.file(ino.id, index, index + f.nr);
   folioGet(k, f, f.nr);
 }
 
@@ -49,6 +50,7 @@ export function filemapAddFolio(k: Kernel, ino: Inode, index: number, f: Folio):
 export function filemapRemoveFolio(k: Kernel, ino: Inode, f: Folio): void {
   ino.cache[f.index] = -1;
   f.mapping = -1;
+  if (k.journal) k.journal.file(ino.id, f.index, f.index + f.nr);
   touchFolio(k, f);
   if (k.tracer) k.tracer.event('filemap_remove_folio', `folio#${f.id} leaves the page cache of inode ${ino.id} at ${f.index}`);
   folioPut(k, f, f.nr);

@@ -36,7 +36,10 @@ export function filePwrite(k: Kernel, ino: Inode, index: number, value: number):
   if (ino.readOnly) return 'EBADF';
   if (ino.kind === 'hugetlbfs') return 'EINVAL'; // hugetlbfs has no ->write_iter
   if (ino.seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) return 'EPERM';
-  if (index >= ino.size) ino.size = index + 1;
+  if (index >= ino.size) {
+    if (k.journal) k.journal.file(ino.id, ino.size, index + 1); // no more SIGBUS there
+    ino.size = index + 1;
+  }
   const f = filemapGetFolio(k, ino, index)!;
   f.pages[0]!.data = value;
   touchFolioData(k, f);

@@ -387,6 +387,7 @@ export function hugetlbAddToPageCache(k: Kernel, ino: Inode, index: number, foli
     while (ino.cache.length <= index + j) ino.cache.push(-1);
     ino.cache[index + j] = folio.id;
   }
+  if (k.journal) k.journal.file(ino.id, index, index + folio.nr);
   folio.mapping = ino.id;
   folio.index = index;
   folio.flags |= PG_dirty;
@@ -472,6 +473,7 @@ export function hugetlbSharedReserve(k: Kernel, ino: Inode, pgoff: number, pages
 export function hugetlbTruncate(k: Kernel, ino: Inode, pages: number): Errno | null {
   if (pages % k.pmdPages !== 0) return 'EINVAL';
   const old = ino.size;
+  if (k.journal) k.journal.file(ino.id, Math.min(old, pages), Math.max(old, pages, ino.cache.length));
   ino.size = pages;
   if (pages >= old) return null;
   for (const mm of k.mms) {

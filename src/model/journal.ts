@@ -46,6 +46,16 @@ export class Journal {
   readonly rangeStart: number[] = [];
   readonly rangeEnd: number[] = [];
 
+  /**
+   * file pages whose content, i_size or expected content changed (the page cache, shmem's swap
+   * entries, the disk, the oracle's file values), as inode and [start, end): every address that
+   * views one of them is judged again
+   */
+  nFile = 0;
+  readonly fileIno: number[] = [];
+  readonly fileStart: number[] = [];
+  readonly fileEnd: number[] = [];
+
   /** PTEs a userfaultfd ioctl installed (UFFDIO_COPY, ZEROPAGE, CONTINUE, MOVE) or fork copied into the child, as mm and address */
   nFill = 0;
   readonly fillMm: number[] = [];
@@ -73,13 +83,14 @@ export class Journal {
     this.nAddr = 0;
     this.nOther = 0;
     this.nRange = 0;
+    this.nFile = 0;
     this.nFill = 0;
     this.nFault = 0;
   }
 
   /** Did the step change nothing at all? */
   empty(): boolean {
-    return this.nPte === 0 && this.nPmd === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0 && this.nRange === 0;
+    return this.nPte === 0 && this.nPmd === 0 && this.nFolio === 0 && this.nData === 0 && this.nSlot === 0 && this.nAddr === 0 && this.nOther === 0 && this.nWriteback === 0 && this.nRange === 0 && this.nFile === 0;
   }
 
   /** Something the sets above do not name changed (a reference taken or released, a VMA, a process). */
@@ -127,6 +138,14 @@ export class Journal {
     this.rangeMm[n] = mm;
     this.rangeStart[n] = start;
     this.rangeEnd[n] = end;
+  }
+
+  file(ino: number, start: number, end: number): void {
+    if (start >= end) return;
+    const n = this.nFile++;
+    this.fileIno[n] = ino;
+    this.fileStart[n] = start;
+    this.fileEnd[n] = end;
   }
 
   fill(mm: number, addr: number): void {

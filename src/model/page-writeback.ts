@@ -61,7 +61,10 @@ export function writebackFolio(k: Kernel, ino: Inode, f: Folio): void {
   f.flags &= ~PG_dirty;
   touchFolio(k, f);
   ino.disk[f.index] = f.pages[0]!.data;
-  if (k.journal) k.journal.writeback(f.id);
+  if (k.journal) {
+    k.journal.writeback(f.id);
+    k.journal.file(ino.id, f.index, f.index + 1);
+  }
   if (k.tracer) k.tracer.event('writepage', `folio#${f.id} (page ${f.index}) written back to inode ${ino.id}`);
 }
 

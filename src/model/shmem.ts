@@ -41,7 +41,7 @@ function shmemSwapinFolio(k: Kernel, ino: Inode, index: number, entry: number): 
     f = allocFileFolio(k, index, swapInfo(k, type).data[off]!);
     addToSwapCache(k, f, entry);
   }
-  ino.swapped[index] = -1;
+  ino.swapped[index] = -1; // filemapAddFolio() records the change of the page
   filemapAddFolio(k, ino, index, f);
   deleteFromSwapCache(k, f);
   if (k.pol.shmemSwapinMarksDirty) folioMarkDirty(k, f);
@@ -64,6 +64,7 @@ export function shmemWritepage(k: Kernel, ino: Inode, f: Folio, entry: number): 
   ino.cache[index] = -1;
   while (ino.swapped.length <= index) ino.swapped.push(-1);
   ino.swapped[index] = entry;
+  if (k.journal) k.journal.file(ino.id, index, index + 1);
   f.mapping = -1;
   f.flags &= ~PG_dirty;
   touchFolio(k, f);
@@ -75,6 +76,7 @@ export function shmemFreeSwap(k: Kernel, ino: Inode, index: number): void {
   const entry = ino.swapped[index] ?? -1;
   if (entry < 0) return;
   ino.swapped[index] = -1;
+  if (k.journal) k.journal.file(ino.id, index, index + 1);
   const type = swpType(entry);
   const off = swpOffset(entry);
   swapFree(k, type, off);

@@ -27,6 +27,7 @@ export function unmapMappingRange(k: Kernel, ino: Inode, from: number, to: numbe
 
 /** models truncate_inode_pages_range() / shmem_undo_range(): the pages of [from, to) leave the page cache, shmem's swap entries their slots */
 function truncatePages(k: Kernel, ino: Inode, from: number, to: number): void {
+  if (k.journal) k.journal.file(ino.id, from, to);
   for (let index = from; index < to; index++) {
     const f = filemapLookup(k, ino, index);
     if (f !== null) filemapRemoveFolio(k, ino, f);
@@ -47,6 +48,8 @@ export function punchHole(k: Kernel, ino: Inode, index: number): void {
  */
 export function truncateInode(k: Kernel, ino: Inode, pages: number): void {
   const old = ino.size;
+  // a load past i_size gets SIGBUS, one within it reads the file
+  if (k.journal) k.journal.file(ino.id, Math.min(old, pages), Math.max(old, pages));
   if (pages >= old) {
     ino.size = pages;
     return;

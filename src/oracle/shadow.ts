@@ -187,7 +187,7 @@ export function shadowFileWrite(s: Shadow, key: number, v: number): void {
   const h = s.fhist.get(key);
   if (h) h.push(v);
   else s.fhist.set(key, [v]);
-  if (s.journal) s.journal.other();
+  if (s.journal) s.journal.file(objIno(key), objIndex(key), objIndex(key) + 1);
 }
 
 /**

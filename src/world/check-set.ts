@@ -14,6 +14,12 @@ export class NumSet {
     this.v[this.n++] = x;
   }
 
+  /** Linear search (before sort(); the sets are a handful of numbers). */
+  has(x: number): boolean {
+    for (let i = 0; i < this.n; i++) if (this.v[i] === x) return true;
+    return false;
+  }
+
   /** Insertion sort (the sets are a handful of numbers) and de-duplication, in place. */
   sort(): void {
     const v = this.v;
