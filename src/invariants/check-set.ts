@@ -3,6 +3,7 @@
 // The sets live in buffers reused from step to step: filling them allocates nothing.
 
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
+import { objIndex, objIno, objKey } from '../oracle/shadow.js';
 import { pmdSitesOfFolio, rebuildSiteIndex, site, sitesOfFolio, sitesOfSlot, updateSiteIndex } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet, NumSet } from '../world/check-set.js';
@@ -16,6 +17,8 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   set.slots.clear();
   set.sites.clear();
   set.data.clear();
+  set.files.clear();
+  for (const ino of w.k.inodes) for (let index = 0; index < ino.size; index++) set.files.add(objKey(ino.id, index));
   for (let id = 0; id < w.k.folios.length; id++) set.folios.add(id);
   for (const si of w.k.swap) for (let off = 0; off < si.map.length; off++) set.slots.add(swpVal(si.type, off));
   // and any slot a swap PTE names, even one past the end of its device
@@ -27,31 +30,24 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   }
 }
 
-/** The file ranges a step changed (inode, [start, end)), gathered without repeats: scratch reused from step to step. */
-const changed = { n: 0, ino: [] as number[], start: [] as number[], end: [] as number[] };
-
-function fileChanged(ino: number, start: number, end: number): void {
-  for (let i = 0; i < changed.n; i++) if (changed.ino[i] === ino && changed.start[i] === start && changed.end[i] === end) return;
-  const n = changed.n++;
-  changed.ino[n] = ino;
-  changed.start[n] = start;
-  changed.end[n] = end;
-}
-
-/** Every address of a live mm that views a changed file page through a file mapping. */
-function addFileViews(w: World, sites: NumSet): void {
+/** Every address of a live mm that views one of the file pages through a file mapping. */
+function addFileViews(w: World, sites: NumSet, files: NumSet): void {
   for (const mm of w.k.mms) {
     if (!mm.alive) continue;
     for (const v of mm.vmas) {
       if (v.file < 0) continue;
-      for (let i = 0; i < changed.n; i++) {
-        if (changed.ino[i] !== v.file) continue;
-        const lo = Math.max(changed.start[i]!, v.pgoff);
-        const hi = Math.min(changed.end[i]!, v.pgoff + (v.end - v.start));
-        for (let index = lo; index < hi; index++) sites.add(site(mm.id, v.start + (index - v.pgoff)));
+      for (let i = 0; i < files.n; i++) {
+        const key = files.v[i]!;
+        if (objIno(key) !== v.file) continue;
+        const index = objIndex(key);
+        if (index >= v.pgoff && index < v.pgoff + (v.end - v.start)) sites.add(site(mm.id, v.start + (index - v.pgoff)));
       }
     }
   }
+}
+
+function addFilePages(files: NumSet, ino: number, start: number, end: number): void {
+  for (let index = start; index < end; index++) files.add(objKey(ino, index));
 }
 
 /**
@@ -63,25 +59,26 @@ function addFileViews(w: World, sites: NumSet): void {
  * its page-cache folio was touched, or when the swap slot (or swap-cache folio) a shmem page was
  * swapped out to was.
  */
-function addChangedFileViews(w: World, set: CheckSet): void {
+function addChangedFiles(w: World, set: CheckSet): void {
   const j = w.journal;
   const { k } = w;
-  const { sites, slots, data } = set;
-  changed.n = 0;
-  for (let i = 0; i < j.nFile; i++) fileChanged(j.fileIno[i]!, j.fileStart[i]!, j.fileEnd[i]!);
+  const { sites, slots, data, files } = set;
+  for (let i = 0; i < j.nFile; i++) addFilePages(files, j.fileIno[i]!, j.fileStart[i]!, j.fileEnd[i]!);
   for (let x = 0; x < data.n; x++) {
     const f = k.folios[data.v[x]!];
-    if (f && f.mapping >= 0) fileChanged(f.mapping, f.index, f.index + f.nr);
+    if (f && f.mapping >= 0) addFilePages(files, f.mapping, f.index, f.index + f.nr);
   }
   if (slots.n > 0) {
     for (const ino of k.inodes) {
       for (let index = 0; index < ino.swapped.length; index++) {
         const entry = ino.swapped[index]!;
-        if (entry >= 0 && slots.has(entry)) fileChanged(ino.id, index, index + 1);
+        if (entry >= 0 && slots.has(entry)) files.add(objKey(ino.id, index));
       }
     }
   }
-  if (changed.n > 0) addFileViews(w, sites);
+  if (files.n === 0) return;
+  files.sort();
+  addFileViews(w, sites, files);
 }
 
 /** What the last step touched, with the index brought up to date first. */
@@ -145,7 +142,8 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   }
   // a touched slot is read by every swap PTE naming it
   for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.add(s);
-  if (k.inodes.length > 0) addChangedFileViews(w, set);
+  set.files.clear();
+  if (k.inodes.length > 0) addChangedFiles(w, set);
   slots.sort();
   sites.sort();
 }

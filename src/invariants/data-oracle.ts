@@ -8,7 +8,7 @@ import { VM_MTE, ZERO_FOLIO, ZERO_VALUE } from '../model/constants.js';
 import { swapCacheLookup } from '../model/swap_state.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
 import { HPAGE_RESV_UNMAPPED, type Inode, type Kernel } from '../model/types.js';
-import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, objKey, refAddr, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, type ShadowRef, fileExpected, fileHeld, mayObserve, objAt, objIndex, objIno, refAddr, refMayObserve, SHARED_VIEW, UNMAPPED, valueObj, ZERO_PAGE_VIEW } from '../oracle/shadow.js';
 import { siteAddr, siteMm } from '../world/site-index.js';
 import type { World } from '../world/world.js';
 import type { CheckSet } from './check-set.js';
@@ -187,33 +187,34 @@ export function checkData(w: World, set: CheckSet): Violation | null {
   return null;
 }
 
-/**
- * no-write-through and shared-coherence, over every file page: it holds what the file should
- * hold. A private value there is a write through a private mapping (or a forced write) that
- * reached the page cache; anything else wrong is data lost (reclaim, writeback, swap). The zero
- * page always reads zero.
- */
 /** no-write-through for the shared zero page: whatever maps it, it reads zero (one load: checked every step). */
 export function checkZeroPage(w: World): Violation | null {
   const zero = w.k.folios[ZERO_FOLIO]!.pages[0]!.data;
   return zero === ZERO_VALUE ? null : mk('no-write-through', `the zero page reads ${w.words.value(zero)}`, [ZERO_FOLIO]);
 }
 
-export function checkFiles(w: World): Violation | null {
+/**
+ * no-write-through and shared-coherence, over the file pages of the check set (every page within
+ * i_size, or those the step changed): it holds what the file should hold. A private value there
+ * is a write through a private mapping (or a forced write) that reached the page cache; anything
+ * else wrong is data lost (reclaim, writeback, swap).
+ */
+export function checkFiles(w: World, set: CheckSet): Violation | null {
   const { k, shadow, words } = w;
-  for (const ino of k.inodes) {
-    for (let index = 0; index < ino.size; index++) {
-      const key = objKey(ino.id, index);
-      const got = objectContent(k, ino, index);
-      const want = fileExpected(shadow, key);
-      if (got === want) continue;
-      const id = ino.cache[index] ?? -1;
-      const folios = id >= 0 ? [id] : [];
-      if (got !== ZERO_VALUE && valueObj(shadow, got) < 0) {
-        return mk('no-write-through', `${objWords(w, key)} holds ${words.value(got)}, a private write`, folios);
-      }
-      return mk('shared-coherence', `${objWords(w, key)} holds ${words.value(got)} but should hold ${words.value(want)}`, folios);
+  for (let i = 0; i < set.files.n; i++) {
+    const key = set.files.v[i]!;
+    const ino = k.inodes[objIno(key)]!;
+    const index = objIndex(key);
+    if (index >= ino.size) continue;
+    const got = objectContent(k, ino, index);
+    const want = fileExpected(shadow, key);
+    if (got === want) continue;
+    const id = ino.cache[index] ?? -1;
+    const folios = id >= 0 ? [id] : [];
+    if (got !== ZERO_VALUE && valueObj(shadow, got) < 0) {
+      return mk('no-write-through', `${objWords(w, key)} holds ${words.value(got)}, a private write`, folios);
     }
+    return mk('shared-coherence', `${objWords(w, key)} holds ${words.value(got)} but should hold ${words.value(want)}`, folios);
   }
   return null;
 }

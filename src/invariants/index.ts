@@ -34,7 +34,7 @@ export function checkInvariants(w: World): Violation | null {
     // a private value in the page cache (or the zero page) is read by every mapping of it: judged
     // first, so the verdict names the cause (the write that went through), not a reader
     checkZeroPage(w) ??
-    (w.k.inodes.length > 0 ? checkFiles(w) : null) ??
+    checkFiles(w, set) ??
     checkData(w, set) ??
     checkPinWriteback(w)
   );

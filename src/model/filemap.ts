@@ -21,6 +21,7 @@ export function newInode(k: Kernel, kind: InodeKind, pages: number, readOnly: bo
     hugetlbResv: [],
   };
   k.inodes.push(ino);
+  if (k.journal) k.journal.file(ino.id, 0, pages);
   return ino;
 }
 

@@ -45,10 +45,12 @@ export interface CheckSet {
   readonly slots: NumSet;
   /** sites (mm, address), ascending */
   readonly sites: NumSet;
+  /** file pages (objKey(): inode, page offset), ascending; some may lie past i_size */
+  readonly files: NumSet;
   /** scratch: the folios whose data the sites were gathered from */
   readonly data: NumSet;
 }
 
 export function newCheckSet(): CheckSet {
-  return { folios: new NumSet(), slots: new NumSet(), sites: new NumSet(), data: new NumSet() };
+  return { folios: new NumSet(), slots: new NumSet(), sites: new NumSet(), files: new NumSet(), data: new NumSet() };
 }

@@ -1,7 +1,9 @@
 // The incremental check set is sound for the data oracle: after every step, every address whose
 // reading (peekAddr(), peekTag()) or expectation (the oracle's value, or what the file page it
-// views should hold) changed is in the set of sites judged again. An address left out would keep
-// a wrong value unjudged until something else touched it; the full check would see it at once.
+// views should hold) changed is in the set of sites judged again, and every file page within
+// i_size whose content or expected content changed is in the set of file pages judged again. One
+// left out would keep a wrong value unjudged until something else touched it; the full check
+// would see it at once.
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
@@ -9,10 +11,10 @@ import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
-import { peekAddr, peekTag } from '../../src/invariants/data-oracle.js';
+import { objectContent, peekAddr, peekTag } from '../../src/invariants/data-oracle.js';
 import type { Op } from '../../src/ops/registry.js';
 import type { Scope } from '../../src/ops/types.js';
-import { expected, expectedTag, FILE_VIEW, fileExpected, objAt, SHARED_VIEW } from '../../src/oracle/shadow.js';
+import { expected, expectedTag, FILE_VIEW, fileExpected, objAt, objKey, SHARED_VIEW } from '../../src/oracle/shadow.js';
 import { builtinPolicies } from '../../src/policy/registry.js';
 import { site } from '../../src/world/site-index.js';
 import { newWorld, type World } from '../../src/world/world.js';
@@ -33,6 +35,13 @@ function views(w: World): Map<number, string> {
   return out;
 }
 
+/** What every file page within i_size holds and should hold, by objKey(). */
+function filePages(w: World): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const ino of w.k.inodes) for (let index = 0; index < ino.size; index++) out.set(objKey(ino.id, index), `${objectContent(w.k, ino, index)}/${fileExpected(w.shadow, objKey(ino.id, index))}`);
+  return out;
+}
+
 /** Random runs of the policy in the scope; the number of steps in which some address changed what it reads or expects. */
 function checkRuns(polName: string, scope: Scope, runs: number, maxOps: number): number {
   const pol = builtinPolicies.get(polName);
@@ -46,15 +55,22 @@ function checkRuns(polName: string, scope: Scope, runs: number, maxOps: number):
       const op: Op | null = generateOp(w, scope, weights, c, rnd);
       if (op === null) break;
       const before = views(w);
+      const beforeFiles = filePages(w);
       const r = step(w, op);
       if (r.status === 'violated' || r.status === 'impossible') break;
-      const sites = w.checkSet.sites;
+      const { sites, files } = w.checkSet;
       const judged = new Set(w.journal.empty() ? [] : sites.v.slice(0, sites.n));
+      const judgedFiles = new Set(w.journal.empty() ? [] : files.v.slice(0, files.n));
       let changed = false;
       for (const [s, now] of views(w)) {
         if (before.get(s) === now) continue;
         changed = true;
         if (!judged.has(s)) expect.fail(`${polName} run ${run} step ${i} (${op.kind}): site ${s} went from ${before.get(s)} to ${now} but was not judged again`);
+      }
+      for (const [key, now] of filePages(w)) {
+        if (beforeFiles.get(key) === now) continue;
+        changed = true;
+        if (!judgedFiles.has(key)) expect.fail(`${polName} run ${run} step ${i} (${op.kind}): file page ${key} went from ${beforeFiles.get(key)} to ${now} but was not judged again`);
       }
       if (changed) changedSteps++;
     }
@@ -62,7 +78,7 @@ function checkRuns(polName: string, scope: Scope, runs: number, maxOps: number):
   return changedSteps;
 }
 
-describe('the incremental check set holds every address whose reading or expectation changed', () => {
+describe('the incremental check set holds every address and file page whose reading or expectation changed', () => {
   // files in the default and large scopes (the file sweep), shmem swap, hugetlb, userfaultfd, THPs and MTE tags
   const cases: [string, Scope, number, number][] = [
     ['anon-exclusive', DEFAULT_SCOPE, 1000, 40],
