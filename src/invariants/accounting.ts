@@ -3,6 +3,7 @@
 
 import { FOLL_PIN, GUP_PIN_COUNTING_BIAS, SWAP_MAP_BAD, ZERO_FOLIO } from '../model/constants.js';
 import { swpOffset, swpType } from '../model/swapfile.js';
+import { objIndex, objIno } from '../oracle/shadow.js';
 import { PG_hugetlb, PG_zero, type Folio, type GupRef, type Inode } from '../model/types.js';
 import { lowestSite, pmdSitesOfFolio, siteAddr, siteMm, sitesOfFolio, sitesOfSlot } from '../world/site-index.js';
 import type { World } from '../world/world.js';
@@ -133,17 +134,18 @@ function checkRef(w: World, r: GupRef): Violation | null {
   return null;
 }
 
-/** Every page-cache entry names a live folio that claims it. */
-function checkInodes(w: World): Violation | null {
-  for (const ino of w.k.inodes) {
-    for (let index = 0; index < ino.cache.length; index++) {
-      const id = ino.cache[index]!;
-      if (id < 0) continue;
-      const f = w.k.folios[id];
-      if (!f) return v(`page ${index} of inode ${ino.id} is freed ${w.words.folio(id)}`, [id]);
-      if (f.mapping !== ino.id || index < f.index || index >= f.index + f.nr) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
-      if ((ino.swapped[index] ?? -1) >= 0) return v(`page ${index} of inode ${ino.id} is both cached and swapped out`, [id]);
-    }
+/** Every page-cache entry (of the check set's file pages) names a live folio that claims it. */
+function checkInodes(w: World, set: CheckSet): Violation | null {
+  for (let i = 0; i < set.files.n; i++) {
+    const key = set.files.v[i]!;
+    const ino = w.k.inodes[objIno(key)]!;
+    const index = objIndex(key);
+    const id = ino.cache[index] ?? -1;
+    if (id < 0) continue;
+    const f = w.k.folios[id];
+    if (!f) return v(`page ${index} of inode ${ino.id} is freed ${w.words.folio(id)}`, [id]);
+    if (f.mapping !== ino.id || index < f.index || index >= f.index + f.nr) return v(`page ${index} of inode ${ino.id} is ${w.words.folio(id)}, which claims page ${f.index} of inode ${f.mapping}`, [id]);
+    if ((ino.swapped[index] ?? -1) >= 0) return v(`page ${index} of inode ${ino.id} is both cached and swapped out`, [id]);
   }
   return null;
 }
@@ -169,7 +171,7 @@ export function checkAccounting(w: World, set: CheckSet): Violation | null {
   const pool = checkHugetlbPool(w);
   if (pool) return pool;
   if (w.k.inodes.length > 0) {
-    const bad = checkInodes(w);
+    const bad = checkInodes(w, set);
     if (bad) return bad;
   }
   for (const r of w.k.refs) {

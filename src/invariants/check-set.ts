@@ -18,7 +18,8 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   set.sites.clear();
   set.data.clear();
   set.files.clear();
-  for (const ino of w.k.inodes) for (let index = 0; index < ino.size; index++) set.files.add(objKey(ino.id, index));
+  // every page within i_size, and every page-cache entry (one past i_size is a truncate that left it)
+  for (const ino of w.k.inodes) for (let index = 0; index < Math.max(ino.size, ino.cache.length); index++) set.files.add(objKey(ino.id, index));
   for (let id = 0; id < w.k.folios.length; id++) set.folios.add(id);
   for (const si of w.k.swap) for (let off = 0; off < si.map.length; off++) set.slots.add(swpVal(si.type, off));
   // and any slot a swap PTE names, even one past the end of its device
@@ -51,7 +52,8 @@ function addFilePages(files: NumSet, ino: number, start: number, end: number): v
 }
 
 /**
- * The file pages the step changed, and every address that views one: an address with no PTE in a
+ * The file pages the step changed (their page-cache entries are judged again, and what they hold),
+ * and every address that views one: an address with no PTE in a
  * file mapping reads the file page (peekAddr(): the page cache, the swap slot or the disk), and
  * one the oracle expects to view the file (FILE_VIEW, SHARED_VIEW) is judged against what the file
  * should hold, whatever it maps. A file page changed when the model said so (the journal's file
@@ -67,6 +69,8 @@ function addChangedFiles(w: World, set: CheckSet): void {
   for (let x = 0; x < data.n; x++) {
     const f = k.folios[data.v[x]!];
     if (f && f.mapping >= 0) addFilePages(files, f.mapping, f.index, f.index + f.nr);
+    // a folio freed while the page cache still names it: checkInodes() judges the entry
+    else if (!f) for (const ino of k.inodes) for (let index = 0; index < ino.cache.length; index++) if (ino.cache[index] === data.v[x]) files.add(objKey(ino.id, index));
   }
   if (slots.n > 0) {
     for (const ino of k.inodes) {

@@ -45,7 +45,7 @@ export interface CheckSet {
   readonly slots: NumSet;
   /** sites (mm, address), ascending */
   readonly sites: NumSet;
-  /** file pages (objKey(): inode, page offset), ascending; some may lie past i_size */
+  /** file pages (objKey(): inode, page offset), ascending; some may lie past i_size (their page-cache entries are judged) */
   readonly files: NumSet;
   /** scratch: the folios whose data the sites were gathered from */
   readonly data: NumSet;

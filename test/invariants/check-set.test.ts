@@ -1,7 +1,7 @@
 // The incremental check set is sound for the data oracle: after every step, every address whose
 // reading (peekAddr(), peekTag()) or expectation (the oracle's value, or what the file page it
-// views should hold) changed is in the set of sites judged again, and every file page within
-// i_size whose content or expected content changed is in the set of file pages judged again. One
+// views should hold) changed is in the set of sites judged again, and every file page whose
+// page-cache entry, content or expected content changed is in the set of file pages judged again. One
 // left out would keep a wrong value unjudged until something else touched it; the full check
 // would see it at once.
 import seedrandom from 'seedrandom';
@@ -35,10 +35,18 @@ function views(w: World): Map<number, string> {
   return out;
 }
 
-/** What every file page within i_size holds and should hold, by objKey(). */
+/** Every file page's page-cache entry (and the folio it names), and within i_size what it holds and should hold, by objKey(). */
 function filePages(w: World): Map<number, string> {
   const out = new Map<number, string>();
-  for (const ino of w.k.inodes) for (let index = 0; index < ino.size; index++) out.set(objKey(ino.id, index), `${objectContent(w.k, ino, index)}/${fileExpected(w.shadow, objKey(ino.id, index))}`);
+  for (const ino of w.k.inodes) {
+    for (let index = 0; index < Math.max(ino.size, ino.cache.length); index++) {
+      const id = ino.cache[index] ?? -1;
+      const f = id >= 0 ? w.k.folios[id] : undefined;
+      const entry = `${id}:${f === undefined ? '' : f === null ? 'freed' : `${f.mapping}:${f.index}:${f.nr}`}:${ino.swapped[index] ?? -1}`;
+      const data = index < ino.size ? `${objectContent(w.k, ino, index)}/${fileExpected(w.shadow, objKey(ino.id, index))}` : '';
+      out.set(objKey(ino.id, index), `${entry}/${data}`);
+    }
+  }
   return out;
 }
 
