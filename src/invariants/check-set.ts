@@ -85,6 +85,15 @@ function addChangedFiles(w: World, set: CheckSet): void {
   addFileViews(w, sites, files);
 }
 
+/** The slots of a folio in the swap cache (judged again) and the swap PTEs that read them. */
+function addSwapReaders(w: World, set: CheckSet, swap: number, nr: number): void {
+  for (let i = 0; i < nr; i++) {
+    const val = swpVal(swpType(swap), swpOffset(swap) + i);
+    set.slots.add(val);
+    for (const s of sitesOfSlot(w.index, val)) set.sites.add(s);
+  }
+}
+
 /** What the last step touched, with the index brought up to date first. */
 export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   const j = w.journal;
@@ -126,23 +135,25 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
     if (nw.kind === 'huge') folios.add(nw.folio);
   }
   folios.sort();
-  // the data of a touched folio is read wherever it is mapped, or wherever a swap PTE names its slot
+  // the data (and MTE tags) of a folio is read wherever it is mapped, or wherever a swap PTE names
+  // its slot: those are judged again when its data changed (the journal's data folios: stores,
+  // tags, a split's new pages), when it was freed (they read nothing now), or, for a large folio,
+  // whenever it was touched. A small folio whose counters or flags alone changed reads as before
+  // wherever its PTEs did not change (those are judged anyway).
   const data = set.data;
   data.clear();
-  for (let x = 0; x < folios.n; x++) data.add(folios.v[x]!);
+  for (let x = 0; x < folios.n; x++) {
+    const f = k.folios[folios.v[x]!];
+    if (f === null || f === undefined || f.nr > 1) data.add(folios.v[x]!);
+    else if (f.swap >= 0) addSwapReaders(w, set, f.swap, f.nr);
+  }
   for (let i = 0; i < j.nData; i++) data.add(j.dataFolios[i]!);
   for (let x = 0; x < data.n; x++) {
     const id = data.v[x]!;
     for (const s of sitesOfFolio(w.index, id)) sites.add(s);
     for (const s of pmdSitesOfFolio(w.index, id)) for (let a = 0; a < n; a++) sites.add(s + a);
     const f = k.folios[id];
-    if (f && f.swap >= 0) {
-      for (let i = 0; i < f.nr; i++) {
-        const val = swpVal(swpType(f.swap), swpOffset(f.swap) + i);
-        slots.add(val);
-        for (const s of sitesOfSlot(w.index, val)) sites.add(s);
-      }
-    }
+    if (f && f.swap >= 0) addSwapReaders(w, set, f.swap, f.nr);
   }
   // a touched slot is read by every swap PTE naming it
   for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.add(s);

@@ -3,7 +3,7 @@
 // before handle_mm_fault() runs, retrying until the access goes through or ends in a signal.
 
 import { FAULT_FLAG_ALLOW_RETRY, FAULT_FLAG_WRITE, VM_FAULT_HWPOISON, VM_FAULT_RETRY, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV, VM_MTE, VM_READ, VM_WRITE } from './constants.js';
-import { folioOf, touchFolio, touchFolioData } from './kernel.js';
+import { folioOf, touchFolioData } from './kernel.js';
 import { handleMmFault } from './memory.js';
 import { vmaLookup } from './mmap.js';
 import { hugePmdAt, pmdIndex, setPmd, setPte } from './pgtable.js';
@@ -132,7 +132,7 @@ export function userSetTag(k: Kernel, mm: Mm, addr: number, tag: number): Store 
       const vma = vmaLookup(mm, addr);
       if (vma === null || !(vma.flags & VM_MTE)) return { ok: true, tagged: false };
       m.page.mteTag = tag;
-      touchFolio(k, m.f);
+      touchFolioData(k, m.f); // the tags are what a tag-checked load is judged by
       markDirty(k, mm, addr);
       return { ok: true, tagged: true };
     }

@@ -18,7 +18,7 @@ import {
   VM_WRITE,
   ZERO_FOLIO,
 } from './constants.js';
-import { allocAnonFolio, allocLargeAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, freeFolio, hugeZeroFolio, isZeroFolio, splitOffFolio, touchFolio } from './kernel.js';
+import { allocAnonFolio, allocLargeAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, freeFolio, hugeZeroFolio, isZeroFolio, splitOffFolio, touchFolio, touchFolioData } from './kernel.js';
 import { pmdIndex, setPmd, setPte } from './pgtable.js';
 import { handleUserfault } from './userfaultfd_k.js';
 import type { CowSite, HugeWpSite, PteSite } from './policy.js';
@@ -412,6 +412,7 @@ export function splitFolio(k: Kernel, folio: Folio): 'EBUSY' | 'EAGAIN' | null {
   folio.pages = [pages[0]!];
   folio.refcount = pages[0]!.mapcount + (swap >= 0 ? 1 : 0);
   touchFolio(k, folio);
+  touchFolioData(k, folio); // its pages changed: whatever still maps a tail page through it reads another page now
   // remap_page(): every PTE names its page's new folio, or (RMP_USE_SHARED_ZEROPAGE, by era) the
   // shared zero page where the page holds only zeros (try_to_map_unused_to_zeropage())
   const zeroRemap = k.pol.splitRemapsZeroPages;

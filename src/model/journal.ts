@@ -28,7 +28,7 @@ export class Journal {
   nFolio = 0;
   readonly folios: number[] = [];
 
-  /** folios whose page data (only) changed: the data oracle reads them again */
+  /** folios whose page data (or pages) changed: the data oracle reads them again wherever they are mapped */
   nData = 0;
   readonly dataFolios: number[] = [];
 

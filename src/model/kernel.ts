@@ -81,7 +81,11 @@ export function cowTag(k: Kernel, tag: number): number {
   return k.pol.mteCopyTags ? tag : -1;
 }
 
-/** Records that the step wrote this folio's data (a store, a DMA write): only the data oracle looks again. */
+/**
+ * Records that the step wrote this folio's data (a store, a DMA write) or changed its pages (a
+ * split): the data oracle reads it again wherever it is mapped. A change of counters or flags alone
+ * (touchFolio()) leaves what its mappings read as it was.
+ */
 export function touchFolioData(k: Kernel, f: Folio): void {
   if (k.journal !== null) k.journal.data(f.id);
 }

@@ -22,7 +22,7 @@ import {
   VM_WRITE,
   ZERO_FOLIO,
 } from './constants.js';
-import { allocAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolio } from './kernel.js';
+import { allocAnonFolio, ask, cowTag, folioGet, folioOf, folioPut, folioTestAnon, touchFolioData } from './kernel.js';
 import { setPte } from './pgtable.js';
 import type { CowSite, SwapinSite } from './policy.js';
 import { mkMarker, mkPresent, mkSwap, presentWith, type Pte, PTE_NONE, type PtePresent, type PteSwap, pteWrprotect, swapWith } from './pte.js';
@@ -401,7 +401,7 @@ function archSwapRestore(k: Kernel, folio: Folio, type: number, firstOffset: num
     p.mteTag = tag;
     changed = true;
   }
-  if (changed) touchFolio(k, folio);
+  if (changed) touchFolioData(k, folio); // the tags are what a tag-checked load is judged by
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import { PMD_NONE, PMD_TABLE, PTE_NONE, type Pmd, type PmdHuge, type Pte } from './pte.js';
 import { VM_MTE } from './constants.js';
-import { touchFolio } from './kernel.js';
+import { touchFolioData } from './kernel.js';
 import { PG_zero, type Kernel, type Mm } from './types.js';
 
 /** models pmd_index(): the PMD covering addr */
@@ -45,7 +45,7 @@ function mteSyncTags(k: Kernel, folioId: number, first: number, nr: number): voi
       changed = true;
     }
   }
-  if (changed) touchFolio(k, f);
+  if (changed) touchFolioData(k, f); // the tags are what a tag-checked load is judged by
 }
 
 /** models set_pte_at() / ptep_get_and_clear() / pte_clear(): write one PTE */

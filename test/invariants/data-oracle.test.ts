@@ -2,7 +2,7 @@
 // Each corruption is made by hand on a consistent world and judged in both check modes.
 import { describe, expect, it } from 'vitest';
 import { checkData, peekAddr } from '../../src/invariants/data-oracle.js';
-import { touchFolio } from '../../src/model/kernel.js';
+import { touchFolioData } from '../../src/model/kernel.js';
 import { swpVal } from '../../src/model/swapfile.js';
 import { expected } from '../../src/oracle/shadow.js';
 import { addrOf, CHECK_MODES, corrupt, expectCaught, expectQuiet, folioAt, judge, mmOf, pteAt, ref, runClean, swapPte, valueAt, type Ran } from '../helpers.js';
@@ -12,7 +12,7 @@ const pol = 'anon-exclusive';
 function setData(r: Ran, proc: string, v: number, label = 'A', page = 0): void {
   const f = folioAt(r, proc, label, page);
   f.pages[0]!.data = v;
-  touchFolio(r.world.k, f);
+  touchFolioData(r.world.k, f); // a data change is journaled as one (touchFolio() records counters and flags)
 }
 
 describe('data-oracle', () => {
@@ -77,7 +77,7 @@ describe('data-oracle', () => {
       pol,
       (r) => {
         cached(r).pages[0]!.data = 0;
-        touchFolio(r.world.k, cached(r));
+        touchFolioData(r.world.k, cached(r));
       },
       checkData,
       'data-oracle',

@@ -3,7 +3,7 @@
 // by hand on a consistent world and judged in both check modes.
 import { describe, it } from 'vitest';
 import { checkData } from '../../src/invariants/data-oracle.js';
-import { touchFolio } from '../../src/model/kernel.js';
+import { touchFolioData } from '../../src/model/kernel.js';
 import { swpVal } from '../../src/model/swapfile.js';
 import type { Folio } from '../../src/model/types.js';
 import { expectCaught, expectQuiet, folioAt, ref, swapPte, valueAt, type Ran } from '../helpers.js';
@@ -12,7 +12,7 @@ const pol = 'anon-exclusive';
 
 function setData(r: Ran, f: Folio, v: number): void {
   f.pages[0]!.data = v;
-  touchFolio(r.world.k, f);
+  touchFolioData(r.world.k, f); // a data change is journaled as one (touchFolio() records counters and flags)
 }
 
 describe('no-over-sharing', () => {
