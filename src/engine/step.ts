@@ -11,6 +11,7 @@ import { checkInvariants } from '../invariants/index.js';
 import type { Violation } from '../invariants/types.js';
 import { specOf, type Op } from '../ops/registry.js';
 import type { OpBase, OpSpec, Outcome } from '../ops/types.js';
+import { censusKept } from '../world/census.js';
 import { syncCowCopies } from '../world/cow-copies.js';
 import { labelKey, REF_REFUSED, type World } from '../world/world.js';
 
@@ -38,6 +39,7 @@ export function step(w: World, op: Op, spec: OpSpec<OpBase> = specOf(op.kind)): 
   w.journal.begin();
   const outcome = spec.apply(w, op);
   w.steps++;
+  if (spec.keepsCensus) censusKept(w);
   if (w.k.inodes.length > 0) syncCowCopies(w);
   if (outcome.kind === 'violated') {
     return { status: 'violated', outcome, violation: { invariant: outcome.invariant, message: outcome.why, folios: [] } };

@@ -111,6 +111,7 @@ function uniform(s: OpSpec<OpBase>): OpSpec<OpBase> {
     // every optional field too: a field left out here is silently lost (bindsNames and boost were,
     // from 6c4a00f until this was found: step() judged binding ops moot, the generator never boosted)
     bindsNames: s.bindsNames ?? false,
+    keepsCensus: s.keepsCensus ?? false,
     boost: s.boost ?? NO_BOOST,
     boostMax: s.boostMax ?? 1,
   };

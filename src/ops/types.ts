@@ -94,6 +94,13 @@ export interface OpSpec<O extends OpBase = OpBase> {
   readonly names: NameFields;
   /** Its reference or label fields name a new reference or mapping (gup, poke ... as REF, mmap), not one made before. */
   readonly bindsNames?: boolean;
+  /**
+   * Applying it never changes what the census counts (src/world/census.ts): the live processes,
+   * their VMAs and VM_WRITE / VM_UFFD_* flags, the live references and what they promise. The
+   * census taken before it then holds after it (a load, a store, reclaim, file I/O);
+   * test/world/census.test.ts checks every such step.
+   */
+  readonly keepsCensus?: boolean;
   /** Parses the tokens of one line whose first token is one of `verbs`. */
   parse(toks: readonly Tok[], ctx: ParseCtx): O;
   print(op: O, names: Names): string;

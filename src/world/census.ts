@@ -29,6 +29,11 @@ export function newCensus(): Census {
   return { step: -1, procsWithVma: 0, procsWithWritableVma: 0, withVma: [], withWritableVma: [], getRefs: 0, pinRefs: 0, writableRefs: 0, uffdProcs: 0, wpProcs: 0, minorProcs: 0 };
 }
 
+/** The step just taken (of a kind that keepsCensus) changed nothing the census counts: the one taken before it still holds. */
+export function censusKept(w: World): void {
+  if (w.census.step === w.steps - 1) w.census.step = w.steps;
+}
+
 export function census(w: World): Census {
   const c = w.census;
   if (c.step === w.steps) return c;

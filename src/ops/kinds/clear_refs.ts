@@ -16,6 +16,7 @@ const syntax = ['clear_refs PROC'];
 
 export const clearRefsOp: OpSpec<ClearRefsOp> = {
   kind: 'clear_refs',
+  keepsCensus: true,
   verbs: ['clear_refs'],
   syntax,
   weight: 1,

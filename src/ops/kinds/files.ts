@@ -118,10 +118,12 @@ function create(kind: 'file' | 'memfd'): OpSpec<CreateOp> {
 export const fileOp = create('file');
 export const memfdOp = create('memfd');
 
+/** `keepsCensus`: a hole punched takes the promise from the references to that page (shadowFileZero()); a write or read keeps it. */
 function fileIo(kind: 'pwrite' | 'pread' | 'punch', weight: number, apply: (w: World, ino: Inode, page: number) => Outcome): OpSpec<FileIoOp> {
   const syntax = [`${kind} NAME PAGE`];
   return {
     kind,
+    keepsCensus: kind !== 'punch',
     verbs: [kind],
     syntax,
     weight,
@@ -211,6 +213,7 @@ export const ftruncateOp: OpSpec<TruncateOp> = {
 
 export const fsyncOp: OpSpec<FsyncOp> = {
   kind: 'fsync',
+  keepsCensus: true,
   verbs: ['fsync'],
   syntax: ['fsync NAME'],
   weight: 1,
@@ -233,6 +236,7 @@ export const fsyncOp: OpSpec<FsyncOp> = {
 
 export const sealOp: OpSpec<SealOp> = {
   kind: 'seal',
+  keepsCensus: true,
   verbs: ['seal'],
   syntax: ['seal NAME write|future-write'],
   weight: 1,

@@ -18,6 +18,7 @@ const fileVma = (v: { file: number }): boolean => v.file >= 0;
 
 export const msyncOp: OpSpec<MsyncOp> = {
   kind: 'msync',
+  keepsCensus: true,
   verbs: ['msync'],
   syntax: ['msync PROC ADDR [PAGES]'],
   weight: 1,

@@ -21,6 +21,7 @@ const syntax = ['pagemap PROC ADDR [expect present,swap,file,exclusive,soft-dirt
 
 export const pagemapOp: OpSpec<PagemapOp> = {
   kind: 'pagemap',
+  keepsCensus: true,
   verbs: ['pagemap'],
   syntax,
   weight: 1,

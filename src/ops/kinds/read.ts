@@ -35,6 +35,7 @@ export function checkRefPage(w: Parameters<typeof checkRef>[0], ref: number, pag
 
 export const readOp: OpSpec<ReadOp> = {
   kind: 'read',
+  keepsCensus: true,
   verbs: ['read'],
   syntax,
   weight: 6,

@@ -28,6 +28,7 @@ const syntax = ['reclaim PROC ADDR [writeback]'];
 
 export const reclaimOp: OpSpec<ReclaimOp> = {
   kind: 'reclaim',
+  keepsCensus: true,
   verbs: ['reclaim'],
   syntax,
   weight: 4,

@@ -24,6 +24,7 @@ const mte = (v: { flags: number }): boolean => (v.flags & VM_MTE) !== 0;
 
 export const settagOp: OpSpec<SettagOp> = {
   kind: 'settag',
+  keepsCensus: true,
   verbs: ['settag'],
   syntax,
   weight: 3,

@@ -36,6 +36,7 @@ function writableVmas(w: World): boolean {
 
 export const writeOp: OpSpec<WriteOp> = {
   kind: 'write',
+  keepsCensus: true,
   verbs: ['write'],
   syntax,
   weight: 10,
