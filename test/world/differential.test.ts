@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { randomChoose } from '../../src/engine/choose.js';
 import { generateOp, weightArray } from '../../src/engine/generate.js';
 import { runOps } from '../../src/engine/run.js';
-import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, HUGETLB_SCOPE, THP_SCOPE, THP_UFFD_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, HUGETLB_SCOPE, LARGE_SCOPE, THP_SCOPE, THP_UFFD_SCOPE, UFFD_SCOPE } from '../../src/engine/scope.js';
 import { step } from '../../src/engine/step.js';
 import { DEFAULT_WEIGHTS, swarm } from '../../src/engine/weights.js';
 import type { Op } from '../../src/ops/registry.js';
@@ -70,13 +70,16 @@ describe('incremental and full checking agree', () => {
       let failures = 0;
       // the userfaultfd seeded bugs get more runs of their own scope
       const uffdRuns = pol.fuzzScope === 'uffd' || pol.fuzzScope === 'thp-uffd' || pol.fuzzScope === 'hugetlb-uffd' ? 2400 : 150;
-      for (let run = 0; run < 550 + uffdRuns; run++) {
+      const largeRuns = 60;
+      for (let run = 0; run < 550 + uffdRuns + largeRuns; run++) {
         // the default scope and anonymous memory only (where the anon eras' bugs are most often
         // found), alternately, then large folios (THPs, mTHPs, PMD mappings), with userfaultfd for
-        // half of them, then hugetlb, then userfaultfd; a policy that names a scope of its own
-        // (thp, thp-uffd, hugetlb, hugetlb-uffd) runs in it throughout
+        // half of them, then hugetlb, then userfaultfd, then the large scope (many processes
+        // forking and sharing two files: where the check set's file views and fork's folios
+        // matter most); a policy that names a scope of its own (thp, thp-uffd, hugetlb,
+        // hugetlb-uffd) runs in it throughout
         const own = pol.fuzzScope === 'thp' || pol.fuzzScope === 'thp-uffd' || pol.fuzzScope === 'hugetlb' || pol.fuzzScope === 'hugetlb-uffd' ? FUZZ_SCOPES[pol.fuzzScope] : undefined;
-        const scope = own ?? (run >= 550 ? UFFD_SCOPE : run >= 450 ? HUGETLB_SCOPE : run >= 375 ? THP_UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
+        const scope = own ?? (run >= 550 + uffdRuns ? LARGE_SCOPE : run >= 550 ? UFFD_SCOPE : run >= 450 ? HUGETLB_SCOPE : run >= 375 ? THP_UFFD_SCOPE : run >= 300 ? THP_SCOPE : run % 2 === 0 ? DEFAULT_SCOPE : ANON_SCOPE);
         if (compareRun(pol, scope, rnd, c)) failures++;
       }
       // the comparison means something only if both modes saw failures (for the eras with a bug in
