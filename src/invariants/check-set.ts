@@ -1,5 +1,5 @@
-// What one check looks at: the folios, swap slots and addresses a step touched (incremental), or
-// everything there is (full). The same checkers run over either, in the same (ascending) order.
+// What one check looks at: the folios, swap slots, file pages and addresses a step touched
+// (incremental), or everything there is (full). The same checkers run over either, in the same (ascending) order.
 // The sets live in buffers reused from step to step: filling them allocates nothing.
 
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
@@ -52,14 +52,14 @@ function addFilePages(files: NumSet, ino: number, start: number, end: number): v
 }
 
 /**
- * The file pages the step changed (their page-cache entries are judged again, and what they hold),
- * and every address that views one: an address with no PTE in a
- * file mapping reads the file page (peekAddr(): the page cache, the swap slot or the disk), and
- * one the oracle expects to view the file (FILE_VIEW, SHARED_VIEW) is judged against what the file
- * should hold, whatever it maps. A file page changed when the model said so (the journal's file
- * ranges: the page cache, shmem's swap entries, the disk, i_size, the oracle's file values), when
- * its page-cache folio was touched, or when the swap slot (or swap-cache folio) a shmem page was
- * swapped out to was.
+ * The file pages the step changed, and every address that views one. A file page changed when the
+ * model said so (the journal's file ranges: the page cache, shmem's swap entries, the disk,
+ * i_size, the oracle's file values), when its page-cache folio is one whose data the step changed
+ * (or that it freed), or when the slot (or swap-cache folio) a shmem page was swapped out to was
+ * touched. Its page-cache entry and content are judged again (checkInodes(), checkFiles()), and so
+ * is every address that views it: one with no PTE in a file mapping reads the file page
+ * (peekAddr(): the page cache, the swap slot or the disk), and one the oracle expects to view the
+ * file (FILE_VIEW, SHARED_VIEW) is judged against what the file should hold, whatever it maps.
  */
 function addChangedFiles(w: World, set: CheckSet): void {
   const j = w.journal;

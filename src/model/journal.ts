@@ -48,8 +48,8 @@ export class Journal {
 
   /**
    * file pages whose content, i_size or expected content changed (the page cache, shmem's swap
-   * entries, the disk, the oracle's file values), as inode and [start, end): every address that
-   * views one of them is judged again
+   * entries, the disk, the oracle's file values), as inode and [start, end): they are judged
+   * again, and so is every address that views one of them
    */
   nFile = 0;
   readonly fileIno: number[] = [];
