@@ -170,10 +170,8 @@ function checkHugetlbPool(w: World): Violation | null {
 export function checkAccounting(w: World, set: CheckSet): Violation | null {
   const pool = checkHugetlbPool(w);
   if (pool) return pool;
-  if (w.k.inodes.length > 0) {
-    const bad = checkInodes(w, set);
-    if (bad) return bad;
-  }
+  const inodes = checkInodes(w, set); // the check set has file pages only when there are files
+  if (inodes) return inodes;
   for (const r of w.k.refs) {
     if (r === null) continue;
     const bad = checkRef(w, r);

@@ -48,9 +48,9 @@ export function punchHole(k: Kernel, ino: Inode, index: number): void {
  */
 export function truncateInode(k: Kernel, ino: Inode, pages: number): void {
   const old = ino.size;
-  // a load past i_size gets SIGBUS, one within it reads the file
-  if (k.journal) k.journal.file(ino.id, Math.min(old, pages), Math.max(old, pages));
   if (pages >= old) {
+    // [old, pages) read zeros now, not SIGBUS (a shrink's pages are recorded by truncatePages())
+    if (k.journal) k.journal.file(ino.id, old, pages);
     ino.size = pages;
     return;
   }
