@@ -8,11 +8,13 @@
 // - seeded bugs: runs-to-find (no timing noise) and time-to-find, cowfuzz's loop against
 //   fast-check's fc.commands over the same model, invariants, scope and ops per run (only
 //   executed commands counted);
-// - --jobs 1 against --jobs 2 as interleaved pairs of the same fixed run count, a short and a long one;
+// - --jobs 1 against --jobs 2 as interleaved pairs of the same fixed run count: a short, a long and a
+//   nightly one, wall time and each process's CPU time;
 // - exhaust depth 5 and 6 of anon-exclusive with --jobs 1 and with one job per core: seconds, states/s, peak memory;
 // - `cowfuzz policies` start-up wall time.
 
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -23,7 +25,7 @@ import { step } from '../engine/step.js';
 import { swarmInto, swarmKeep } from '../engine/weights.js';
 import { resetWorld } from '../world/reset.js';
 import { newWorld } from '../world/world.js';
-import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
+import { DEFAULT_RUN_CONFIG, makeFuzzer } from '../fuzz/engine.js';
 import { streamRng } from '../fuzz/campaign.js';
 import { DEFAULT_COMMANDS, noInvariantFails, type Real } from '../fuzz/fc-commands.js';
 import { OP_SPECS } from '../ops/registry.js';
@@ -57,44 +59,47 @@ const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-
 interface Variant {
   readonly label: string;
   readonly policy: string;
-  readonly cfg: RunConfig;
+  readonly check: CheckMode;
+  readonly large: boolean;
 }
 
-/** Ops per CPU-second (and per wall-second) of one variant over `runs` runs, after a warm-up. */
-function measure(v: Variant, runs: number, seed: string): { cpu: number; wall: number; ops: number } {
-  const pol = getPolicy(v.policy);
-  const f = makeFuzzer(pol, streamRng(seed, 0, pol.name), v.cfg);
-  for (let i = 0; i < Math.min(500, runs / 10); i++) f.run();
-  const c0 = cpuNow();
-  const t0 = performance.now();
-  let ops = 0;
-  for (let i = 0; i < runs; i++) ops += f.run().opsRun;
-  return { cpu: ops / (cpuNow() - c0), wall: ops / ((performance.now() - t0) / 1000), ops };
-}
+const MEASURE = fileURLToPath(new URL('./measure.js', import.meta.url));
 
-function cfg(check: CheckMode, large = false): RunConfig {
-  return large ? { ...DEFAULT_RUN_CONFIG, check, scope: LARGE_SCOPE, maxOps: 200 } : { ...DEFAULT_RUN_CONFIG, check };
+/**
+ * Ops per CPU-second (and per wall-second) of one variant over `runs` runs, in a process of its own
+ * as a fuzz worker runs it (see measure.ts for why), after `warm` runs of the same fuzzer.
+ */
+function measure(v: Variant, warm: number, runs: number, seed: string): { cpu: number; wall: number; ops: number } {
+  const out = execFileSync(process.execPath, [MEASURE, v.policy, v.check, v.large ? 'large' : 'default', seed, String(warm), String(runs)], { encoding: 'utf8' });
+  const m = JSON.parse(out) as { ops: number; cpu: number; wall: number };
+  return { cpu: m.ops / m.cpu, wall: m.ops / m.wall, ops: m.ops };
 }
 
 function throughput(): Record<string, { min: number; median: number; max: number; wallMedian: number }> {
   const variants: Variant[] = [
-    ...eraPolicies.map((p) => ({ label: p.name, policy: p.name, cfg: cfg('incremental') })),
-    { label: 'anon-exclusive, raw (no invariants)', policy: 'anon-exclusive', cfg: cfg('none') },
-    { label: 'anon-exclusive, --check full', policy: 'anon-exclusive', cfg: cfg('full') },
-    { label: 'anon-exclusive, large scope', policy: 'anon-exclusive', cfg: cfg('incremental', true) },
+    ...eraPolicies.map((p) => ({ label: p.name, policy: p.name, check: 'incremental' as const, large: false })),
+    { label: 'anon-exclusive, raw (no invariants)', policy: 'anon-exclusive', check: 'none', large: false },
+    { label: 'anon-exclusive, --check full', policy: 'anon-exclusive', check: 'full', large: false },
+    { label: 'anon-exclusive, large scope', policy: 'anon-exclusive', check: 'incremental', large: true },
   ];
+  // the timed runs follow the warm-up runs of the same fuzzer: V8 has compiled the hot code by
+  // about 16,000 default-scope runs, and the background threads (its compiler, the GC) settle
+  // by about 30,000 (the large scope's runs are 5 times longer)
   const runs = QUICK ? 4000 : 12000;
+  const warm = QUICK ? 10_000 : 30_000;
   const samples = new Map<string, { cpu: number[]; wall: number[] }>(variants.map((v) => [v.label, { cpu: [], wall: [] }]));
   for (let rep = 0; rep < REPS; rep++) {
     progress(`throughput, round ${rep + 1} of ${REPS}`);
     for (const v of variants) {
-      const m = measure(v, v.cfg.scope === LARGE_SCOPE ? runs / 10 : runs, `bench-${rep}`);
+      const m = v.large ? measure(v, warm / 10, runs / 10, `bench-${rep}`) : measure(v, warm, runs, `bench-${rep}`);
       samples.get(v.label)!.cpu.push(m.cpu);
       samples.get(v.label)!.wall.push(m.wall);
     }
   }
   log('## Throughput: model ops per second, one core\n');
-  log(`Interleaved, ${REPS} rounds; every invariant judged after every op unless said otherwise.\n`);
+  log(
+    `Interleaved, ${REPS} rounds; each sample a process of its own that makes one fuzzer, as a fuzz worker does, and times ${runs.toLocaleString('en-US')} runs (the large scope: ${(runs / 10).toLocaleString('en-US')} runs of 200 ops) after ${warm.toLocaleString('en-US')} (${(warm / 10).toLocaleString('en-US')}) warm-up runs; every invariant judged after every op unless said otherwise.\n`,
+  );
   log('| variant | per CPU-second: min | median | max | per wall-second: median |');
   log('|---|---|---|---|---|');
   const out: Record<string, { min: number; median: number; max: number; wallMedian: number }> = {};
@@ -235,62 +240,96 @@ function mutants(): Record<string, { cowfuzzRuns: number; fcRuns: number; cowfuz
   return out;
 }
 
-/** Wall seconds of one `cowfuzz fuzz` process. */
-function fuzzProcess(jobs: number, runs: number): number {
+/**
+ * CPU-seconds of the children this process has waited for (Linux: /proc/self/stat's cutime and
+ * cstime, in USER_HZ ticks, which the kernel always exposes as 100 per second); null elsewhere.
+ */
+function childCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // the fields after the command name (which may hold spaces and parentheses) start at state (field 3)
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** Wall seconds and CPU-seconds (every thread: the workers, V8's compiler and GC threads) of one `cowfuzz fuzz` process. */
+function fuzzProcess(jobs: number, runs: number): { wall: number; cpu: number | null } {
+  const c0 = childCpuSeconds();
   const t0 = performance.now();
   spawnSync(process.execPath, [BIN, 'fuzz', '--policy', 'anon-exclusive', '--runs', String(runs), '--seed', 'jobs', '--jobs', String(jobs), '--out', '/tmp/cowfuzz-bench-findings'], { stdio: 'ignore' });
-  return (performance.now() - t0) / 1000;
+  const wall = (performance.now() - t0) / 1000;
+  const c1 = childCpuSeconds();
+  return { wall, cpu: c0 === null || c1 === null ? null : c1 - c0 };
 }
 
 interface JobsFigures {
   readonly runs: number;
+  /** median over the pairs of (--jobs 1 wall) / (--jobs 2 wall) */
   readonly speedup: number;
   readonly pairs: number[];
+  /** wall seconds per pair */
   readonly t1: number[];
   readonly t2: number[];
+  /** CPU-seconds per pair (empty where the platform cannot tell) */
+  readonly cpu1: number[];
+  readonly cpu2: number[];
 }
 
 /** Interleaved pairs of --jobs 1 and --jobs 2 over the same run count (which goes first alternates, so drift favours neither). */
-function jobPairs(runs: number): JobsFigures {
+function jobPairs(runs: number, n: number): JobsFigures {
   const pairs: number[] = [];
   const t1s: number[] = [];
   const t2s: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    progress(`--jobs 1 vs --jobs 2, ${runs} runs, pair ${i + 1} of ${REPS}`);
-    let t1: number;
-    let t2: number;
+  const c1s: number[] = [];
+  const c2s: number[] = [];
+  for (let i = 0; i < n; i++) {
+    progress(`--jobs 1 vs --jobs 2, ${runs} runs, pair ${i + 1} of ${n}`);
+    let a: ReturnType<typeof fuzzProcess>;
+    let b: ReturnType<typeof fuzzProcess>;
     if (i % 2 === 0) {
-      t1 = fuzzProcess(1, runs);
-      t2 = fuzzProcess(2, runs);
+      a = fuzzProcess(1, runs);
+      b = fuzzProcess(2, runs);
     } else {
-      t2 = fuzzProcess(2, runs);
-      t1 = fuzzProcess(1, runs);
+      b = fuzzProcess(2, runs);
+      a = fuzzProcess(1, runs);
     }
-    t1s.push(t1);
-    t2s.push(t2);
-    pairs.push(t1 / t2);
+    t1s.push(a.wall);
+    t2s.push(b.wall);
+    if (a.cpu !== null && b.cpu !== null) {
+      c1s.push(a.cpu);
+      c2s.push(b.cpu);
+    }
+    pairs.push(a.wall / b.wall);
   }
-  return { runs, speedup: median(pairs), pairs, t1: t1s, t2: t2s };
+  return { runs, speedup: median(pairs), pairs, t1: t1s, t2: t2s, cpu1: c1s, cpu2: c2s };
 }
 
 /**
- * Two run counts: a short one, where each worker's fixed start-up weighs (V8 compiling the hot
- * code: about 1 to 1.5 CPU-seconds per worker; loading the modules: 70 ms), and a long one, nearer
- * a nightly job, where it weighs less.
+ * Three run counts: a short one and a long one, where each worker's fixed start-up weighs (V8
+ * compiling the hot code: about 1 to 1.5 CPU-seconds per worker, done on the idle second core
+ * with one job and on a busy one with two; loading the modules: 70 ms), and a nightly one (about
+ * 40 s with one job), where it has faded to the steady state a nightly job runs in.
  */
-function jobs(): { short: JobsFigures; long: JobsFigures } {
-  const short = jobPairs(QUICK ? 20_000 : 60_000);
-  const long = jobPairs(QUICK ? 60_000 : 240_000);
+function jobs(): { short: JobsFigures; long: JobsFigures; nightly: JobsFigures } {
+  const short = jobPairs(QUICK ? 20_000 : 60_000, REPS);
+  const long = jobPairs(QUICK ? 60_000 : 240_000, REPS);
+  const nightly = jobPairs(QUICK ? 240_000 : 1_000_000, QUICK ? 2 : 3);
   log(`## --jobs 2 against --jobs 1\n`);
-  log(`${REPS} interleaved pairs of \`cowfuzz fuzz --policy anon-exclusive --runs N\` per run count (whole process, wall time, start-up included).\n`);
-  log('| runs | | --jobs 1 s | --jobs 2 s | speed-up |');
-  log('|---|---|---|---|---|');
-  for (const f of [short, long]) {
-    log(`| ${f.runs.toLocaleString('en-US')} | min | ${fmt(min(f.t1))} | ${fmt(min(f.t2))} | ${fmt(min(f.pairs))}x |`);
-    log(`| ${f.runs.toLocaleString('en-US')} | median | ${fmt(median(f.t1))} | ${fmt(median(f.t2))} | ${fmt(f.speedup)}x |`);
+  log(
+    `Interleaved pairs of \`cowfuzz fuzz --policy anon-exclusive --runs N\` per run count (whole process, start-up included): wall seconds, the speed-up they give, and the CPU-seconds each process spent on all its threads.\n`,
+  );
+  log('| runs | pairs | | --jobs 1 s | --jobs 2 s | speed-up | --jobs 1 CPU-s | --jobs 2 CPU-s |');
+  log('|---|---|---|---|---|---|---|---|');
+  const cpu = (xs: number[], f: (xs: number[]) => number): string => (xs.length ? fmt(f(xs)) : 'n/a');
+  for (const f of [short, long, nightly]) {
+    log(`| ${f.runs.toLocaleString('en-US')} | ${f.pairs.length} | min | ${fmt(min(f.t1))} | ${fmt(min(f.t2))} | ${fmt(min(f.pairs))}x | ${cpu(f.cpu1, min)} | ${cpu(f.cpu2, min)} |`);
+    log(`| ${f.runs.toLocaleString('en-US')} | ${f.pairs.length} | median | ${fmt(median(f.t1))} | ${fmt(median(f.t2))} | ${fmt(f.speedup)}x | ${cpu(f.cpu1, median)} | ${cpu(f.cpu2, median)} |`);
   }
   log('');
-  return { short, long };
+  return { short, long, nightly };
 }
 
 /** Worker threads for the parallel exhaust figures: the machine's cores (2 here). */
@@ -353,8 +392,10 @@ if (JSON_OUT) {
         checkedOpsPerCpuSecondLarge: t?.['anon-exclusive, large scope']!.median ?? null,
         rawOpsPerCpuSecond: t?.['anon-exclusive, raw (no invariants)']!.median ?? null,
         fullCheckOpsPerCpuSecond: t?.['anon-exclusive, --check full']!.median ?? null,
-        // the long run count (a nightly job's steady state); the short one, start-up included, beside it
-        jobs2Speedup: j?.long.speedup ?? null,
+        // the nightly run count (about 40 s with one job: a nightly job's steady state); the
+        // shorter ones, where each worker's start-up weighs, beside it
+        jobs2Speedup: j?.nightly.speedup ?? null,
+        jobs2SpeedupLongRun: j?.long.speedup ?? null,
         jobs2SpeedupShortRun: j?.short.speedup ?? null,
         // the parallel figure (the machine's cores); the one-thread figure beside it
         exhaustDepth6Seconds: e?.[`depth6jobs${EXHAUST_JOBS}`]?.seconds ?? null,

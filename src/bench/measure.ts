@@ -1,0 +1,51 @@
+// One throughput sample, in a process of its own, the way a `cowfuzz fuzz` worker runs: one
+// fuzzer (one world) made up front, warmed up, then timed. `npm run bench` starts one of these
+// per variant and round, interleaved.
+//
+// Why a process each: V8 specialises the hot code to the objects it has seen. A world made after
+// that code was optimised (the next variant's, in one long bench process) generalises the field
+// types it was compiled against, and the code is thrown away and recompiled less well: the same
+// variant measured 8-11% slower after other variants than alone. A fuzz worker never does that
+// (its campaign makes every fuzzer before the first run), so one bench process for all variants
+// measured the bench, not the fuzzer.
+//
+// usage: node dist/bench/measure.js POLICY CHECK SCOPE SEED WARM RUNS  (SCOPE: default | large)
+// prints one JSON line: { ops, cpu, wall } (ops of the timed runs, CPU-seconds of the process, wall seconds)
+
+import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.js';
+import { streamRng } from '../fuzz/campaign.js';
+import { LARGE_SCOPE } from '../engine/scope.js';
+import { getPolicy } from '../policy/registry.js';
+import type { CheckMode } from '../world/world.js';
+
+const CHECKS: readonly CheckMode[] = ['incremental', 'full', 'none'];
+
+/** The run configuration of a bench variant: the default one, or the large scope with 200 ops per run. */
+export function benchConfig(check: CheckMode, large: boolean): RunConfig {
+  return large ? { ...DEFAULT_RUN_CONFIG, check, scope: LARGE_SCOPE, maxOps: 200 } : { ...DEFAULT_RUN_CONFIG, check };
+}
+
+function cpuNow(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+}
+
+function main(argv: readonly string[]): void {
+  const [policy, check, scope, seed, warm, runs] = argv;
+  if (runs === undefined || !(CHECKS as readonly string[]).includes(check!) || (scope !== 'default' && scope !== 'large')) {
+    process.stderr.write('usage: measure.js POLICY CHECK SCOPE SEED WARM RUNS\n');
+    process.exit(2);
+  }
+  const pol = getPolicy(policy!);
+  const f = makeFuzzer(pol, streamRng(seed!, 0, pol.name), benchConfig(check as CheckMode, scope === 'large'));
+  for (let i = 0; i < Number(warm); i++) f.run();
+  const c0 = cpuNow();
+  const t0 = performance.now();
+  let ops = 0;
+  for (let i = 0; i < Number(runs); i++) ops += f.run().opsRun;
+  const cpu = cpuNow() - c0;
+  const wall = (performance.now() - t0) / 1000;
+  process.stdout.write(JSON.stringify({ ops, cpu, wall }) + '\n');
+}
+
+main(process.argv.slice(2));
