@@ -36,7 +36,13 @@ function main(argv: readonly string[]): void {
     process.stderr.write('usage: measure.js POLICY CHECK SCOPE SEED WARM RUNS\n');
     process.exit(2);
   }
-  const pol = getPolicy(policy!);
+  let pol: ReturnType<typeof getPolicy>;
+  try {
+    pol = getPolicy(policy!);
+  } catch (e) {
+    process.stderr.write(`measure.js: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
   const f = makeFuzzer(pol, streamRng(seed!, 0, pol.name), benchConfig(check as CheckMode, scope === 'large'));
   for (let i = 0; i < Number(warm); i++) f.run();
   const c0 = cpuNow();
@@ -48,4 +54,9 @@ function main(argv: readonly string[]): void {
   process.stdout.write(JSON.stringify({ ops, cpu, wall }) + '\n');
 }
 
-main(process.argv.slice(2));
+try {
+  main(process.argv.slice(2));
+} catch (e) {
+  process.stderr.write(`measure.js: ${(e as Error).message}\n`);
+  process.exit(3);
+}
