@@ -86,7 +86,7 @@ function throughput(): Record<string, { min: number; median: number; max: number
   // about 16,000 default-scope runs, and the background threads (its compiler, the GC) settle
   // by about 30,000 (the large scope's runs are 5 times longer)
   const runs = QUICK ? 4000 : 12000;
-  const warm = QUICK ? 10_000 : 30_000;
+  const warm = 30_000; // --quick too: with 10,000 the CPU figure read 5-13% low (TurboFan still compiling)
   const samples = new Map<string, { cpu: number[]; wall: number[] }>(variants.map((v) => [v.label, { cpu: [], wall: [] }]));
   for (let rep = 0; rep < REPS; rep++) {
     progress(`throughput, round ${rep + 1} of ${REPS}`);
