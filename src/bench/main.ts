@@ -19,6 +19,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { randomChoose } from '../engine/choose.js';
+import { cpuNow } from './cpu.js';
 import { generateFrom, kindTable, refreshKindTable, weightArray, weightedKinds } from '../engine/generate.js';
 import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
@@ -50,10 +51,6 @@ const median = (xs: readonly number[]): number => {
 };
 const min = (xs: readonly number[]): number => sorted(xs)[0]!;
 const max = (xs: readonly number[]): number => sorted(xs)[xs.length - 1]!;
-const cpuNow = (): number => {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
-};
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
 
 interface Variant {

@@ -16,24 +16,21 @@ import { DEFAULT_RUN_CONFIG, makeFuzzer, type RunConfig } from '../fuzz/engine.j
 import { streamRng } from '../fuzz/campaign.js';
 import { LARGE_SCOPE } from '../engine/scope.js';
 import { getPolicy } from '../policy/registry.js';
+import { cpuNow } from './cpu.js';
 import type { CheckMode } from '../world/world.js';
 
 const CHECKS: readonly CheckMode[] = ['incremental', 'full', 'none'];
 
 /** The run configuration of a bench variant: the default one, or the large scope with 200 ops per run. */
-export function benchConfig(check: CheckMode, large: boolean): RunConfig {
+function benchConfig(check: CheckMode, large: boolean): RunConfig {
   return large ? { ...DEFAULT_RUN_CONFIG, check, scope: LARGE_SCOPE, maxOps: 200 } : { ...DEFAULT_RUN_CONFIG, check };
-}
-
-function cpuNow(): number {
-  const c = process.cpuUsage();
-  return (c.user + c.system) / 1e6;
 }
 
 function main(argv: readonly string[]): void {
   const [policy, check, scope, seed, warm, runs] = argv;
-  if (runs === undefined || !(CHECKS as readonly string[]).includes(check!) || (scope !== 'default' && scope !== 'large')) {
-    process.stderr.write('usage: measure.js POLICY CHECK SCOPE SEED WARM RUNS\n');
+  const count = (s: string | undefined): boolean => s !== undefined && /^(0|[1-9][0-9]*)$/.test(s);
+  if (!count(warm) || !count(runs) || !(CHECKS as readonly string[]).includes(check!) || (scope !== 'default' && scope !== 'large')) {
+    process.stderr.write('usage: measure.js POLICY CHECK SCOPE SEED WARM RUNS (CHECK: incremental | full | none; SCOPE: default | large; WARM, RUNS: whole numbers)\n');
     process.exit(2);
   }
   let pol: ReturnType<typeof getPolicy>;
