@@ -19,7 +19,7 @@ export function fillFullCheckSet(w: World, set: CheckSet): void {
   set.data.clear();
   set.files.clear();
   // every page within i_size, and every page-cache entry (one past i_size is a truncate that left it)
-  for (const ino of w.k.inodes) for (let index = 0; index < Math.max(ino.size, ino.cache.length); index++) set.files.add(objKey(ino.id, index));
+  for (const ino of w.k.inodes) addFilePages(set.files, ino.id, 0, Math.max(ino.size, ino.cache.length));
   for (let id = 0; id < w.k.folios.length; id++) set.folios.add(id);
   for (const si of w.k.swap) for (let off = 0; off < si.map.length; off++) set.slots.add(swpVal(si.type, off));
   // and any slot a swap PTE names, even one past the end of its device
