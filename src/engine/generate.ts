@@ -90,33 +90,56 @@ export function generateFrom(w: World, scope: Scope, t: KindTable, c: Choose, rn
   const { weights, kinds, cum, total } = t;
   if (total === 0) return null;
   const last = kinds.length - 1;
+  const call = ++calls;
   for (let tries = 0; tries < MAX_REJECTIONS; tries++) {
     const x = rnd() * total;
-    // the first kind whose cumulative weight exceeds x (a kind of weight 0 adds nothing: never it)
+    // the first kind whose cumulative weight exceeds x (a kind of weight 0 adds nothing: never it),
+    // by bisection (cum is non-decreasing; the last kind takes what rounding leaves past it)
     let n = 0;
-    while (n < last && x >= cum[n]!) n++;
+    let hi = last;
+    while (n < hi) {
+      const mid = (n + hi) >> 1;
+      if (x >= cum[mid]!) n = mid + 1;
+      else hi = mid;
+    }
     const i = kinds[n]!;
     const wt = weights[i]!;
     if (wt === 0) continue; // only by rounding at the end of the scan
     const spec = OP_SPECS[i]!;
-    if (!spec.possible(w, scope)) continue;
+    if (!possibleIn(w, scope, i, call)) continue;
     if (BOOSTED[i] && rnd() * BOOST_MAX[i]! >= spec.boost!(w, scope)) continue;
     t.picked = i;
     return spec.build(w, scope, c) as Op;
   }
-  const i = pickByScan(w, scope, weights, rnd, kinds);
+  const i = pickByScan(w, scope, weights, rnd, kinds, call);
   t.picked = i;
   return i < 0 ? null : (OP_SPECS[i]!.build(w, scope, c) as Op);
 }
 
+/**
+ * The generateFrom() call in which each kind was last found impossible. The world does not change
+ * within a call, so a kind proposed again after a refusal is rejected without asking it again
+ * (half the rejected proposals were repeats); the draws, and so the ops, are the same.
+ */
+const impossibleIn = new Float64Array(OP_SPECS.length);
+/** generateFrom() calls so far (a double: 2^53 calls before a number could come round again) */
+let calls = 0;
+
+function possibleIn(w: World, scope: Scope, i: number, call: number): boolean {
+  if (impossibleIn[i] === call) return false;
+  if (OP_SPECS[i]!.possible(w, scope)) return true;
+  impossibleIn[i] = call;
+  return false;
+}
+
 /** The same draw by asking every kind whether it is possible first: the kind's index, or -1 when none is possible. */
-function pickByScan(w: World, scope: Scope, weights: Float64Array, rnd: () => number, kinds: Int32Array): number {
+function pickByScan(w: World, scope: Scope, weights: Float64Array, rnd: () => number, kinds: Int32Array, call: number): number {
   let total = 0;
   for (let n = 0; n < kinds.length; n++) {
     const i = kinds[n]!;
     const wt = weights[i]!;
     const spec = OP_SPECS[i]!;
-    const ok = wt > 0 && spec.possible(w, scope);
+    const ok = wt > 0 && possibleIn(w, scope, i, call);
     const eff = ok ? (BOOSTED[i] ? wt * spec.boost!(w, scope) : wt) : 0;
     possibleScratch[i] = eff;
     total += eff;

@@ -22,6 +22,7 @@ export class NumSet {
 
   /** Insertion sort (the sets are a handful of numbers) and de-duplication, in place. */
   sort(): void {
+    if (this.n < 2) return; // nothing to order or merge
     const v = this.v;
     for (let i = 1; i < this.n; i++) {
       const x = v[i]!;

@@ -10,9 +10,11 @@ import { clearSiteIndex } from './site-index.js';
 import { PLAIN_WORDS } from './words.js';
 import { plainFileWords, type World } from './world.js';
 
+// An array already empty is left alone: setting length is a call into the runtime, and most of
+// these are empty at the end of most runs.
 export function resetWorld(w: World): void {
   const k = w.k;
-  k.folios.length = 1;
+  if (k.folios.length !== 1) k.folios.length = 1;
   const zero = k.folios[0]!;
   zero.refcount = 1;
   zero.pincount = 0;
@@ -25,10 +27,10 @@ export function resetWorld(w: World): void {
   zero.pages[0]!.mapcount = 0;
   zero.pages[0]!.anonExclusive = false;
   zero.pages[0]!.mteTag = 0;
-  k.mms.length = 0;
+  if (k.mms.length !== 0) k.mms.length = 0;
   // devices a run added with swapon go; the first (the scenario's `swap N`) is emptied
-  k.swap.length = 1;
-  k.swapCache.length = 1;
+  if (k.swap.length !== 1) k.swap.length = 1;
+  if (k.swapCache.length !== 1) k.swapCache.length = 1;
   for (const si of k.swap) {
     si.map.fill(0);
     if (w.pol.reserveSwapHeader) si.map[0] = SWAP_MAP_BAD;
@@ -37,8 +39,8 @@ export function resetWorld(w: World): void {
     si.tags.fill(-1);
   }
   for (const c of k.swapCache) c.fill(-1);
-  k.refs.length = 0;
-  k.inodes.length = 0;
+  if (k.refs.length !== 0) k.refs.length = 0;
+  if (k.inodes.length !== 0) k.inodes.length = 0;
   k.nextVpn = 16;
   k.hugeZeroFolio = -1;
   k.mteInUse = false;
@@ -52,35 +54,35 @@ export function resetWorld(w: World): void {
   k.tracer = null;
   const s = w.shadow;
   s.clock = 0;
-  s.valueMm.length = 1;
-  s.valueAddr.length = 1;
-  s.valueTime.length = 1;
-  s.mmParent.length = 0;
-  s.mmForkTime.length = 0;
-  s.exp.length = 0;
-  s.objAt.length = 0;
-  s.tagExp.length = 0;
+  if (s.valueMm.length !== 1) s.valueMm.length = 1;
+  if (s.valueAddr.length !== 1) s.valueAddr.length = 1;
+  if (s.valueTime.length !== 1) s.valueTime.length = 1;
+  if (s.mmParent.length !== 0) s.mmParent.length = 0;
+  if (s.mmForkTime.length !== 0) s.mmForkTime.length = 0;
+  if (s.exp.length !== 0) s.exp.length = 0;
+  if (s.objAt.length !== 0) s.objAt.length = 0;
+  if (s.tagExp.length !== 0) s.tagExp.length = 0;
   s.fexp.clear();
   s.fhist.clear();
-  s.refs.length = 0;
-  s.wp.length = 0;
-  s.moves.length = 0;
+  if (s.refs.length !== 0) s.refs.length = 0;
+  if (s.wp.length !== 0) s.wp.length = 0;
+  if (s.moves.length !== 0) s.moves.length = 0;
   s.forward.clear();
   clearSiteIndex(w.index);
-  w.procMm.length = 0;
-  w.refOf.length = 0;
-  w.liveProcs.length = 0;
-  w.liveRefs.length = 0;
+  if (w.procMm.length !== 0) w.procMm.length = 0;
+  if (w.refOf.length !== 0) w.refOf.length = 0;
+  if (w.liveProcs.length !== 0) w.liveProcs.length = 0;
+  if (w.liveRefs.length !== 0) w.liveRefs.length = 0;
   w.procsCreated = 0;
   w.refsBound = 0;
   w.steps = 0;
   w.words = PLAIN_WORDS;
   w.fileWords = plainFileWords;
-  w.objIno.length = 0;
+  if (w.objIno.length !== 0) w.objIno.length = 0;
   w.pokes.clear();
-  w.pending.length = 0;
+  if (w.pending.length !== 0) w.pending.length = 0;
   w.refusedLabels.clear();
   w.refusedRefs = 0;
-  w.blocked.length = 0;
+  if (w.blocked.length !== 0) w.blocked.length = 0;
   w.census.step = -1;
 }

@@ -88,12 +88,19 @@ function slotList(ix: SiteIndex, type: number): (number[] | undefined)[] {
 }
 
 function indexPte(ix: SiteIndex, s: number, pte: Pte, on: boolean): void {
-  if (pte.kind === 'present') (on ? add : remove)(ix.folio, pte.folio, s);
-  else if (pte.kind === 'swap') (on ? add : remove)(slotList(ix, pte.type), pte.offset, s);
+  if (pte.kind === 'present') {
+    if (on) add(ix.folio, pte.folio, s);
+    else remove(ix.folio, pte.folio, s);
+  } else if (pte.kind === 'swap') {
+    if (on) add(slotList(ix, pte.type), pte.offset, s);
+    else remove(slotList(ix, pte.type), pte.offset, s);
+  }
 }
 
 function indexPmd(ix: SiteIndex, s: number, pmd: Pmd, on: boolean): void {
-  if (pmd.kind === 'huge') (on ? add : remove)(ix.pmdFolio, pmd.folio, s);
+  if (pmd.kind !== 'huge') return;
+  if (on) add(ix.pmdFolio, pmd.folio, s);
+  else remove(ix.pmdFolio, pmd.folio, s);
 }
 
 /** Applies the PTE and PMD writes the journal recorded this step. */
@@ -111,9 +118,9 @@ export function updateSiteIndex(ix: SiteIndex, j: Journal): void {
 }
 
 export function clearSiteIndex(ix: SiteIndex): void {
-  ix.folio.length = 0;
-  ix.pmdFolio.length = 0;
-  ix.slot.length = 0;
+  if (ix.folio.length !== 0) ix.folio.length = 0;
+  if (ix.pmdFolio.length !== 0) ix.pmdFolio.length = 0;
+  if (ix.slot.length !== 0) ix.slot.length = 0;
 }
 
 /** Rebuilds the index from every page table (the full re-check). */
