@@ -21,7 +21,7 @@ import fc from 'fast-check';
 import { randomChoose } from '../engine/choose.js';
 import { cpuNow } from './cpu.js';
 import { generateFrom, kindTable, refreshKindTable, weightArray, weightedKinds } from '../engine/generate.js';
-import { DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
+import { ANON_SCOPE, DEFAULT_SCOPE, FUZZ_SCOPES, LARGE_SCOPE } from '../engine/scope.js';
 import { step } from '../engine/step.js';
 import { swarmInto, swarmKeep } from '../engine/weights.js';
 import { resetWorld } from '../world/reset.js';
@@ -57,7 +57,8 @@ interface Variant {
   readonly label: string;
   readonly policy: string;
   readonly check: CheckMode;
-  readonly large: boolean;
+  /** measure.js's scope: the default, anonymous memory only (the default less files), or the large one */
+  readonly scope: 'default' | 'anon' | 'large';
 }
 
 const MEASURE = fileURLToPath(new URL('./measure.js', import.meta.url));
@@ -67,17 +68,20 @@ const MEASURE = fileURLToPath(new URL('./measure.js', import.meta.url));
  * as a fuzz worker runs it (see measure.ts for why), after `warm` runs of the same fuzzer.
  */
 function measure(v: Variant, warm: number, runs: number, seed: string): { cpu: number; wall: number; ops: number } {
-  const out = execFileSync(process.execPath, [MEASURE, v.policy, v.check, v.large ? 'large' : 'default', seed, String(warm), String(runs)], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [MEASURE, v.policy, v.check, v.scope, seed, String(warm), String(runs)], { encoding: 'utf8' });
   const m = JSON.parse(out) as { ops: number; cpu: number; wall: number };
   return { cpu: m.ops / m.cpu, wall: m.ops / m.wall, ops: m.ops };
 }
 
 function throughput(): Record<string, { min: number; median: number; max: number; wallMedian: number }> {
   const variants: Variant[] = [
-    ...eraPolicies.map((p) => ({ label: p.name, policy: p.name, check: 'incremental' as const, large: false })),
-    { label: 'anon-exclusive, raw (no invariants)', policy: 'anon-exclusive', check: 'none', large: false },
-    { label: 'anon-exclusive, --check full', policy: 'anon-exclusive', check: 'full', large: false },
-    { label: 'anon-exclusive, large scope', policy: 'anon-exclusive', check: 'incremental', large: true },
+    ...eraPolicies.map((p) => ({ label: p.name, policy: p.name, check: 'incremental' as const, scope: 'default' as const })),
+    { label: 'anon-exclusive, raw (no invariants)', policy: 'anon-exclusive', check: 'none', scope: 'default' },
+    { label: 'anon-exclusive, --check full', policy: 'anon-exclusive', check: 'full', scope: 'default' },
+    // the default scope less files (maxObjs 0): what the default was before files joined it, to
+    // show what the file ops and file-backed memory cost every op
+    { label: 'anon-exclusive, anonymous memory only', policy: 'anon-exclusive', check: 'incremental', scope: 'anon' },
+    { label: 'anon-exclusive, large scope', policy: 'anon-exclusive', check: 'incremental', scope: 'large' },
   ];
   // the timed runs follow the warm-up runs of the same fuzzer: V8 has compiled the hot code by
   // about 16,000 default-scope runs, and the background threads (its compiler, the GC) settle
@@ -88,7 +92,7 @@ function throughput(): Record<string, { min: number; median: number; max: number
   for (let rep = 0; rep < REPS; rep++) {
     progress(`throughput, round ${rep + 1} of ${REPS}`);
     for (const v of variants) {
-      const m = v.large ? measure(v, warm / 10, runs / 10, `bench-${rep}`) : measure(v, warm, runs, `bench-${rep}`);
+      const m = v.scope === 'large' ? measure(v, warm / 10, runs / 10, `bench-${rep}`) : measure(v, warm, runs, `bench-${rep}`);
       samples.get(v.label)!.cpu.push(m.cpu);
       samples.get(v.label)!.wall.push(m.wall);
     }
@@ -387,6 +391,7 @@ if (JSON_OUT) {
       {
         checkedOpsPerCpuSecond: t?.['anon-exclusive']!.median ?? null,
         checkedOpsPerCpuSecondLarge: t?.['anon-exclusive, large scope']!.median ?? null,
+        checkedOpsPerCpuSecondAnon: t?.['anon-exclusive, anonymous memory only']!.median ?? null,
         rawOpsPerCpuSecond: t?.['anon-exclusive, raw (no invariants)']!.median ?? null,
         fullCheckOpsPerCpuSecond: t?.['anon-exclusive, --check full']!.median ?? null,
         // the nightly run count (about 40 s with one job: a nightly job's steady state); the
@@ -408,7 +413,7 @@ if (JSON_OUT) {
         seededBugs: m,
         jobs: j,
         exhaust: e,
-        scope: { default: DEFAULT_SCOPE, large: LARGE_SCOPE },
+        scope: { default: DEFAULT_SCOPE, anon: ANON_SCOPE, large: LARGE_SCOPE },
       },
       null,
       2,
