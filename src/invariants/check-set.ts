@@ -1,6 +1,8 @@
 // What one check looks at: the folios, swap slots, file pages and addresses a step touched
 // (incremental), or everything there is (full). The same checkers run over either, in the same (ascending) order.
-// The sets live in buffers reused from step to step: filling them allocates nothing.
+// The sets live in buffers reused from step to step: filling them allocates nothing. A set is
+// filled step by step by writing its buffer (`set.v[set.n++] = x`), not by calling NumSet.add():
+// V8 inlines only so much into one function, and the adds it left as calls were 5% of an op.
 
 import { swpOffset, swpType, swpVal } from '../model/swapfile.js';
 import { objIndex, objIno, objKey } from '../oracle/shadow.js';
@@ -41,14 +43,14 @@ function addFileViews(w: World, sites: NumSet, files: NumSet): void {
         const key = files.v[i]!;
         if (objIno(key) !== v.file) continue;
         const index = objIndex(key);
-        if (index >= v.pgoff && index < v.pgoff + (v.end - v.start)) sites.add(site(mm.id, v.start + (index - v.pgoff)));
+        if (index >= v.pgoff && index < v.pgoff + (v.end - v.start)) sites.v[sites.n++] = site(mm.id, v.start + (index - v.pgoff));
       }
     }
   }
 }
 
 function addFilePages(files: NumSet, ino: number, start: number, end: number): void {
-  for (let index = start; index < end; index++) files.add(objKey(ino, index));
+  for (let index = start; index < end; index++) files.v[files.n++] = objKey(ino, index);
 }
 
 /**
@@ -70,13 +72,13 @@ function addChangedFiles(w: World, set: CheckSet): void {
     const f = k.folios[data.v[x]!];
     if (f && f.mapping >= 0) addFilePages(files, f.mapping, f.index, f.index + f.nr);
     // a folio freed while the page cache still names it: checkInodes() judges the entry
-    else if (!f) for (const ino of k.inodes) for (let index = 0; index < ino.cache.length; index++) if (ino.cache[index] === data.v[x]) files.add(objKey(ino.id, index));
+    else if (!f) for (const ino of k.inodes) for (let index = 0; index < ino.cache.length; index++) if (ino.cache[index] === data.v[x]) files.v[files.n++] = objKey(ino.id, index);
   }
   if (slots.n > 0) {
     for (const ino of k.inodes) {
       for (let index = 0; index < ino.swapped.length; index++) {
         const entry = ino.swapped[index]!;
-        if (entry >= 0 && slots.has(entry)) files.add(objKey(ino.id, index));
+        if (entry >= 0 && slots.has(entry)) files.v[files.n++] = objKey(ino.id, index);
       }
     }
   }
@@ -89,8 +91,8 @@ function addChangedFiles(w: World, set: CheckSet): void {
 function addSwapReaders(w: World, set: CheckSet, swap: number, nr: number): void {
   for (let i = 0; i < nr; i++) {
     const val = swpVal(swpType(swap), swpOffset(swap) + i);
-    set.slots.add(val);
-    for (const s of sitesOfSlot(w.index, val)) set.sites.add(s);
+    set.slots.v[set.slots.n++] = val;
+    for (const s of sitesOfSlot(w.index, val)) set.sites.v[set.sites.n++] = s;
   }
 }
 
@@ -103,24 +105,24 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   folios.clear();
   slots.clear();
   sites.clear();
-  for (let i = 0; i < j.nFolio; i++) folios.add(j.folios[i]!);
-  for (let i = 0; i < j.nSlot; i++) slots.add(j.slots[i]!);
-  for (let i = 0; i < j.nAddr; i++) sites.add(site(j.addrMm[i]!, j.addrAddr[i]!));
+  for (let i = 0; i < j.nFolio; i++) folios.v[folios.n++] = j.folios[i]!;
+  for (let i = 0; i < j.nSlot; i++) slots.v[slots.n++] = j.slots[i]!;
+  for (let i = 0; i < j.nAddr; i++) sites.v[sites.n++] = site(j.addrMm[i]!, j.addrAddr[i]!);
   // a VMA whose flags changed (userfaultfd registration, clear_refs' VM_SOFTDIRTY) is judged again where it lies
-  for (let i = 0; i < j.nRange; i++) for (let a = j.rangeStart[i]!; a < j.rangeEnd[i]!; a++) sites.add(site(j.rangeMm[i]!, a));
+  for (let i = 0; i < j.nRange; i++) for (let a = j.rangeStart[i]!; a < j.rangeEnd[i]!; a++) sites.v[sites.n++] = site(j.rangeMm[i]!, a);
   for (let i = 0; i < j.nPte; i++) {
-    sites.add(site(j.pteMm[i]!, j.pteAddr[i]!));
+    sites.v[sites.n++] = site(j.pteMm[i]!, j.pteAddr[i]!);
     const o = j.pteOld[i]!;
     const n = j.pteNew[i]!;
     if (o.kind === 'present' && n.kind === 'present' && o.folio === n.folio && o.idx === n.idx) {
       // only the PTE's bits changed: the counters did not; a PTE made writable is judged against PG_anon_exclusive
-      if (n.write && !o.write) folios.add(n.folio);
+      if (n.write && !o.write) folios.v[folios.n++] = n.folio;
       continue;
     }
-    if (o.kind === 'present') folios.add(o.folio);
-    else if (o.kind === 'swap') slots.add(swpVal(o.type, o.offset));
-    if (n.kind === 'present') folios.add(n.folio);
-    else if (n.kind === 'swap') slots.add(swpVal(n.type, n.offset));
+    if (o.kind === 'present') folios.v[folios.n++] = o.folio;
+    else if (o.kind === 'swap') slots.v[slots.n++] = swpVal(o.type, o.offset);
+    if (n.kind === 'present') folios.v[folios.n++] = n.folio;
+    else if (n.kind === 'swap') slots.v[slots.n++] = swpVal(n.type, n.offset);
   }
   const n = k.pmdPages;
   for (let i = 0; i < j.nPmd; i++) {
@@ -130,9 +132,9 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
     if (o.kind !== 'huge' && nw.kind !== 'huge') continue;
     const mm = j.pmdMm[i]!;
     const base = j.pmdAddr[i]!;
-    for (let a = base; a < base + n; a++) sites.add(site(mm, a));
-    if (o.kind === 'huge') folios.add(o.folio);
-    if (nw.kind === 'huge') folios.add(nw.folio);
+    for (let a = base; a < base + n; a++) sites.v[sites.n++] = site(mm, a);
+    if (o.kind === 'huge') folios.v[folios.n++] = o.folio;
+    if (nw.kind === 'huge') folios.v[folios.n++] = nw.folio;
   }
   folios.sort();
   // the data (and MTE tags) of a folio is read wherever it is mapped, or wherever a swap PTE names
@@ -144,19 +146,21 @@ export function fillIncrementalCheckSet(w: World, set: CheckSet): void {
   data.clear();
   for (let x = 0; x < folios.n; x++) {
     const f = k.folios[folios.v[x]!];
-    if (f === null || f === undefined || f.nr > 1) data.add(folios.v[x]!);
+    if (f === null || f === undefined || f.nr > 1) data.v[data.n++] = folios.v[x]!;
     else if (f.swap >= 0) addSwapReaders(w, set, f.swap, f.nr);
   }
-  for (let i = 0; i < j.nData; i++) data.add(j.dataFolios[i]!);
+  for (let i = 0; i < j.nData; i++) data.v[data.n++] = j.dataFolios[i]!;
   for (let x = 0; x < data.n; x++) {
     const id = data.v[x]!;
-    for (const s of sitesOfFolio(w.index, id)) sites.add(s);
-    for (const s of pmdSitesOfFolio(w.index, id)) for (let a = 0; a < n; a++) sites.add(s + a);
+    const ptes = sitesOfFolio(w.index, id);
+    for (let i = 0; i < ptes.length; i++) sites.v[sites.n++] = ptes[i]!;
+    const pmds = pmdSitesOfFolio(w.index, id);
+    for (let i = 0; i < pmds.length; i++) for (let a = 0; a < n; a++) sites.v[sites.n++] = pmds[i]! + a;
     const f = k.folios[id];
     if (f && f.swap >= 0) addSwapReaders(w, set, f.swap, f.nr);
   }
   // a touched slot is read by every swap PTE naming it
-  for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.add(s);
+  for (let i = 0; i < j.nSlot; i++) for (const s of sitesOfSlot(w.index, j.slots[i]!)) sites.v[sites.n++] = s;
   set.files.clear();
   if (k.inodes.length > 0) addChangedFiles(w, set);
   slots.sort();

@@ -113,6 +113,24 @@ export function pickAddr(w: World, proc: number, c: Choose, ok?: (v: Vma) => boo
   throw new Error('pickAddr: no such VMA');
 }
 
+/**
+ * pickAddr(w, proc, c, v => (v.flags & flag) !== 0), the same draws, without a call per VMA through
+ * a predicate that differs from build to build (the write op's pick: a third of all ops).
+ */
+export function pickAddrWithFlag(w: World, proc: number, c: Choose, flag: number): AddrArgs {
+  const mm = procMm(w, proc)!;
+  let n = 0;
+  for (const v of mm.vmas) if (v.flags & flag) n++;
+  let k = c.pick(n);
+  for (const v of mm.vmas) {
+    if (!(v.flags & flag)) continue;
+    if (k-- > 0) continue;
+    const addr = v.start + c.pick(v.end - v.start);
+    return { proc, label: v.label, off: addr - v.labelBase };
+  }
+  throw new Error('pickAddrWithFlag: no such VMA');
+}
+
 /** Does some live process have a VMA satisfying `ok`? */
 export function anyVma(w: World, ok: (v: Vma) => boolean): boolean {
   for (const p of w.liveProcs) if (countVmas(procMm(w, p)!, ok) > 0) return true;

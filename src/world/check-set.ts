@@ -10,6 +10,7 @@ export class NumSet {
     this.n = 0;
   }
 
+  /** (the incremental fill, which runs every step, writes `v[n++]` itself: see src/invariants/check-set.ts) */
   add(x: number): void {
     this.v[this.n++] = x;
   }

@@ -8,22 +8,19 @@ import { touchFolioData } from '../../model/kernel.js';
 import { refWriteWithinContract, shadowRefStore } from '../../oracle/shadow.js';
 import { census } from '../../world/census.js';
 import { refOf, type World } from '../../world/world.js';
-import { checkAddr, pickAddr, pickLiveRef, pickProcWithWritableVma, printAddr, resolveAddr } from '../common.js';
+import { checkAddr, pickAddrWithFlag, pickLiveRef, pickProcWithWritableVma, printAddr, resolveAddr } from '../common.js';
 import { userWrite } from '../uffd.js';
 import { refName } from '../names.js';
 import { addrArg, arity, procArg } from '../syntax.js';
 import type { OpSpec, Outcome } from '../types.js';
 import { checkRefPage, parseRefPage, printRefPage } from './read.js';
 import { FOLL_WRITE } from '../../model/constants.js';
-import type { Vma } from '../../model/types.js';
 
 export type WriteOp =
   | { readonly kind: 'write'; readonly via: 'mm'; readonly proc: number; readonly label: number; readonly off: number }
   | { readonly kind: 'write'; readonly via: 'ref'; readonly ref: number; readonly page: number };
 
 const syntax = ['write PROC ADDR', 'write REF[+N]'];
-
-const writable = (v: Vma): boolean => (v.flags & VM_WRITE) !== 0;
 
 /** The references the generator may write through: R/W and within the kernel's contract. */
 function writableRefs(w: World): number {
@@ -73,7 +70,7 @@ export const writeOp: OpSpec<WriteOp> = {
   build(w, _scope, c) {
     const viaMm = writableVmas(w) && (writableRefs(w) === 0 || c.chance(0.8));
     if (viaMm) {
-      const a = pickAddr(w, pickProcWithWritableVma(w, c), c, writable);
+      const a = pickAddrWithFlag(w, pickProcWithWritableVma(w, c), c, VM_WRITE);
       return { kind: 'write', via: 'mm', proc: a.proc, label: a.label, off: a.off };
     }
     const ref = pickLiveRef(w, c, (r) => {
