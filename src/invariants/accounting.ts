@@ -156,7 +156,6 @@ function checkInodes(w: World, set: CheckSet): Violation | null {
  */
 function checkHugetlbPool(w: World): Violation | null {
   const pool = w.k.hugetlb;
-  if (pool.free === pool.nr && pool.resv === 0 && pool.privResv.size === 0) return null; // the pool was never used
   let live = 0;
   for (const f of w.k.folios) if (f !== null && f.flags & PG_hugetlb) live++;
   if (pool.free !== pool.nr - live) return v(`the hugetlb pool has ${pool.nr} pages, ${live} in use, but free_huge_pages is ${pool.free}`);
@@ -167,8 +166,14 @@ function checkHugetlbPool(w: World): Violation | null {
   return null;
 }
 
+/** Was the hugetlb pool ever used? (a check cheap enough to inline: the pool's own check is not) */
+function poolUsed(w: World): boolean {
+  const pool = w.k.hugetlb;
+  return pool.free !== pool.nr || pool.resv !== 0 || pool.privResv.size !== 0;
+}
+
 export function checkAccounting(w: World, set: CheckSet): Violation | null {
-  const pool = checkHugetlbPool(w);
+  const pool = poolUsed(w) ? checkHugetlbPool(w) : null;
   if (pool) return pool;
   const inodes = checkInodes(w, set); // the check set has file pages only when there are files
   if (inodes) return inodes;

@@ -107,8 +107,13 @@ function indexPmd(ix: SiteIndex, s: number, pmd: Pmd, on: boolean): void {
 export function updateSiteIndex(ix: SiteIndex, j: Journal): void {
   for (let i = 0; i < j.nPte; i++) {
     const s = site(j.pteMm[i]!, j.pteAddr[i]!);
-    indexPte(ix, s, j.pteOld[i]!, false);
-    indexPte(ix, s, j.pteNew[i]!, true);
+    // indexPte(ix, s, old, false) then indexPte(ix, s, new, true), written out: every step runs this
+    const o = j.pteOld[i]!;
+    if (o.kind === 'present') remove(ix.folio, o.folio, s);
+    else if (o.kind === 'swap') remove(slotList(ix, o.type), o.offset, s);
+    const n = j.pteNew[i]!;
+    if (n.kind === 'present') add(ix.folio, n.folio, s);
+    else if (n.kind === 'swap') add(slotList(ix, n.type), n.offset, s);
   }
   for (let i = 0; i < j.nPmd; i++) {
     const s = site(j.pmdMm[i]!, j.pmdAddr[i]!);
