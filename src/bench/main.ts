@@ -152,7 +152,7 @@ function perOp(): { generateNs: number; stepNs: number; byKind: Record<string, {
       const op = generateFrom(w, cfg.scope, table, c, rnd);
       const t1 = now();
       if (op === null) break;
-      const r = step(w, op, OP_SPECS[table.picked]);
+      const r = step(w, op, OP_SPECS[table.picked], true); // as the fuzz loop steps a built op
       const t2 = now();
       if (run >= warm) {
         ops++;
