@@ -56,9 +56,13 @@ export interface KindTable {
   picked: number;
 }
 
-/** A table over `weights` (which refreshKindTable() reads again after they change in place). */
-export function kindTable(weights: Float64Array, kinds: Int32Array = ALL_KINDS): KindTable {
-  const t: KindTable = { weights, kinds, cum: new Float64Array(kinds.length), total: 0, start: new Int32Array(BUCKETS + 1), scale: 0, picked: -1 };
+/**
+ * A table over `weights` (which refreshKindTable() reads again after they change in place).
+ * `buckets`: false for a table used for one op (its scans start at the first kind: filling the
+ * buckets would cost more than they save).
+ */
+export function kindTable(weights: Float64Array, kinds: Int32Array = ALL_KINDS, buckets = true): KindTable {
+  const t: KindTable = { weights, kinds, cum: new Float64Array(kinds.length), total: 0, start: new Int32Array(buckets ? BUCKETS + 1 : 1), scale: 0, picked: -1 };
   refreshKindTable(t);
   return t;
 }
@@ -70,6 +74,7 @@ export function refreshKindTable(t: KindTable): void {
     t.cum[n] = total;
   }
   t.total = total;
+  if (t.start.length === 1) return; // no buckets: every scan starts at start[0], the first kind
   t.scale = total > 0 ? BUCKETS / total : 0;
   const last = t.kinds.length - 1;
   let n = 0;
@@ -92,7 +97,7 @@ const BUCKETS = 64;
  * `kinds` (ascending) may leave out kinds that never have a weight: the pick is the same.
  */
 export function generateOp(w: World, scope: Scope, weights: Float64Array, c: Choose, rnd: () => number, kinds: Int32Array = ALL_KINDS): Op | null {
-  return generateFrom(w, scope, kindTable(weights, kinds), c, rnd);
+  return generateFrom(w, scope, kindTable(weights, kinds, false), c, rnd);
 }
 
 /**
