@@ -505,7 +505,10 @@ export function coherenceRequired(gupFlags: number, anon: boolean): boolean {
  */
 export function refWriteWithinContract(r: ShadowRef): boolean {
   if (!(r.gupFlags & FOLL_WRITE)) return false;
-  return (r.gupFlags & FOLL_PIN) !== 0 || r.coherent.every(Boolean);
+  if (r.gupFlags & FOLL_PIN) return true;
+  // every page still coherent (a loop: every(Boolean) called a builtin per page, and the census asks after most steps)
+  for (let i = 0; i < r.coherent.length; i++) if (!r.coherent[i]) return false;
+  return true;
 }
 
 /**
