@@ -37,6 +37,13 @@ export function weightedKinds(weights: Float64Array): Int32Array {
 const MAX_REJECTIONS = 32;
 
 /**
+ * A draw's scan for its kind starts at its bucket's first kind instead of the first kind: the
+ * same kind is found (every kind before the start ends below the draw), in a step or two instead
+ * of a scan over the forty kinds (a bisection was slower: its branches are unpredictable).
+ */
+const BUCKETS = 64;
+
+/**
  * What generateOp() proposes kinds from: the kinds it considers (ascending) and their cumulative
  * weights times their boost's ceiling. Weights change once per run (swarm testing) and ops are
  * drawn up to 40 times per run, so the fuzz loop keeps one table and refreshes it when it changes
@@ -84,13 +91,6 @@ export function refreshKindTable(t: KindTable): void {
     t.start[b] = n;
   }
 }
-
-/**
- * A draw's scan for its kind starts at its bucket's first kind instead of the first kind: the
- * same kind is found (every kind before the start ends below the draw), in a step or two instead
- * of a scan over the forty kinds (a bisection was slower: its branches are unpredictable).
- */
-const BUCKETS = 64;
 
 /**
  * Picks the next op by weight among the possible kinds, or null when nothing is possible.
