@@ -65,8 +65,8 @@ export function makeFuzzer(pol: CowPolicy, rnd: () => number, cfg: RunConfig): {
         const op = generateFrom(w, cfg.scope, table, c, rnd);
         if (op === null) break;
         ops.push(op);
+        // a built op always resolves: step() does not check its names again (test/engine/built.test.ts)
         const r = step(w, op, OP_SPECS[table.picked], true);
-        // (a built op always resolves: step() does not check its names here, see test/engine/built.test.ts)
         if (r.status === 'violated') return { failure: { ops, violation: r.violation }, opsRun: ops.length };
       }
       return { failure: null, opsRun: ops.length };
